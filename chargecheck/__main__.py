@@ -1,0 +1,5 @@
+"""``python -m chargecheck`` runs the command-line interface."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,81 @@
+"""Statement importers, one module per format, and the function that picks the right one.
+
+``read_statement(path)`` identifies the format by content (never by extension alone), runs
+that importer and returns a :class:`~chargecheck.schema.Statement`.  Registered formats are
+tried in ``FORMAT_MODULES`` order; CSV comes last because almost any text looks like CSV.
+Each module exposes ``IMPORTER``, an object following :class:`~chargecheck.importers.base.Importer`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import StatementError
+from ..schema import Statement
+from .base import SAMPLE_BYTES, ImportOptions, Importer, Sample
+
+__all__ = ["read_statement", "importers", "identify", "ImportOptions", "Importer", "Sample"]
+
+FORMAT_MODULES: tuple[str, ...] = ("ofx", "camt", "mt940", "qif", "csv")
+
+
+@lru_cache(maxsize=1)
+def importers() -> tuple[Importer, ...]:
+    """The registered importers, in the order they are tried."""
+    found = []
+    for name in FORMAT_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a format not written yet
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        found.append(module.IMPORTER)
+    return tuple(found)
+
+
+def _read_sample(path: Path) -> Sample:
+    try:
+        with open(path, "rb") as handle:
+            return Sample(path=path, head=handle.read(SAMPLE_BYTES))
+    except IsADirectoryError:
+        raise StatementError(path, None, "a statement file", "a directory") from None
+    except FileNotFoundError:
+        raise StatementError(path, None, "an existing file", "no such file") from None
+    except OSError as exc:
+        raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
+
+
+def identify(path: str | Path) -> Importer:
+    """The importer whose format this file's content matches, or a StatementError saying so."""
+    sample = _read_sample(Path(path))
+    if not sample.head.strip():
+        raise StatementError(path, None, "a bank or card statement", "an empty file")
+    for importer in importers():
+        if importer.identify(sample):
+            return importer
+    names = ", ".join(imp.name for imp in importers())
+    raise StatementError(
+        path, 1, f"a statement in one of these formats: {names}", "content none of them recognise"
+    )
+
+
+def read_statement(
+    path: str | Path, options: ImportOptions | None = None, *, format: str | None = None
+) -> Statement:
+    """Read one statement file of any supported format; every row is a transaction or skipped.
+
+    ``format`` forces an importer by name (e.g. ``"csv"``) instead of identifying by content.
+    """
+    options = options or ImportOptions()
+    if format is not None:
+        by_name = {imp.name: imp for imp in importers()}
+        if format not in by_name:
+            raise StatementError(path, None, f"a format among {', '.join(by_name)}", repr(format))
+        _read_sample(Path(path))
+        importer = by_name[format]
+    else:
+        importer = identify(path)
+    return importer.extract(Path(path), options)

@@ -1,0 +1,148 @@
+"""The normalized transaction table every importer produces and every later stage reads.
+
+One row per transaction, as a pandas DataFrame with exactly these columns and dtypes
+(``TRANSACTION_SCHEMA``):
+
+=================  ================  ==========================================================
+column             dtype             meaning
+=================  ================  ==========================================================
+``date``           datetime64[s]     calendar day the statement prints (never shifted to UTC)
+``posted_date``    datetime64[s]     posting day where the statement has a second date, else NaT
+``amount_cents``   int64             amount in minor units (cents); **money out is negative**
+``currency``       str               ISO code where known (``USD``), else ``""``
+``description``    str               descriptor as printed (payee and memo joined where split)
+``account``        str               account id where the statement names one, else ``""``
+``bank_id``        str               the bank's own id (OFX FITID, CAMT/MT940 reference), or ``""``
+``source_file``    str               the statement path as the user gave it
+``source_line``    Int64             1-based line of the row in that file (<NA> where none)
+=================  ================  ==========================================================
+
+Money is integer cents in the table (fast, exact); a person-facing value converts it with
+:func:`cents_to_decimal`.  Later stages add their own columns (``cleaned``, ``match_*``) to a
+copy; importers never do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+import pandas as pd
+
+__all__ = [
+    "TRANSACTION_SCHEMA",
+    "TRANSACTION_COLUMNS",
+    "SkippedRow",
+    "Statement",
+    "make_transactions",
+    "empty_transactions",
+    "cents_to_decimal",
+    "decimal_to_cents",
+]
+
+TRANSACTION_SCHEMA: dict[str, str] = {
+    "date": "datetime64[s]",
+    "posted_date": "datetime64[s]",
+    "amount_cents": "int64",
+    "currency": "str",
+    "description": "str",
+    "account": "str",
+    "bank_id": "str",
+    "source_file": "str",
+    "source_line": "Int64",
+}
+TRANSACTION_COLUMNS: tuple[str, ...] = tuple(TRANSACTION_SCHEMA)
+
+_DEFAULTS: dict[str, Any] = {
+    "posted_date": pd.NaT,
+    "currency": "",
+    "description": "",
+    "account": "",
+    "bank_id": "",
+    "source_line": pd.NA,
+}
+
+
+def make_transactions(data: Mapping[str, Any] | pd.DataFrame) -> pd.DataFrame:
+    """Build a schema-conforming transaction table from columns (missing optional ones get defaults).
+
+    Importers call this once at the end so every statement, whatever its format, reaches the
+    rest of the pipeline with the same columns, order and dtypes.  ``date`` and
+    ``amount_cents`` are required and may not hold missing values.
+    """
+    frame = pd.DataFrame(dict(data)) if not isinstance(data, pd.DataFrame) else data.copy()
+    n = len(frame)
+    for required in ("date", "amount_cents", "source_file"):
+        if required not in frame.columns:
+            raise ValueError(f"transactions need a {required!r} column")
+    for column, default in _DEFAULTS.items():
+        if column not in frame.columns:
+            frame[column] = [default] * n
+    frame = frame[list(TRANSACTION_COLUMNS)]
+    for column in ("currency", "description", "account", "bank_id", "source_file"):
+        frame[column] = frame[column].fillna("").astype(str)
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[s]")
+    frame["posted_date"] = pd.to_datetime(frame["posted_date"]).astype("datetime64[s]")
+    if frame["date"].isna().any() or frame["amount_cents"].isna().any():
+        raise ValueError("date and amount_cents may not be missing in a transaction table")
+    frame["amount_cents"] = frame["amount_cents"].astype("int64")
+    frame["source_line"] = frame["source_line"].astype("Int64")
+    return frame.astype(TRANSACTION_SCHEMA).reset_index(drop=True)
+
+
+def empty_transactions() -> pd.DataFrame:
+    """An empty table with the transaction schema (for statements with no transactions)."""
+    return make_transactions({"date": [], "amount_cents": [], "source_file": []})
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """Convert integer minor units to a two-place Decimal (``-5999`` → ``Decimal('-59.99')``)."""
+    return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
+
+
+def decimal_to_cents(amount: Decimal) -> int:
+    """Convert an exact Decimal amount to integer cents; refuses sub-cent values rather than round."""
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"amount {amount} has more than two decimal places")
+    return int(cents)
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row read from a statement that did not become a transaction, and why (nothing is lost)."""
+
+    file: str
+    line: int | None
+    reason: str
+    text: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: skipped: {self.reason}"
+
+
+@dataclass(frozen=True, eq=False)
+class Statement:
+    """One statement file as read: its transactions, its skipped rows and how it was read.
+
+    Invariant (checked on creation): ``rows_read == len(transactions) + len(skipped)``, so
+    every row the importer saw is accounted for.
+    """
+
+    path: str
+    format: str
+    rows_read: int
+    transactions: pd.DataFrame
+    skipped: tuple[SkippedRow, ...] = ()
+    encoding: str | None = None
+    layout: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.rows_read != len(self.transactions) + len(self.skipped):
+            raise AssertionError(
+                f"{self.path}: {self.rows_read} rows read but {len(self.transactions)} "
+                f"transactions + {len(self.skipped)} skipped"
+            )
