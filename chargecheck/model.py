@@ -26,6 +26,7 @@ __all__ = [
     "Flag",
     "FlagResult",
     "DuplicateDrop",
+    "StaleReview",
     "CheckResult",
 ]
 
@@ -111,6 +112,13 @@ class Flag:
     refund_deadline: date | None = None
     refunded_by: Source | None = None
     cleaned: str = ""
+    review: str | None = None  # a recorded decision: disputed, refunded, expected, ignore
+    review_note: str | None = None
+
+    @property
+    def outstanding(self) -> bool:
+        """Still needs action: flagged, and not reviewed as refunded/expected/ignore."""
+        return self.status == "flagged" and self.review not in ("refunded", "expected", "ignore")
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,17 @@ class DuplicateDrop:
     reason: str
 
 
+@dataclass(frozen=True)
+class StaleReview:
+    """A recorded review decision whose flag no longer appears (its transaction vanished)."""
+
+    flag_id: str
+    decision: str
+    note: str | None
+    source_file: str
+    source_line: int | None
+
+
 @dataclass(frozen=True, eq=False)
 class CheckResult:
     """Everything one ``chargecheck check`` run found; every report renders from this alone."""
@@ -143,6 +162,7 @@ class CheckResult:
     statements: tuple[Statement, ...]
     transactions: pd.DataFrame
     duplicates: tuple[DuplicateDrop, ...] = ()
+    stale_reviews: tuple[StaleReview, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
     @property
@@ -152,5 +172,5 @@ class CheckResult:
 
     @property
     def outstanding(self) -> tuple[Flag, ...]:
-        """Flags still needing action (not refunded)."""
-        return tuple(f for f in self.flags if f.status == "flagged")
+        """Flags still needing action (see :attr:`Flag.outstanding`); they set exit code 1."""
+        return tuple(f for f in self.flags if f.outstanding)
