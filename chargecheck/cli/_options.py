@@ -1,0 +1,90 @@
+"""Options shared by the commands that read statements (check, transactions, subscriptions, letters)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..importers import ImportOptions
+
+__all__ = ["import_options", "build_import_options", "rules_option", "resolve_rules", "use_color", "write_output"]
+
+
+def import_options(func: Callable) -> Callable:
+    """Add the overrides for statements detection cannot decide (all optional)."""
+    decorators = [
+        click.option("--date-col", help="CSV column (name or 0-based index) holding the transaction date."),
+        click.option("--amount-col", help="CSV column (name or 0-based index) holding the signed amount."),
+        click.option("--description-col", help="CSV column (name or 0-based index) holding the description."),
+        click.option("--date-format", help="strptime format of the dates, e.g. '%d/%m/%Y'."),
+        click.option("--decimal", type=click.Choice([".", ","]), help="Decimal mark of amounts."),
+        click.option("--layout", help="Force a saved CSV layout by name (see rules/layouts.toml)."),
+        click.option("--encoding", help="Force the text encoding of the statements, e.g. cp1252."),
+        click.option(
+            "--layouts",
+            "layouts_file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="A layouts.toml with your own CSV layouts (default: layouts.toml in the rules folder).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def build_import_options(kwargs: dict) -> ImportOptions:
+    """Pop the import overrides out of a command's keyword arguments."""
+    names = ("date_col", "amount_col", "description_col", "date_format", "decimal", "layout", "encoding", "layouts_file")
+    return ImportOptions(**{name: kwargs.pop(name, None) for name in names})
+
+
+def rules_option(func: Callable) -> Callable:
+    """``--rules``: a rules folder or file (repeatable); default ``./rules`` when it exists."""
+    return click.option(
+        "--rules",
+        "rules",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="Rules folder or file(s) with your cancellations (default: ./rules).",
+    )(func)
+
+
+def resolve_rules(rules: tuple[Path, ...], required: bool = True) -> list[Path] | None:
+    """The rules paths given, else ./rules if present; a clear error when required and none exist."""
+    if rules:
+        return list(rules)
+    default = Path("rules")
+    if default.is_dir():
+        return [default]
+    if required:
+        raise UsageError(
+            "no rules given and no ./rules folder",
+            hint="record a cancellation with `chargecheck cancel VENDOR --on DATE`, or pass --rules DIR",
+        )
+    return None
+
+
+def use_color(flag: bool | None, stream=None) -> bool:
+    """Colour only on a terminal, never with NO_COLOR set, unless forced by --color/--no-color."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print to stdout, or write the file atomically (a half-written report is never left)."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text, encoding="utf-8", newline="")
+    os.replace(tmp, output)

@@ -1,0 +1,55 @@
+"""``chargecheck check``: flag charges after your cancellations, in the report format you choose."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..pipeline import check as run_check
+from ._options import build_import_options, import_options, resolve_rules, rules_option, use_color, write_output
+
+FORMATS = ("table", "json", "csv", "md", "html")
+
+
+def _progress_callback(total_files_hint: int):
+    """A rich progress bar on stderr, only when stderr is a terminal and there are several files."""
+    if not sys.stderr.isatty() or total_files_hint < 2:
+        return None, None
+    from rich.progress import Progress
+
+    progress = Progress(transient=True, console=None)
+    task = progress.add_task("reading statements", total=None)
+
+    def advance(path: Path) -> None:
+        progress.update(task, advance=1, description=f"reading {path.name}")
+
+    return progress, advance
+
+
+@click.command("check")
+@click.argument("statements", nargs=-1, required=True, type=click.Path(path_type=Path))
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (default: on a terminal without NO_COLOR).")
+@import_options
+def command(statements, rules, fmt, output, color, **kwargs) -> None:
+    """Check STATEMENTS (files or folders) for charges after recorded cancellations.
+
+    Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input.
+    """
+    from .. import report
+
+    options = build_import_options(kwargs)
+    rules_paths = resolve_rules(rules)
+    progress, advance = _progress_callback(len(statements) if len(statements) > 1 else 2 * int(Path(statements[0]).is_dir()))
+    if progress is not None:
+        with progress:
+            result = run_check(statements, rules_paths, options, progress=advance)
+    else:
+        result = run_check(statements, rules_paths, options)
+    text = report.render(result, fmt, color=use_color(color) and output is None and fmt == "table")
+    write_output(text, output)
+    sys.exit(report.exit_code(result))

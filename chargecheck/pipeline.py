@@ -1,0 +1,137 @@
+"""The whole check, as one function that reads like the pipeline diagram.
+
+    statements ──import──▶ Statement per file ──dedupe──▶ one transaction table
+    rules/*.toml ──load──▶ Cancellations (+ vendor knowledge, layouts, reviews)
+    table ──match (per unique descriptor)──▶ annotated table ──flag──▶ flags, refundable
+    flags ──reviews──▶ CheckResult  (every report renders from it alone)
+
+Use it from a notebook exactly as the CLI does::
+
+    from chargecheck import check
+    result = check(["statements/"], rules="rules/")
+    result.flags
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .errors import StatementError, UsageError
+from .importers import ImportOptions, read_statement
+from .model import CheckResult
+from .schema import Statement
+
+__all__ = ["check", "expand_statement_paths", "read_statements", "rules_directory"]
+
+# In a folder of statements, these are notes, rules or reports sitting beside them, not statements.
+_NOT_STATEMENTS = {".md", ".toml", ".json", ".html", ".htm", ".pdf", ".png", ".jpg", ".py", ".zip"}
+
+
+def expand_statement_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Files to read: named files as given, folders expanded to their statement files (sorted).
+
+    A file named explicitly is always read (and errors if it is no statement); inside a folder,
+    hidden files and obvious non-statements (README.md, rules, reports) are passed over.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                if any(part.startswith(".") for part in relative.parts):
+                    continue
+                if child.is_file() and child.suffix.lower() not in _NOT_STATEMENTS:
+                    files.append(child)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise StatementError(path, None, "an existing statement file or folder", "nothing at that path")
+    if not files:
+        raise UsageError("no statement files found in " + ", ".join(str(p) for p in paths))
+    return files
+
+
+def rules_directory(rules: Path | Sequence[Path] | None) -> Path | None:
+    """The folder holding the user's rules (and vendors.toml, layouts.toml, reviews.toml), if any."""
+    if rules is None:
+        return None
+    first = Path(rules) if isinstance(rules, (str, Path)) else (Path(rules[0]) if rules else None)
+    if first is None:
+        return None
+    return first if first.is_dir() else first.parent
+
+
+def read_statements(
+    paths: Sequence[str | Path],
+    options: ImportOptions | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> tuple[Statement, ...]:
+    """Read every statement (folders expanded); ``progress`` is called before each file."""
+    statements = []
+    for path in expand_statement_paths(paths):
+        if progress is not None:
+            progress(path)
+        statements.append(read_statement(path, options))
+    return tuple(statements)
+
+
+def _rules_files(rules: Path | Sequence[Path] | None) -> list[Path]:
+    if rules is None:
+        return []
+    items = [rules] if isinstance(rules, (str, Path)) else list(rules)
+    return [Path(item) for item in items]
+
+
+def check(
+    statements: Sequence[str | Path],
+    rules: Path | Sequence[Path] | None,
+    options: ImportOptions | None = None,
+    *,
+    progress: Callable[[Path], None] | None = None,
+) -> CheckResult:
+    """Read statements, match vendors against recorded cancellations, and flag later charges.
+
+    ``rules`` is a rules folder (every ``*.toml`` in it) or rules files.  Returns everything a
+    report needs: flags, refundable charges, what was read and skipped, duplicates dropped.
+    """
+    from .dedupe import drop_overlaps
+    from .flag import flag_charges
+    from .knowledge import load_knowledge
+    from .match import Matcher
+    from .reviews import apply_reviews, load_reviews
+    from .rules import load_rules
+
+    rules_dir = rules_directory(rules)
+    options = options or ImportOptions()
+    if options.layouts_file is None and rules_dir is not None and (rules_dir / "layouts.toml").exists():
+        from dataclasses import replace
+
+        options = replace(options, layouts_file=rules_dir / "layouts.toml")
+
+    rules_files = _rules_files(rules)
+    cancellations = load_rules(rules_files) if rules_files else ()
+    user_vendors = rules_dir / "vendors.toml" if rules_dir is not None else None
+    knowledge = load_knowledge(user_vendors if user_vendors and user_vendors.exists() else None)
+
+    read = read_statements(statements, options, progress)
+    transactions, duplicates = drop_overlaps(read)
+
+    annotated = Matcher(cancellations, knowledge).annotate(transactions)
+    found = flag_charges(annotated, cancellations)
+
+    flags, stale = found.flags, ()
+    reviews_file = rules_dir / "reviews.toml" if rules_dir is not None else None
+    if reviews_file is not None and reviews_file.exists():
+        flags, stale = apply_reviews(found.flags, load_reviews(reviews_file))
+
+    return CheckResult(
+        flags=tuple(flags),
+        refundable=found.refundable,
+        cancellations=tuple(cancellations),
+        statements=read,
+        transactions=annotated,
+        duplicates=tuple(duplicates),
+        stale_reviews=tuple(stale),
+    )
