@@ -1,0 +1,44 @@
+"""The orchestration layer: which files a run reads, and where its rules live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chargecheck.errors import StatementError, UsageError
+from chargecheck.pipeline import expand_statement_paths, rules_directory
+
+
+def test_folder_expands_to_statements_sorted_skipping_notes_and_hidden(tmp_path: Path) -> None:
+    for name in ("b.csv", "a.ofx", "README.md", ".hidden.csv", "sub/c.qif", "report.html", ".git/x.csv"):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in expand_statement_paths([tmp_path])]
+    assert found == ["a.ofx", "b.csv", "sub/c.qif"]
+
+
+def test_named_file_is_read_even_with_a_note_like_suffix(tmp_path: Path) -> None:
+    note = tmp_path / "export.txt"
+    note.write_text("x")
+    assert expand_statement_paths([note]) == [note]
+
+
+def test_missing_path_is_a_statement_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(StatementError) as err:
+        expand_statement_paths([tmp_path / "nope.csv"])
+    assert str(err.value) == f"{tmp_path / 'nope.csv'}: expected an existing statement file or folder, found nothing at that path"
+
+
+def test_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no statement files found"):
+        expand_statement_paths([tmp_path])
+
+
+def test_rules_directory_from_folder_or_file(tmp_path: Path) -> None:
+    rules_file = tmp_path / "cancellations.toml"
+    rules_file.write_text("")
+    assert rules_directory(tmp_path) == tmp_path
+    assert rules_directory([rules_file]) == tmp_path
+    assert rules_directory(None) is None
