@@ -1,0 +1,271 @@
+"""Recurring-charge discovery: the subscriptions in a person's statements, found from the data.
+
+Input: the normalized transaction table (:mod:`chargecheck.schema`), recorded cancellations
+and optionally a vendor matcher.  Output: :class:`Subscription` records (one per recurring
+series) and, from :func:`discover`, the repeating-but-refused groups with their evidence.
+
+Pipeline (each step says why):
+
+1. Outgoing charges only (money out is negative); refunds are not subscriptions.
+2. Vendor per row (:mod:`chargecheck.discover_vendor`): a recorded cancellation's vendor, else
+   the knowledge-base vendor, else the cleaned descriptor — so ``NETFLIX.COM 866…`` and
+   ``NF*NETFLIX`` are one merchant and the report uses the name the user knows.
+3. Group per (vendor, currency); split and join by amount, account and time
+   (:mod:`chargecheck.discover_series`); score the cadence (:mod:`chargecheck.discover_cadence`).
+4. Status from the expected next charge and the cancellations, and for series no rule
+   covers, the ``chargecheck cancel`` command that would start monitoring them.
+
+Amounts in these records are what the person pays, as positive Decimals (a price), unlike
+:class:`~chargecheck.model.Flag`, which keeps the statement's sign.  Everything is computed
+relative to ``as_of`` (default: the last transaction date), never the clock, so a report
+is reproducible.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from statistics import median_low
+from typing import Sequence
+
+import pandas as pd
+
+from .discover_cadence import circular_median_day, next_expected
+from .discover_series import Point, Series, build_tracks, evaluate, merge_tracks
+from .discover_vendor import vendor_columns
+from .model import Cancellation, Source
+from .schema import cents_to_decimal
+
+__all__ = [
+    "Charge",
+    "PriceChange",
+    "Subscription",
+    "Refused",
+    "Discovery",
+    "discover",
+    "find_subscriptions",
+    "render_subscriptions",
+]
+
+STATUSES = ("active", "ended", "cancelled_but_charging")
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One charge of a series: when, how much was paid (positive), the descriptor and its source."""
+
+    date: date
+    amount: Decimal
+    description: str
+    source: Source
+    account: str = ""
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """The price of a series moved from ``from_amount`` to ``to_amount`` with the charge on ``date``."""
+
+    date: date
+    from_amount: Decimal
+    to_amount: Decimal
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A recurring series of charges: cadence, amounts, dates, status, evidence and its charges."""
+
+    vendor: str
+    description: str
+    cadence: str
+    status: str
+    amount: Decimal
+    amount_min: Decimal
+    amount_max: Decimal
+    currency: str
+    first: date
+    last: date
+    next_expected: date
+    next_amount: Decimal
+    price_changes: tuple[PriceChange, ...]
+    confidence: float
+    evidence: str
+    charges: tuple[Charge, ...]
+    cancel_command: str | None = None
+    cancelled_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A vendor whose charges repeat but do not form a subscription, with the evidence why not."""
+
+    vendor: str
+    description: str
+    currency: str
+    charges: int
+    confidence: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Everything one discovery run found: subscriptions, refused repeaters, and the as-of date."""
+
+    subscriptions: tuple[Subscription, ...]
+    refused: tuple[Refused, ...]
+    as_of: date | None
+
+
+def find_subscriptions(
+    transactions: pd.DataFrame,
+    cancellations: Sequence[Cancellation] = (),
+    matcher=None,
+    as_of: date | None = None,
+) -> tuple[Subscription, ...]:
+    """The recurring series in ``transactions`` (see :func:`discover`; refused groups dropped)."""
+    return discover(transactions, cancellations, matcher, as_of).subscriptions
+
+
+def discover(
+    transactions: pd.DataFrame,
+    cancellations: Sequence[Cancellation] = (),
+    matcher=None,
+    as_of: date | None = None,
+) -> Discovery:
+    """Find recurring series, and the repeating vendors that were refused, in ``transactions``.
+
+    ``matcher`` names vendors (default: the knowledge base when available); ``cancellations``
+    link series to recorded cancellations (name and status); ``as_of`` is "today" for
+    status, defaulting to the last transaction date so the result never depends on the clock.
+    """
+    if as_of is None and len(transactions):
+        as_of = pd.Timestamp(transactions["date"].max()).date()
+    out = transactions[transactions["amount_cents"] < 0]
+    if out.empty:
+        return Discovery((), (), as_of)
+    named = vendor_columns(out, cancellations, matcher)
+    by_vendor = {c.vendor.casefold(): c for c in cancellations}
+    subs: list[Subscription] = []
+    refused: list[Refused] = []
+    for (key, currency), rows in named.groupby(["vendor", "currency"], sort=True):
+        group_subs, group_refused = _discover_group(rows, str(key), str(currency), by_vendor, as_of)
+        subs.extend(group_subs)
+        refused.extend(group_refused)
+    subs.sort(key=lambda s: (s.vendor.casefold(), s.currency, s.amount, s.first, s.cadence))
+    refused.sort(key=lambda r: (r.vendor.casefold(), r.currency))
+    return Discovery(tuple(subs), tuple(refused), as_of)
+
+
+def _points(rows: pd.DataFrame) -> list[Point]:
+    return [
+        Point(pd.Timestamp(d).date(), -int(c), int(i), str(a))
+        for i, d, c, a in zip(rows.index, rows["date"], rows["amount_cents"], rows["account"])
+    ]
+
+
+def _discover_group(rows, vendor, currency, cancellations, as_of):
+    """Series and refusals for the charges of one (vendor, currency) group."""
+    points = _points(rows)
+    series = [evaluate(t) for t in merge_tracks(build_tracks(points))]
+    # Charges of other regular series of this vendor (a second Apple plan) are not "other
+    # spending"; only what no regular series explains counts against a series.
+    claimed = {p.row for s in series if s.accepted for p in s.points}
+    scored = []
+    for s in series:
+        if s.fit is None:
+            continue
+        first, last = s.points[0].date, s.points[-1].date
+        skip = claimed | {p.row for p in s.points}
+        others = sum(1 for p in points if first <= p.date <= last and p.row not in skip)
+        scored.append(evaluate(s.points, others) if others else s)
+    accepted = [s for s in scored if s.accepted]
+    cancellation = cancellations.get(vendor.casefold())
+    subs = [_subscription(s, rows, vendor, currency, cancellation, as_of) for s in accepted]
+    refused = []
+    if not accepted and len(points) >= 3:
+        whole = evaluate(points)
+        best = max(scored, key=lambda s: s.confidence, default=whole)
+        refused.append(
+            Refused(vendor, _description(rows, rows.index), currency, len(points), best.confidence, whole.evidence)
+        )
+    return subs, refused
+
+
+def _description(rows: pd.DataFrame, index) -> str:
+    """The most frequent raw descriptor of the given rows (latest wins a tie): what the bank prints."""
+    sub = rows.loc[list(index)].sort_values(["date"], kind="stable")
+    counts: dict[str, int] = {}
+    for text in sub["description"]:
+        counts[text] = counts.get(text, 0) + 1
+    order = {text: i for i, text in enumerate(sub["description"])}
+    return max(counts, key=lambda t: (counts[t], order[t]))
+
+
+def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -> Subscription:
+    """Turn a scored series into the person-facing record (amounts positive, dates as dates)."""
+    pts = series.points
+    cadence = series.fit.cadence
+    last_level_start = series.levels[-1][0]
+    anchor = circular_median_day([p.date.day for p in pts[last_level_start:]])
+    nxt = next_expected(pts[-1].date, cadence, anchor)
+    amounts = [p.cents for p in pts]
+    changes = tuple(
+        PriceChange(pts[start].date, cents_to_decimal(prev), cents_to_decimal(typical))
+        for (_, prev), (start, typical) in zip(series.levels, series.levels[1:])
+    )
+    charges = tuple(_charge(rows.loc[p.row], p) for p in pts)
+    status = _status(pts, nxt, cadence.grace, cancellation, as_of)
+    command = None if cancellation else _cancel_command(vendor, series.levels[-1][1], as_of)
+    return Subscription(
+        vendor=vendor,
+        description=_description(rows, [p.row for p in pts]),
+        cadence=cadence.name,
+        status=status,
+        amount=cents_to_decimal(median_low(amounts)),
+        amount_min=cents_to_decimal(min(amounts)),
+        amount_max=cents_to_decimal(max(amounts)),
+        currency=currency,
+        first=pts[0].date,
+        last=pts[-1].date,
+        next_expected=nxt,
+        next_amount=cents_to_decimal(series.levels[-1][1]),
+        price_changes=changes,
+        confidence=series.confidence,
+        evidence=series.evidence,
+        charges=charges,
+        cancel_command=command,
+        cancelled_on=cancellation.cancelled_on if cancellation else None,
+    )
+
+
+def _charge(row, point: Point) -> Charge:
+    line = row["source_line"]
+    source = Source(
+        file=str(row["source_file"]),
+        line=None if pd.isna(line) else int(line),
+        fitid=str(row["bank_id"]) or None,
+    )
+    return Charge(point.date, cents_to_decimal(point.cents), str(row["description"]), source, point.account)
+
+
+def _status(pts, nxt: date, grace: int, cancellation: Cancellation | None, as_of: date | None) -> str:
+    """active / ended from the expected next charge; cancelled_but_charging beats both."""
+    if cancellation is not None and pts[-1].date > cancellation.charges_expected_until:
+        return "cancelled_but_charging"
+    if as_of is None or nxt + timedelta(days=grace) >= as_of:
+        return "active"
+    return "ended"
+
+
+def _cancel_command(vendor: str, cents: int, as_of: date | None) -> str:
+    """The exact command that records this series as cancelled, so it is monitored from now on."""
+    on = (as_of or date.today()).isoformat()
+    return f"chargecheck cancel {shlex.quote(vendor)} --on {on} --amount {cents_to_decimal(cents)}"
+
+
+def render_subscriptions(subs: Sequence[Subscription], fmt: str = "table", **options) -> str:
+    """Render subscriptions as table|json|csv|md|html (see :mod:`chargecheck.discover_render`)."""
+    from .discover_render import render
+
+    return render(subs, fmt, **options)

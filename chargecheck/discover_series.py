@@ -1,0 +1,277 @@
+"""Series building for recurring-charge discovery: charges of one vendor → scored candidate series.
+
+Input: the outgoing charges of one (vendor, currency) group as :class:`Point` values (date,
+positive amount in cents, row id, account).  Output: :class:`Series` values, each with its
+best cadence, its price levels and a confidence with the evidence behind it.
+
+The steps, and why each exists:
+
+1. *Tracks* (:func:`build_tracks`): per account, each charge joins the running track whose
+   recent amount it matches within a drift tolerance (tax, currency conversion), so two
+   subscriptions billed by one merchant at different amounts stay apart.
+2. *Merge* (:func:`merge_tracks`): a track that stops and another that starts one period
+   later, on another card or at a new price, is one subscription (card reissue, price rise).
+3. *Score* (:func:`evaluate`): cadence regularity × number of charges × amount stability ×
+   how much of the merchant's other spending falls in the same span (a grocery store is
+   mostly irregular shopping), giving a confidence and a sentence of evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from statistics import median
+from typing import Sequence
+
+from .discover_cadence import CadenceFit, best_cadence, fit_cadence, _interval_fit
+
+__all__ = ["Point", "Series", "build_tracks", "merge_tracks", "price_levels", "evaluate"]
+
+# A charge stays in a track while within 6% (+2 cents) of the track's recent amount:
+# wide enough for sales tax and card FX drift, narrower than most price rises (which the
+# merge step joins back as a price change) and than the gap between two plans of one merchant.
+AMOUNT_DRIFT = 0.06
+AMOUNT_DRIFT_CENTS = 2
+# A price change between tracks is believed up to doubling or halving.
+MAX_PRICE_RATIO = 2.0
+ACCEPT = 0.5
+
+
+@dataclass(frozen=True)
+class Point:
+    """One outgoing charge: date, amount in cents (positive = paid), row id in the table, account."""
+
+    date: date
+    cents: int
+    row: int
+    account: str = ""
+
+
+@dataclass(frozen=True)
+class Series:
+    """A candidate recurring series with its score (``accepted`` when confidence ≥ threshold)."""
+
+    points: tuple[Point, ...]
+    fit: CadenceFit | None
+    levels: tuple[tuple[int, int], ...] = ()  # (start index, typical cents) per price level
+    confidence: float = 0.0
+    evidence: str = ""
+    extras: tuple[Point, ...] = field(default=())
+
+    @property
+    def accepted(self) -> bool:
+        """True when the series is confident enough to be reported as a subscription."""
+        return self.fit is not None and self.confidence >= ACCEPT
+
+
+def _near(cents: int, ref: float) -> bool:
+    return abs(cents - ref) <= max(AMOUNT_DRIFT * ref, AMOUNT_DRIFT_CENTS)
+
+
+def build_tracks(points: Sequence[Point]) -> list[list[Point]]:
+    """Split charges into amount tracks per account (date order; nearest recent amount wins)."""
+    tracks: list[list[Point]] = []
+    for point in sorted(points, key=lambda p: (p.date, p.row)):
+        best, best_diff = None, None
+        for track in tracks:
+            if track[-1].account != point.account:
+                continue
+            ref = median(p.cents for p in track[-3:])
+            if _near(point.cents, ref):
+                diff = abs(point.cents - ref) / max(ref, 1)
+                if best_diff is None or diff < best_diff:
+                    best, best_diff = track, diff
+        if best is None:
+            tracks.append([point])
+        else:
+            best.append(point)
+    return tracks
+
+
+def _fit(track: Sequence[Point]) -> CadenceFit | None:
+    return best_cadence([p.date for p in track])
+
+
+def _established(track: Sequence[Point], fit: CadenceFit | None) -> bool:
+    return fit is not None and len(track) >= fit.cadence.min_charges and fit.score >= 0.6
+
+
+def _join_cost(a: Sequence[Point], b: Sequence[Point], fit: CadenceFit) -> tuple | None:
+    """Cost of reading track ``b`` as the continuation of ``a`` under ``fit``'s cadence, or None.
+
+    The junction is judged on the last two charges of ``a`` against the first two of ``b``
+    (at most one cycle skipped), so one late posting right at the switch does not hide it.
+    """
+    if b[0].date <= a[-1].date:
+        return None
+    ratio = b[0].cents / max(a[-1].cents, 1)
+    if not 1 / MAX_PRICE_RATIO <= ratio <= MAX_PRICE_RATIO:
+        return None
+    best = None
+    for back in (1, 2):
+        for ahead in (0, 1):
+            if back > len(a) or ahead >= len(b):
+                continue
+            steps, deviation = _interval_fit(a[-back].date, b[ahead].date, fit.cadence)
+            expected = back + ahead
+            if expected <= steps <= expected + 1 and abs(deviation) <= fit.cadence.tolerance:
+                cost = (steps - expected, abs(deviation), abs(ratio - 1))
+                best = cost if best is None or cost < best else best
+    return best
+
+
+def merge_tracks(tracks: Sequence[Sequence[Point]]) -> list[list[Point]]:
+    """Join tracks that continue one another (new card, new price) into one series.
+
+    Track ``b`` continues ``a`` when it starts one (or two, a skipped cycle) periods after
+    ``a`` ends under the cadence of whichever of them is established, and neither has an
+    established cadence that disagrees.  Cheapest continuation first; repeats to a fixpoint.
+    """
+    merged = [list(t) for t in tracks]
+    changed = True
+    while changed:
+        changed = False
+        merged.sort(key=lambda t: (t[0].date, t[0].row))
+        for i, a in enumerate(merged):
+            fit_a = _fit(a)
+            options = []
+            for j, b in enumerate(merged):
+                if j == i:
+                    continue
+                fit_b = _fit(b)
+                est_a, est_b = _established(a, fit_a), _established(b, fit_b)
+                if not (est_a or est_b):
+                    continue
+                if est_a and est_b and fit_a.cadence != fit_b.cadence:
+                    continue
+                cost = _join_cost(a, b, fit_a if est_a else fit_b)
+                if cost is not None:
+                    options.append((cost, j))
+            if options:
+                _, j = min(options)
+                merged[i] = a + merged[j]
+                del merged[j]
+                changed = True
+                break
+    return merged
+
+
+def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], list[Point]]:
+    """Drop charges that sit between two on-time charges (a one-off purchase at the same price)."""
+    kept, extras = list(points), []
+    i = 1
+    while i < len(kept) - 1:
+        before = _interval_fit(kept[i - 1].date, kept[i].date, fit.cadence)
+        after = _interval_fit(kept[i].date, kept[i + 1].date, fit.cadence)
+        around = _interval_fit(kept[i - 1].date, kept[i + 1].date, fit.cadence)
+        tol = fit.cadence.tolerance
+        off = lambda s_d: s_d[0] < 1 or abs(s_d[1]) > tol  # noqa: E731
+        if off(before) and off(after) and around[0] == 1 and abs(around[1]) <= tol:
+            extras.append(kept.pop(i))
+            continue
+        i += 1
+    # Many "extras" means the rhythm was carved out of dense buying (coffee), not found.
+    if len(extras) > max(1, len(points) // 8):
+        return list(points), []
+    return kept, extras
+
+
+def price_levels(cents: Sequence[int]) -> list[tuple[int, int]]:
+    """Split an amount sequence into price levels: ``[(start index, typical cents), ...]``.
+
+    A new level starts where an amount leaves the current level by more than the series'
+    own noise (×4, at least 1.5% and 3 cents) and the next amount (if any) agrees with it,
+    so one odd prorated charge is not a price change but a lasting step is.
+    """
+    if not cents:
+        return []
+    steps = [abs(b - a) / max(a, 1) for a, b in zip(cents, cents[1:])]
+    noise = median(steps) if steps else 0.0
+
+    def apart(x: float, ref: float) -> bool:
+        return abs(x - ref) > max(4 * noise * ref, 0.015 * ref, 3)
+
+    levels, start = [], 0
+    for i in range(1, len(cents)):
+        ref = median(cents[max(start, i - 3):i])
+        persistent = i == len(cents) - 1 or not apart(cents[i + 1], cents[i])
+        if apart(cents[i], ref) and persistent:
+            levels.append((start, round(median(cents[start:i]))))
+            start = i
+    levels.append((start, round(median(cents[start:]))))
+    return levels
+
+
+def _level_noise(cents: Sequence[int], levels: Sequence[tuple[int, int]]) -> float:
+    """Median relative deviation of each amount from its price level's typical amount."""
+    bounds = [s for s, _ in levels] + [len(cents)]
+    devs = [
+        abs(cents[k] - typical) / max(typical, 1)
+        for (start, typical), end in zip(levels, bounds[1:])
+        for k in range(start, end)
+    ]
+    return median(devs) if devs else 0.0
+
+
+def evaluate(points: Sequence[Point], others_in_group: int = 0) -> Series:
+    """Score one candidate series: cadence, price levels, confidence (0–1) and evidence text.
+
+    ``others_in_group`` is how many other charges of the same vendor fall within this
+    series' first..last span; a merchant where most spending is irregular (groceries, fuel)
+    lowers the confidence that a regular-looking subset is a subscription.
+    """
+    pts = sorted(points, key=lambda p: (p.date, p.row))
+    fit = _fit(pts)
+    if fit is None:
+        return Series(tuple(pts), None, evidence=f"1 charge of {_money(pts[0].cents)}: nothing repeats")
+    pts, extras = _prune_extras(pts, fit)
+    fit = fit_cadence([p.date for p in pts], fit.cadence)
+    cents = [p.cents for p in pts]
+    levels = price_levels(cents)
+    noise = _level_noise(cents, levels)
+    # Half the intervals on time is no rhythm at all: map 50%..100% on-time onto 0..1.
+    regularity = max(0.0, 2 * fit.score - 1)
+    extra = len(pts) - fit.cadence.min_charges
+    count_factor = 0.0 if extra < 0 else min(1.0, 0.7 + 0.1 * extra)
+    amount_factor = 1.0 if noise <= 0.01 else max(0.0, 1.0 - (noise - 0.01) * 12)
+    if len(levels) - 1 > max(1, len(pts) // 4):  # price "changes" every few charges: not a price list
+        amount_factor *= 0.5
+    share_other = others_in_group / (others_in_group + len(pts))
+    context = 1.0 - share_other
+    confidence = round(regularity * count_factor * amount_factor * context, 3)
+    evidence = _evidence(pts, fit, levels, noise, others_in_group, extras)
+    return Series(tuple(pts), fit, tuple(levels), confidence, evidence, tuple(extras))
+
+
+def _money(cents: float) -> str:
+    return f"{cents / 100:.2f}"
+
+
+def _evidence(pts, fit: CadenceFit, levels, noise: float, others: int, extras) -> str:
+    """One sentence a person can check: count, regularity, amount spread, what argued against."""
+    lo, hi = min(p.cents for p in pts), max(p.cents for p in pts)
+    parts = [
+        f"{len(pts)} charges",
+        f"{fit.regular} of {fit.intervals} intervals {fit.cadence.name}"
+        + (f" within {fit.worst_days} days" if fit.regular else ""),
+    ]
+    if fit.skipped:
+        parts.append(f"{fit.skipped} cycle{'s' if fit.skipped > 1 else ''} skipped")
+    spread = f"amounts {_money(lo)}–{_money(hi)}" if lo != hi else f"amount {_money(lo)} every time"
+    if lo != hi:
+        spread += f" (±{noise * 100:.1f}% around the price level)"
+    parts.append(spread)
+    if len(levels) > 1:
+        parts.append(f"{len(levels) - 1} price change{'s' if len(levels) > 2 else ''}")
+    if len(pts) < fit.cadence.min_charges:
+        parts.append(f"fewer than {fit.cadence.min_charges} charges needed for {fit.cadence.name}")
+    if others:
+        parts.append(f"{others} other charges from this vendor in the same period")
+    if extras:
+        parts.append(f"{len(extras)} off-cycle charge{'s' if len(extras) > 1 else ''} left out")
+    return ", ".join(parts)
+
+
+def with_confidence(series: Series, confidence: float) -> Series:
+    """A copy of ``series`` with another confidence (e.g. after a vendor-level adjustment)."""
+    return replace(series, confidence=round(confidence, 3))

@@ -1,0 +1,226 @@
+"""Seeded generator of labelled synthetic card/bank histories, for testing recurring discovery.
+
+Output: :class:`SyntheticHistory` — a schema-conforming transaction table (one synthetic file,
+``source_line`` = row number) plus the truth: which rows form which subscription series, at
+which cadence, and which repeating merchants are *not* subscriptions.
+
+Realism the generator adds on purpose, because discovery must survive it:
+
+* every cadence (weekly, biweekly, monthly, quarterly, yearly; yearly with only 2 charges);
+* month-end billing days (the 31st → 28 February), weekend shifts to Monday, postings a few
+  days late, a skipped cycle now and then;
+* amount drift from currency conversion, price rises, a subscription moving to a new card,
+  two subscriptions of one merchant at different amounts, series that end mid-history;
+* noise: weekly groceries with varying amounts, coffee several times a week at one price,
+  fuel, restaurants, online shopping, a same-price irregular purchase, salary and transfers;
+* descriptors with changing store/reference numbers and bank wrappers.
+
+The merchants and descriptors are invented for this generator.  Same seed → same history.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from .discover_cadence import CADENCE_BY_NAME, add_months
+from .schema import make_transactions
+
+__all__ = ["LabelledSeries", "SyntheticHistory", "generate_history"]
+
+
+@dataclass(frozen=True)
+class LabelledSeries:
+    """A true recurring series: its merchant, cadence, the scenario and its rows (source lines)."""
+
+    merchant: str
+    cadence: str
+    scenario: str
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class SyntheticHistory:
+    """A generated history: the transaction table, the true series, the repeating non-series."""
+
+    transactions: pd.DataFrame
+    series: tuple[LabelledSeries, ...]
+    non_series: tuple[str, ...]
+    start: date
+    end: date
+
+
+# (merchant, descriptor template, price in cents, cadence); {n} is a changing number.
+_CATALOG = (
+    ("StreamFlix", "STREAMFLIX.COM {n}", 1549, "monthly"),
+    ("TuneBox", "TUNEBOX*PREMIUM {n}", 1099, "monthly"),
+    ("CloudVault", "CLOUDVAULT STORAGE", 299, "monthly"),
+    ("FitHub Gym", "FITHUB GYM #{n}", 3999, "monthly"),
+    ("NewsDaily", "NEWSDAILY DIGITAL SUBS", 1700, "monthly"),
+    ("VPNshield", "PAYPAL *VPNSHIELD {n}", 4999, "yearly"),
+    ("SafeGuard AV", "DRI*SAFEGUARD ANTIVIRUS", 7999, "yearly"),
+    ("DomainNest", "DOMAINNEST.COM RENEWAL", 1899, "yearly"),
+    ("MealCrate", "MEALCRATE WEEKLY {n}", 6499, "weekly"),
+    ("Sparkle Cleaning", "SPARKLE CLEANING SVC", 12000, "biweekly"),
+    ("AquaPure Filters", "AQUAPURE FILTER PLAN {n}", 4500, "quarterly"),
+    ("PetBox", "PETBOX SUBSCRIPTION", 2899, "monthly"),
+    ("CodeCloud", "CODECLOUD INC {n}", 2000, "monthly"),
+    ("LearnLingo", "LEARNLINGO PLUS", 8399, "yearly"),
+)
+_MULTI_PLAN = ("AppMarket", "APPMARKET.COM/BILL {n}", (99, 299, 999, 1499))
+_ACCOUNTS = ("CARD-4417", "CARD-9023", "CHK-0071")
+
+
+def _wrap(rng: random.Random, text: str, day: date) -> str:
+    """Bank noise around a descriptor, as debit-card statements print it."""
+    roll = rng.random()
+    if roll < 0.15:
+        return f"RECURRING PAYMENT AUTHORIZED ON {day:%m/%d} {text} CARD {rng.randint(1000, 9999)}"
+    if roll < 0.25:
+        return f"POS PURCHASE {text}"
+    return text
+
+
+def _shift(rng: random.Random, due: date, late: float) -> date:
+    """Posting day of a charge due on ``due``: Monday after a weekend, sometimes a few days late."""
+    posted = due
+    if posted.weekday() >= 5 and rng.random() < 0.6:
+        posted += timedelta(days=7 - posted.weekday())
+    if rng.random() < late:
+        posted += timedelta(days=rng.randint(1, 4))
+    return posted
+
+
+def _due_dates(rng: random.Random, cadence: str, first: date, end: date) -> list[date]:
+    """Scheduled billing days from ``first`` to ``end`` (skipping a cycle now and then)."""
+    spec = CADENCE_BY_NAME[cadence]
+    anchor = first.day if rng.random() < 0.8 else 31
+    out, k = [], 0
+    while True:
+        due = first + timedelta(days=k * spec.days) if spec.days else add_months(first, k * spec.months, anchor)
+        if due > end:
+            return out
+        if not (out and spec.months and spec.months < 12 and rng.random() < 0.04):
+            out.append(due)
+        k += 1
+
+
+class _Builder:
+    """Collects rows; ``line`` numbers are 1-based positions in date order, set at the end."""
+
+    def __init__(self, rng: random.Random, start: date, end: date) -> None:
+        self.rng, self.start, self.end = rng, start, end
+        self.rows: list[dict] = []
+
+    def add(self, day: date, cents: int, text: str, account: str, tag: str | None = None) -> None:
+        if self.start <= day <= self.end:
+            self.rows.append({"date": day, "amount_cents": -cents, "description": text, "account": account, "tag": tag})
+
+    def series(self, tag, template, cents, cadence, *, first, last, account, drift, price_at, card_at):
+        """Charges of one subscription with the given noise; returns nothing (rows are tagged)."""
+        rng = self.rng
+        number = rng.randint(100000, 999999)
+        for due in _due_dates(rng, cadence, first, last):
+            day = _shift(rng, due, 0.12)
+            price = cents if price_at is None or due < price_at[0] else price_at[1]
+            amount = round(price * (1 + rng.gauss(0, drift))) if drift else price
+            acct = account if card_at is None or due < card_at[0] else card_at[1]
+            text = template.format(n=number if rng.random() < 0.7 else rng.randint(100000, 999999))
+            self.add(day, amount, _wrap(rng, text, day), acct, tag)
+
+
+def _plan(rng: random.Random, start: date, end: date, cadence: str) -> tuple[date, date]:
+    """First and last possible due dates, long enough for the cadence to be recognisable."""
+    days = (end - start).days
+    need = {"weekly": 70, "biweekly": 120, "monthly": 150, "quarterly": 330, "yearly": 400}[cadence]
+    offset = rng.randint(0, max(0, days - need - 40)) if rng.random() < 0.5 else rng.randint(0, 25)
+    first = start + timedelta(days=offset)
+    stop = end if rng.random() < 0.7 else first + timedelta(days=rng.randint(need, max(need, days - offset)))
+    return first, min(stop, end)
+
+
+def _subscriptions(b: _Builder, truth: dict) -> None:
+    rng = b.rng
+    chosen = rng.sample(_CATALOG, rng.randint(5, 9))
+    for merchant, template, cents, cadence in chosen:
+        first, last = _plan(rng, b.start, b.end, cadence)
+        scenario, drift, price_at, card_at = "plain", 0.0, None, None
+        roll = rng.random()
+        mid = first + (min(last, b.end) - first) / 2
+        if roll < 0.2:
+            scenario, drift = "fx_drift", 0.008
+        elif roll < 0.45 and cadence != "yearly":
+            scenario, price_at = "price_change", (mid, round(cents * rng.uniform(1.05, 1.3)))
+        elif roll < 0.65 and cadence != "yearly":
+            scenario, card_at = "card_change", (mid, rng.choice(_ACCOUNTS[1:]))
+        tag = f"{merchant}|{cadence}|{scenario}"
+        truth[tag] = (merchant, cadence, scenario)
+        b.series(tag, template, cents, cadence, first=first, last=last, account=_ACCOUNTS[0],
+                 drift=drift, price_at=price_at, card_at=card_at)
+    if rng.random() < 0.7:  # two plans billed under one merchant descriptor
+        merchant, template, prices = _MULTI_PLAN
+        for cents, cadence in zip(rng.sample(prices, 2), rng.sample(["monthly", "monthly", "yearly"], 2)):
+            first, last = _plan(rng, b.start, b.end, cadence)
+            tag = f"{merchant} {cents}|{cadence}|two_plans"
+            truth[tag] = (merchant, cadence, "two_plans")
+            b.series(tag, template, cents, cadence, first=first, last=last, account=_ACCOUNTS[0],
+                     drift=0.0, price_at=None, card_at=None)
+
+
+def _noise(b: _Builder) -> tuple[str, ...]:
+    """Everyday spending that repeats without being a subscription."""
+    rng, day = b.rng, b.start
+    shops = ("FRESHMART #{n}", "GREENLEAF GROCERS {n}")
+    while day <= b.end:
+        weekday = day.weekday()
+        if weekday == 5 and rng.random() < 0.85:
+            b.add(day, rng.randint(2500, 16000), rng.choice(shops).format(n=rng.randint(10, 99)), _ACCOUNTS[0])
+        if weekday < 5 and rng.random() < 0.45:
+            b.add(day, rng.choice([475, 475, 475, 525]), f"SQ *BEANERY COFFEE {rng.randint(1000, 9999)}", _ACCOUNTS[0])
+        if rng.random() < 0.13:
+            b.add(day, rng.randint(2800, 6500), f"QUIKFUEL {rng.randint(10000, 99999)}", _ACCOUNTS[0])
+        if rng.random() < 0.12:
+            b.add(day, rng.randint(1200, 9000), rng.choice(["TST* LUNA BISTRO", "PIZZA PALACE #12", "THAI ORCHID"]), _ACCOUNTS[0])
+        if rng.random() < 0.08:
+            b.add(day, rng.randint(900, 12000), f"WEBMART MKTP*{rng.randint(10**6, 10**7)}", _ACCOUNTS[0])
+        if rng.random() < 0.05:  # same price, irregular: a parking meter
+            b.add(day, 300, "CITY PARKING METER", _ACCOUNTS[0])
+        if day.day == 1:
+            b.rows.append({"date": day, "amount_cents": 350000, "description": "ACME CORP PAYROLL", "account": "CHK-0071", "tag": None})
+            b.add(day, rng.randint(20000, 90000), "CARD SERVICES AUTOPAY", "CHK-0071")
+        day += timedelta(days=1)
+    return ("FRESHMART", "GREENLEAF GROCERS", "BEANERY COFFEE", "QUIKFUEL", "WEBMART", "CITY PARKING METER")
+
+
+def generate_history(seed: int, start: date = date(2024, 1, 1), months: int = 24) -> SyntheticHistory:
+    """A labelled history of ``months`` months from ``start``, fully determined by ``seed``."""
+    rng = random.Random(seed)
+    end = add_months(start, months) - timedelta(days=1)
+    builder = _Builder(rng, start, end)
+    truth: dict[str, tuple[str, str, str]] = {}
+    _subscriptions(builder, truth)
+    non_series = _noise(builder)
+    rows = sorted(builder.rows, key=lambda r: (r["date"], r["description"], r["amount_cents"]))
+    lines: dict[str, list[int]] = {}
+    for i, row in enumerate(rows, start=1):
+        row["source_line"] = i
+        if row["tag"]:
+            lines.setdefault(row["tag"], []).append(i)
+    table = make_transactions({
+        "date": [r["date"] for r in rows],
+        "amount_cents": [r["amount_cents"] for r in rows],
+        "description": [r["description"] for r in rows],
+        "account": [r["account"] for r in rows],
+        "currency": ["USD"] * len(rows),
+        "source_file": [f"synthetic-{seed}.csv"] * len(rows),
+        "source_line": [r["source_line"] for r in rows],
+    })
+    series = tuple(
+        LabelledSeries(truth[tag][0], truth[tag][1], truth[tag][2], tuple(found))
+        for tag, found in sorted(lines.items())
+        if len(found) >= CADENCE_BY_NAME[truth[tag][1]].min_charges
+    )
+    return SyntheticHistory(table, series, non_series, start, end)
