@@ -1,0 +1,75 @@
+"""``chargecheck cancel``: record a cancellation in the rules folder (appended; comments kept)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from ..model import Cancellation
+from ..rules import append_cancellation, parse_date, rules_target
+
+DEFAULT_RULES = Path("rules") / "cancellations.toml"
+
+
+class DateType(click.ParamType):
+    """A calendar date written YYYY-MM-DD; anything else is a usage error (exit 2)."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        try:
+            return parse_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class AmountType(click.ParamType):
+    """A positive amount such as 59.99 (the usual charge, without sign or currency)."""
+
+    name = "AMOUNT"
+
+    def convert(self, value, param, ctx):
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(f'expected an amount like 59.99, found "{value}"', param, ctx)
+        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            self.fail(f'expected a positive amount with at most two decimals, found "{value}"', param, ctx)
+        return amount.quantize(Decimal("0.01"))
+
+
+@click.command("cancel")
+@click.argument("vendor")
+@click.option("--on", "cancelled_on", type=DateType(), required=True, help="Day you cancelled (YYYY-MM-DD).")
+@click.option("--ref", "reference", help="Confirmation number or reference from the vendor.")
+@click.option("--paid-through", type=DateType(), help="Last day already paid for; charges up to it are expected.")
+@click.option("--amount", type=AmountType(), help="The usual charge, e.g. 59.99 (supporting evidence).")
+@click.option("--alias", "aliases", multiple=True, help="Another name the vendor bills under (repeatable).")
+@click.option("--exclude", "exclude", multiple=True, help="A descriptor that must never match (repeatable).")
+@click.option("--refund-window", "refund_window_days", type=click.IntRange(min=0),
+              help="Money-back guarantee length in days.")
+@click.option("--notes", help="Free text kept with the record.")
+@click.option("--rules", type=click.Path(path_type=Path),
+              help=f"Rules file or folder to write to (default: {DEFAULT_RULES}).")
+def command(vendor, cancelled_on, reference, paid_through, amount, aliases, exclude, refund_window_days, notes, rules):
+    """Record that you cancelled VENDOR, so later charges from it are flagged.
+
+    Appends a [[cancellation]] record to the rules file without touching what is already
+    there (comments included); the file is validated before it is replaced.
+    """
+    target = rules_target(rules, "cancellations.toml")
+    record = Cancellation(
+        vendor=vendor.strip(), cancelled_on=cancelled_on, aliases=tuple(aliases), paid_through=paid_through,
+        reference=reference, amount=amount, refund_window_days=refund_window_days, exclude=tuple(exclude),
+        notes=notes,
+    )
+    stored = append_cancellation(target, record)
+    details = [f"cancelled on {stored.cancelled_on.isoformat()}"]
+    if stored.paid_through:
+        details.append(f"paid through {stored.paid_through.isoformat()}")
+    if stored.reference:
+        details.append(f"reference {stored.reference}")
+    click.echo(f"Recorded {stored.vendor}: {', '.join(details)}")
+    click.echo(f"  in {stored.source_file}:{stored.source_line}")

@@ -1,0 +1,202 @@
+"""Stage ``flag``: charges after a cancellation, refunds that answer them, refundable renewals.
+
+Input: the transaction table (:mod:`chargecheck.schema`) annotated by the matcher with
+``cleaned``, ``match_vendor`` (``""`` = no match, else a ``Cancellation.vendor``),
+``match_score``, ``match_alias`` and ``match_method``; and the cancellations.
+Output: :class:`~chargecheck.model.FlagResult` — ``flags`` and ``refundable``.
+
+Definitions (what a user disputing a charge needs):
+
+* **Governing cancellation.** For a charge on day *d*, the latest cancellation of that vendor
+  dated strictly before *d* (vendor names compared case-insensitively).  So when a vendor was
+  cancelled twice, the later record governs the charges after it, and charges between the two
+  stay flagged against the first — they happened after a cancellation either way.
+* **Flag.** A charge (``amount_cents < 0``) dated after the governing cancellation's
+  ``paid_through`` (or its ``cancelled_on`` without one).  A charge on the cancellation day is
+  not flagged.  ``days_after`` = charge date − ``cancelled_on``.
+* **Refunded.** A credit (``amount_cents > 0``) from the same vendor, same currency, same
+  absolute amount, dated on or after the charge.  One credit answers one charge, the earliest
+  unrefunded first; the credit's source becomes ``refunded_by`` and the status ``refunded``.
+  Refundable renewals (below) compete for credits too; being earlier they take one first, so
+  a refund that may have been for the renewal never hides a later flagged charge.
+* **Refund deadline** (only with ``refund_window_days``): charge date + window, the last day
+  to ask under a money-back guarantee, which runs from the day you were billed.
+* **Refundable.** With ``refund_window_days`` *W*, matched charges dated from
+  ``cancelled_on − W`` through ``cancelled_on`` (the renewal that triggered the cancellation):
+  their deadline had not passed on the cancellation day.  Status ``refundable`` (or
+  ``refunded`` when a credit answered it).  Never in ``flags`` nor in the exit code.
+* **Amount.** A cancellation's ``amount`` is supporting evidence only: when a charge equals
+  it, ``+amount`` is appended to the flag's ``method``.  A charge of another amount is still
+  flagged — a price rise is exactly what a user must see.
+* **Flag id.** 10 hex digits of SHA-256 over (account, bank id, date, amount, description
+  with whitespace collapsed, occurrence), where occurrence numbers identical transactions in
+  source order.  The file name and line are left out on purpose: renaming or moving a
+  statement, or re-downloading it with a different date range (which shifts every line),
+  keeps the id, so a recorded review decision still applies.
+
+Only matched rows are processed (vectorised with ``merge_asof``); Python loops run over
+flags and matched credits only, never over all transactions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pandas as pd
+
+from .model import Cancellation, Flag, FlagResult, Source
+from .schema import cents_to_decimal
+
+__all__ = ["MATCH_COLUMNS", "flag_charges", "flag_ids", "ID_LENGTH"]
+
+MATCH_COLUMNS: tuple[str, ...] = ("cleaned", "match_vendor", "match_score", "match_alias", "match_method")
+ID_LENGTH = 10
+
+
+def _vendor_key(values: pd.Series) -> pd.Series:
+    return values.fillna("").astype(str).str.strip().str.casefold()
+
+
+def flag_ids(rows: pd.DataFrame) -> pd.Series:
+    """Stable ids for transaction rows (see the module docstring); index aligned with ``rows``.
+
+    Identical transactions (same account, bank id, date, amount, description) are numbered
+    in (source_file, source_line) order, so duplicates still get distinct ids.
+    """
+    description = rows["description"].fillna("").astype(str).str.split().str.join(" ")
+    content = (
+        rows["account"].fillna("").astype(str) + "\x1f" + rows["bank_id"].fillna("").astype(str) + "\x1f"
+        + rows["date"].dt.strftime("%Y-%m-%d") + "\x1f" + rows["amount_cents"].astype(str) + "\x1f" + description
+    )
+    order = rows.assign(_content=content).sort_values(["source_file", "source_line"], kind="stable", na_position="first")
+    occurrence = order.groupby("_content", sort=False).cumcount().reindex(rows.index)
+    keys = content + "\x1f" + occurrence.astype(str)
+    return pd.Series([hashlib.sha256(k.encode("utf-8")).hexdigest()[:ID_LENGTH] for k in keys], index=rows.index)
+
+
+def _cancellation_table(cancellations: Sequence[Cancellation]) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "cc_key": [c.vendor.strip().casefold() for c in cancellations],
+            "cc_on": pd.to_datetime([c.cancelled_on for c in cancellations]).astype("datetime64[s]"),
+            "cc_until": pd.to_datetime([c.charges_expected_until for c in cancellations]).astype("datetime64[s]"),
+            "cc_window": pd.array([c.refund_window_days for c in cancellations], dtype="Int64"),
+            "cc_rule": range(len(cancellations)),
+        }
+    )
+    table["cc_key"] = table["cc_key"].astype(str)
+    return table.sort_values(["cc_on", "cc_rule"], kind="stable").reset_index(drop=True)
+
+
+def _govern(rows: pd.DataFrame, table: pd.DataFrame, direction: str) -> pd.DataFrame:
+    """Attach, per row, the cancellation strictly before it (backward) or on/after it (forward)."""
+    return pd.merge_asof(
+        rows.sort_values("date", kind="stable"),
+        table,
+        left_on="date",
+        right_on="cc_on",
+        by="cc_key",
+        direction=direction,
+        allow_exact_matches=direction == "forward",
+    )
+
+
+def _source(row) -> Source:
+    line = None if pd.isna(row.source_line) else int(row.source_line)
+    return Source(file=row.source_file, line=line, fitid=(row.bank_id or None) if line is None else None)
+
+
+def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int, Source]:
+    """Pair credits with candidate charges: same vendor/currency/amount, earliest unrefunded first."""
+    if candidates.empty or credits.empty:
+        return {}
+    waiting: dict[tuple, list] = defaultdict(list)
+    ordered = candidates.sort_values(["date", "source_file", "source_line"], kind="stable")
+    for row in ordered.itertuples(index=False):
+        waiting[(row.cc_key, row.currency, -row.amount_cents)].append(row)
+    refunded: dict[int, Source] = {}
+    for credit in credits.sort_values(["date", "source_file", "source_line"], kind="stable").itertuples(index=False):
+        queue = waiting.get((credit.cc_key, credit.currency, credit.amount_cents), [])
+        for position, charge in enumerate(queue):
+            if charge.date <= credit.date:
+                refunded[charge.cc_row] = _source(credit)
+                del queue[position]
+                break
+    return refunded
+
+
+def _make_flag(row, cancellation: Cancellation, status: str, refunded_by: Source | None) -> Flag:
+    day = row.date.date()
+    amount = cents_to_decimal(row.amount_cents)
+    method = str(row.match_method or "")
+    if cancellation.amount is not None and -amount == cancellation.amount:
+        method += "+amount"
+    window = cancellation.refund_window_days
+    return Flag(
+        id=row.cc_id,
+        vendor=cancellation.vendor,
+        date=day,
+        amount=amount,
+        currency=row.currency,
+        description=row.description,
+        source=_source(row),
+        cancelled_on=cancellation.cancelled_on,
+        paid_through=cancellation.paid_through,
+        days_after=(day - cancellation.cancelled_on).days,
+        reference=cancellation.reference,
+        score=float(row.match_score) if not pd.isna(row.match_score) else 0.0,
+        alias=str(row.match_alias or ""),
+        method=method,
+        status="refunded" if refunded_by is not None else status,
+        refund_deadline=day + timedelta(days=window) if window is not None else None,
+        refunded_by=refunded_by,
+        cleaned=str(row.cleaned or ""),
+    )
+
+
+def _order(flags: list[Flag]) -> tuple[Flag, ...]:
+    return tuple(sorted(flags, key=lambda f: (f.vendor.casefold(), f.date, f.source.file,
+                                              f.source.line if f.source.line is not None else -1, f.id)))
+
+
+def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellation]) -> FlagResult:
+    """Flag charges after each vendor's cancellation; list refundable pre-cancellation charges.
+
+    See the module docstring for the exact definitions.  Raises ValueError if the table was
+    not annotated by the matcher (a programming error, not bad user input).
+    """
+    missing = [column for column in MATCH_COLUMNS if column not in transactions.columns]
+    if missing:
+        raise ValueError(f"flag_charges needs the matcher's columns; missing: {', '.join(missing)}")
+    cancellations = tuple(cancellations)
+    if not cancellations or transactions.empty:
+        return FlagResult(flags=())
+    table = _cancellation_table(cancellations)
+    keys = _vendor_key(transactions["match_vendor"])
+    known = keys.isin(set(table["cc_key"])).to_numpy()
+    matched = transactions[known].reset_index(drop=True)
+    if matched.empty:
+        return FlagResult(flags=())
+    matched["cc_key"] = pd.Series(keys.to_numpy()[known], dtype=str)
+    matched["cc_row"] = range(len(matched))
+    matched["cc_id"] = flag_ids(matched)
+
+    charges = matched[matched["amount_cents"] < 0]
+    behind = _govern(charges, table, "backward")
+    is_flag = behind["cc_rule"].notna() & (behind["date"] > behind["cc_until"])
+    flagged = behind[is_flag]
+
+    rest = charges[~charges["cc_row"].isin(set(flagged["cc_row"]))]
+    ahead = _govern(rest, table, "forward")
+    start = ahead["cc_on"] - pd.to_timedelta(ahead["cc_window"].astype("float64"), unit="D")
+    refundable = ahead[ahead["cc_window"].notna() & (ahead["date"] >= start)]
+
+    refunds = _match_refunds(pd.concat([flagged, refundable]), matched[matched["amount_cents"] > 0])
+    flags = [_make_flag(row, cancellations[int(row.cc_rule)], "flagged", refunds.get(row.cc_row))
+             for row in flagged.itertuples(index=False)]
+    early = [_make_flag(row, cancellations[int(row.cc_rule)], "refundable", refunds.get(row.cc_row))
+             for row in refundable.itertuples(index=False)]
+    return FlagResult(flags=_order(flags), refundable=_order(early))

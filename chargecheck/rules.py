@@ -1,0 +1,324 @@
+"""Stage ``rules``: load and validate the user's cancellations from ``rules/*.toml``.
+
+Input: rules files or folders (a folder means every ``*.toml`` in it, sorted by name).
+Output: ``tuple[Cancellation, ...]`` in file order, each knowing its ``source_file`` and
+``source_line``.  A rules folder holds several kinds of file; the allowed top-level keys are
+``cancellation`` (validated here), ``review`` (:mod:`chargecheck.reviews`), ``vendor``
+(:mod:`chargecheck.knowledge`) and ``layout`` (the CSV importer).  Anything else is an error
+with a "did you mean", never silently ignored (hledger's known failure).
+
+Every problem in every file is collected and raised once as a :class:`RulesError` whose
+``problems`` lists lines like::
+
+    rules/cancellations.toml:7: cancellation #2 (Kaspersky): unknown key 'cancelled_one' (did you mean 'cancelled_on'?)
+
+Several records for the same vendor are allowed and all kept: a user who cancelled, was
+charged anyway, and cancelled again records both; :func:`chargecheck.flag.flag_charges`
+lets the latest cancellation before each charge govern it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
+
+from .errors import RulesError
+from .model import Cancellation
+from .tomlfile import (
+    Problem,
+    TomlLocator,
+    atomic_write,
+    describe_value,
+    did_you_mean,
+    parse_toml,
+    raise_problems,
+    read_toml,
+)
+
+__all__ = [
+    "TOP_LEVEL_KEYS",
+    "load_rules",
+    "rules_files",
+    "rules_target",
+    "append_cancellation",
+    "cancellation_block",
+    "parse_date",
+    "parse_text",
+]
+
+TOP_LEVEL_KEYS: tuple[str, ...] = ("cancellation", "layout", "review", "vendor")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EXAMPLES = {"vendor": 'vendor = "Kaspersky"', "cancelled_on": "cancelled_on = 2026-03-01"}
+
+
+def parse_date(value: Any) -> date:
+    """A TOML date, or an ISO ``YYYY-MM-DD`` string; anything else → ValueError with a clear message."""
+    if isinstance(value, datetime):
+        raise ValueError(f"expected a date like 2026-03-01, found the date-time {value.isoformat()}")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"expected a real calendar date, found {describe_value(value)}") from None
+    raise ValueError(f"expected a date like 2026-03-01, found {describe_value(value)}")
+
+
+def parse_text(value: Any) -> str:
+    """A non-empty quoted TOML string (stripped); anything else → ValueError."""
+    if not isinstance(value, str):
+        raise ValueError(f'expected text in quotes, found {describe_value(value)}')
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _reference(value: Any) -> str:
+    # A confirmation number is often typed without quotes; keep its digits as written.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return parse_text(value)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f'expected a list of texts like ["DRI*KASPERSKY"], found {describe_value(value)}')
+    return tuple(parse_text(item) for item in value)
+
+
+def _aliases(value: Any) -> tuple[str, ...]:
+    aliases = _strings(value)
+    for alias in aliases:
+        # Very short aliases match inside unrelated words (HULU in SHULUK); refuse them early.
+        if sum(ch.isalnum() for ch in alias) < 3:
+            raise ValueError(f"alias {describe_value(alias)} is too short to match safely; use at least 3 letters or digits")
+    return aliases
+
+
+def _amount(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}')
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}') from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError(f"expected a positive amount (the usual charge, without sign), found {describe_value(value)}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"expected at most two decimal places, found {describe_value(value)}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _days(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a whole number of days (0 or more), found {describe_value(value)}")
+    return value
+
+
+class _CancellationRecord(BaseModel):
+    """One ``[[cancellation]]`` table; ``extra="forbid"`` turns every unknown key into an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: Annotated[str, PlainValidator(parse_text)]
+    cancelled_on: Annotated[date, PlainValidator(parse_date)]
+    aliases: Annotated[tuple[str, ...], PlainValidator(_aliases)] = ()
+    paid_through: Annotated[date | None, PlainValidator(parse_date)] = None
+    reference: Annotated[str | None, PlainValidator(_reference)] = None
+    amount: Annotated[Decimal | None, PlainValidator(_amount)] = None
+    refund_window_days: Annotated[int | None, PlainValidator(_days)] = None
+    exclude: Annotated[tuple[str, ...], PlainValidator(_strings)] = ()
+    notes: Annotated[str | None, PlainValidator(parse_text)] = None
+
+
+CANCELLATION_KEYS: tuple[str, ...] = tuple(_CancellationRecord.model_fields)
+
+
+def record_label(table: str, index: int, raw: Any, name_key: str) -> str:
+    """``cancellation #2 (Kaspersky)``: how a record is named in messages (1-based)."""
+    name = raw.get(name_key) if isinstance(raw, dict) else None
+    return f"{table} #{index + 1}" + (f" ({name.strip()})" if isinstance(name, str) and name.strip() else "")
+
+
+def check_top_level(data: dict[str, Any], locator: TomlLocator, path: str) -> list[Problem]:
+    """Problems with the file's top-level keys (only the kinds a rules folder may hold)."""
+    problems = []
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            hint = did_you_mean(key, TOP_LEVEL_KEYS) or "a rules file holds " + ", ".join(
+                f"[[{name}]]" for name in TOP_LEVEL_KEYS)
+            problems.append(Problem(path, locator.top_keys.get(key), f"unknown top-level key '{key}'", hint=hint))
+    return problems
+
+
+def table_records(data: dict[str, Any], table: str, locator: TomlLocator, path: str) -> tuple[list, list[Problem]]:
+    """The list of ``[[table]]`` records, or a problem if it was written as something else."""
+    records = data.get(table, [])
+    if isinstance(records, list) and all(isinstance(item, dict) for item in records):
+        return records, []
+    return [], [Problem(path, locator.top_keys.get(table), f"'{table}' must be a list of records",
+                        hint=f"start each record with a [[{table}]] line, with two brackets")]
+
+
+def validation_problems(
+    model: type[BaseModel], raw: dict, table: str, index: int, label: str, locator: TomlLocator, path: str
+) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate one record; pydantic's errors become Problems at the line of the offending key."""
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        errors = exc.errors()
+    fields = tuple(model.model_fields)
+    unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden"]
+    problems = []
+    for error in errors:
+        key = str(error["loc"][0]) if error["loc"] else None
+        line = locator.line_of(table, index, key)
+        if error["type"] == "extra_forbidden":
+            hint = did_you_mean(key, fields) or "allowed keys: " + ", ".join(fields)
+            problems.append(Problem(path, line, f"unknown key '{key}'", label, hint))
+        elif error["type"] == "missing":
+            if any(did_you_mean(u, [key]) for u in unknown):
+                continue  # the misspelt key's "did you mean" already says it
+            example = _EXAMPLES.get(key, f"{key} = …")
+            problems.append(Problem(path, line, f"missing required key '{key}'", label, f"add {example}"))
+        else:
+            reason = error.get("ctx", {}).get("error", error["msg"])
+            problems.append(Problem(path, line, f"{key}: {reason}", label))
+    return None, problems
+
+
+def validate_records(
+    data: dict, table: str, model: type[BaseModel], name_key: str, locator: TomlLocator, path: str
+) -> tuple[list[tuple[int, str, Any]], list[Problem]]:
+    """Validate every ``[[table]]`` record: (index, label, model instance) of the valid ones, and problems."""
+    records, problems = table_records(data, table, locator, path)
+    valid = []
+    for index, raw in enumerate(records):
+        label = record_label(table, index, raw, name_key)
+        record, record_problems = validation_problems(model, raw, table, index, label, locator, path)
+        problems += record_problems
+        if record is not None:
+            valid.append((index, label, record))
+    return valid, problems
+
+
+def _cancellations_in(data: dict, locator: TomlLocator, path: str) -> tuple[list[Cancellation], list[Problem]]:
+    valid, problems = validate_records(data, "cancellation", _CancellationRecord, "vendor", locator, path)
+    found = []
+    for index, label, record in valid:
+        if record.paid_through is not None and record.paid_through < record.cancelled_on:
+            problems.append(Problem(path, locator.line_of("cancellation", index, "paid_through"),
+                                    f"paid_through {record.paid_through} is before cancelled_on {record.cancelled_on}",
+                                    label, "paid_through is the last day you paid for, on or after the cancellation"))
+            continue
+        found.append(Cancellation(**record.model_dump(), source_file=path,
+                                  source_line=locator.line_of("cancellation", index)))
+    return found, problems
+
+
+def rules_files(paths: Path | str | Sequence[Path | str]) -> tuple[list[Path], list[Problem]]:
+    """Expand folders to their ``*.toml`` files (sorted, hidden files skipped); missing paths are problems."""
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    files, problems = [], []
+    for item in map(Path, items):
+        if item.is_dir():
+            files += sorted(p for p in item.glob("*.toml") if p.is_file() and not p.name.startswith("."))
+        elif item.is_file():
+            files.append(item)
+        else:
+            problems.append(Problem(str(item), None, "rules file or folder not found"))
+    return files, problems
+
+
+def _checkparse_text(text: str, path: str) -> tuple[list[Cancellation], list[Problem]]:
+    try:
+        data, locator = parse_toml(text, path)
+    except RulesError as exc:
+        return [], [Problem(path, exc.line, exc.message, hint=exc.hint)]
+    return _check_data(data, locator, path)
+
+
+def _check_data(data: dict, locator: TomlLocator, path: str) -> tuple[list[Cancellation], list[Problem]]:
+    found, problems = _cancellations_in(data, locator, path)
+    problems = check_top_level(data, locator, path) + problems
+    return found, sorted(problems, key=lambda p: p.line if p.line is not None else 0)
+
+
+def load_rules(paths: Path | str | Sequence[Path | str]) -> tuple[Cancellation, ...]:
+    """Load every cancellation from rules files/folders; all problems raised at once as RulesError."""
+    files, problems = rules_files(paths)
+    cancellations: list[Cancellation] = []
+    for file in files:
+        try:
+            data, locator = read_toml(file)
+        except RulesError as exc:
+            problems.append(Problem(str(file), exc.line, exc.message, hint=exc.hint))
+            continue
+        found, file_problems = _check_data(data, locator, str(file))
+        cancellations += found
+        problems += file_problems
+    raise_problems(problems)
+    return tuple(cancellations)
+
+
+def rules_target(rules: Path | None, filename: str) -> Path:
+    """The file a command writes: ``rules/<filename>`` by default; a folder (or a path without
+    ``.toml`` that does not exist yet) gets ``<filename>`` inside it; a file is used as given."""
+    if rules is None:
+        return Path("rules") / filename
+    if rules.is_dir() or (not rules.exists() and rules.suffix.lower() != ".toml"):
+        return rules / filename
+    return rules
+
+
+def cancellation_block(cancellation: Cancellation) -> str:
+    """The ``[[cancellation]]`` TOML block for one record (tomli-w; empty fields left out)."""
+    record: dict[str, Any] = {"vendor": cancellation.vendor, "cancelled_on": cancellation.cancelled_on}
+    optional = {
+        "aliases": list(cancellation.aliases),
+        "paid_through": cancellation.paid_through,
+        "reference": cancellation.reference,
+        "amount": None if cancellation.amount is None else str(cancellation.amount),
+        "refund_window_days": cancellation.refund_window_days,
+        "exclude": list(cancellation.exclude),
+        "notes": cancellation.notes,
+    }
+    record.update({key: value for key, value in optional.items() if value not in (None, [])})
+    # Header written by hand: tomli-w turns a short array of tables into an inline array.
+    return "[[cancellation]]\n" + tomli_w.dumps(record)
+
+
+def append_cancellation(path: Path | str, cancellation: Cancellation) -> Cancellation:
+    """Append a ``[[cancellation]]`` block to ``path`` without touching its existing bytes.
+
+    Comments and formatting already in the file are kept byte for byte (the block is only
+    appended, in the file's own line ending).  The result is validated by re-loading it
+    before an atomic replace, so an invalid record never reaches disk.  Returns the record
+    as loaded back (with ``source_file``/``source_line`` of the new block).
+    """
+    path = Path(path)
+    existing = path.read_bytes() if path.exists() else b""
+    newline = b"\r\n" if b"\r\n" in existing else b"\n"
+    separator = b""
+    if existing.strip():
+        separator = (b"" if existing.endswith(b"\n") else newline) + newline
+    block = cancellation_block(cancellation).encode("utf-8").replace(b"\n", newline)
+    data = existing + separator + block
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RulesError("expected UTF-8 text; not changed", path=path, hint="save the file as UTF-8") from None
+    found, problems = _checkparse_text(text, str(path))
+    raise_problems(problems)
+    atomic_write(path, data)
+    return replace(found[-1])
