@@ -1,0 +1,164 @@
+"""OFX bytes → one regular, sanitized text that ofxparse and the tolerant extractor both read.
+
+Input: the raw bytes of an OFX 1.x (SGML) or 2.x (XML) / QFX file.  Output: :class:`OfxText`,
+whose ``text`` has
+
+* the headers, ``<?xml?>``/``<?OFX?>`` prologs and anything before ``<OFX>`` blanked out,
+  anything after ``</OFX>`` dropped, comments blanked;
+* upper-case tag names, no self-closing ``<X/>`` and no empty elements;
+* every leaf unclosed (``<NAME>value``, the SGML form) and every aggregate closed;
+* every date ``<DTxxx>`` cut to the calendar day printed (``YYYYMMDD``): the time and the
+  ``[-5:EST]`` zone are dropped, so no library shifts the day to UTC.  A date that is not a
+  real day is removed (a transaction without its DTPOSTED is then skipped with its reason).
+
+Every newline of the decoded file is kept in place, so a position in ``text`` maps to the line
+of the original file (``line_at``): evidence points at the file the user has.
+
+Why: ofxparse crashes on, or mis-reads, many real files (research/dependencies.md §2); after
+this pass it parses all of them, and the in-house extractor has a regular grammar to match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..errors import StatementError
+from ..textio import decode_bytes
+
+__all__ = ["OfxText", "sanitize_ofx", "declared_encoding", "ofx_for_ofxparse"]
+
+# Aggregates the importer relies on; never mistaken for empty leaves even when a broken file
+# forgets to close them (the structure check then reports them).
+_PROTECTED = frozenset(
+    "OFX SIGNONMSGSRSV1 SONRS STATUS BANKMSGSRSV1 CREDITCARDMSGSRSV1 INVSTMTMSGSRSV1 STMTTRNRS "
+    "CCSTMTTRNRS INVSTMTTRNRS STMTRS CCSTMTRS INVSTMTRS BANKACCTFROM CCACCTFROM BANKTRANLIST "
+    "STMTTRN LEDGERBAL AVAILBAL PAYEE BANKACCTTO CCACCTTO CURRENCY ORIGCURRENCY FI".split()
+)
+
+_OFX_OPEN = re.compile(r"<OFX\s*>", re.IGNORECASE)
+_OFX_CLOSE = re.compile(r"</OFX\s*>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>", re.DOTALL)
+_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9_.]*)\s*(/?)\s*>")
+_SELF_CLOSING = re.compile(r"<[A-Z][A-Z0-9_.]*/>")
+_CLOSED_LEAF = re.compile(r"<([A-Z][A-Z0-9_.]*)>([^<]*)</\1>")
+_CLOSING = re.compile(r"</([A-Z][A-Z0-9_.]*)>")
+_EMPTY_OPEN = re.compile(r"<([A-Z][A-Z0-9_.]*)>(?=\s*<)")
+_DATE = re.compile(r"<(DT[A-Z0-9_.]*)>([^<]*)")
+_HEADER_FIELD = re.compile(r"\b(ENCODING|CHARSET)\s*:\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
+_XML_ENCODING = re.compile(r"encoding\s*=\s*[\"']([A-Za-z0-9_.-]+)[\"']", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class OfxText:
+    """A sanitized OFX document (``text``) and the encoding its bytes were decoded with."""
+
+    path: str
+    text: str
+    encoding: str
+    last_line: int
+
+    def line_at(self, pos: int) -> int:
+        """1-based line of the original file at position ``pos`` of ``text``."""
+        return self.text.count("\n", 0, pos) + 1
+
+
+def _blank(text: str) -> str:
+    """The newlines of ``text`` only: removed content keeps every later line number right."""
+    return "\n" * text.count("\n")
+
+
+def declared_encoding(head: bytes) -> str | None:
+    """The encoding an OFX file claims for itself: SGML header ENCODING/CHARSET or XML prolog.
+
+    ``ENCODING:USASCII`` with ``CHARSET:1252`` means cp1252; ``ENCODING:UTF-8`` means UTF-8;
+    ``ENCODING:USASCII`` or ``encoding="ASCII"`` alone means cp1252 (the OFX 1.x default, and
+    what files that claim ASCII but hold accented letters really use).  Only a hint: strict
+    UTF-8 is tried first anyway.
+    """
+    start = _OFX_OPEN.search(head.decode("latin-1"))
+    prefix = head[: start.start() if start else 4096].decode("latin-1")
+    fields = {key.upper(): value.upper() for key, value in _HEADER_FIELD.findall(prefix)}
+    if fields.get("ENCODING", "").replace("-", "") in ("UTF8", "UNICODE"):
+        return "utf-8"
+    charset = fields.get("CHARSET", "NONE")
+    if charset != "NONE":
+        return "latin-1" if charset in ("8859-1", "ISO-8859-1") else charset
+    match = _XML_ENCODING.search(prefix)
+    declared = match.group(1).upper().replace("-", "") if match else fields.get("ENCODING", "")
+    if declared in ("USASCII", "ASCII"):
+        # A file claiming ASCII but holding high bytes was written by Windows software: the
+        # OFX 1.x default charset for USASCII is 1252 (ofxparse assumes it too).
+        return "cp1252"
+    return match.group(1) if match else None
+
+
+def _normalize_newlines(text: str) -> str:
+    """Lines end in LF; CR CR LF (seen in Vanguard files) counts as one line end."""
+    text = text.replace("\r\n", "\n")
+    return text.replace("\r", "" if "\n" in text else "\n")
+
+
+def _canonical_tag(match: re.Match) -> str:
+    closing, name, self_closing = match.groups()
+    return f"<{closing}{name.upper()}{'/' if self_closing and not closing else ''}>"
+
+
+def _unclose_leaf(match: re.Match) -> str:
+    """``<X>v</X>`` → ``<X>v`` (SGML form); an empty ``<X></X>`` disappears."""
+    name, value = match.groups()
+    if not value.strip():
+        return _blank(value)
+    return f"<{name}>{value}"
+
+
+def _day_only(match: re.Match) -> str:
+    """Cut a date to the day printed, or remove it when it is not a calendar day."""
+    name, value = match.groups()
+    digits = value.strip()[:8]
+    try:
+        if len(digits) == 8 and digits.isdigit():
+            dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+            return f"<{name}>{digits}{_blank(value)}"
+    except ValueError:
+        pass
+    return _blank(value)
+
+
+def sanitize_ofx(data: bytes, path: str, forced_encoding: str | None = None) -> OfxText:
+    """Decode and sanitize OFX bytes (see the module docstring); StatementError if no ``<OFX>``.
+
+    A file whose ``</OFX>`` is missing was cut off (a partial download): it is refused rather
+    than read partially, since the lost transactions would go unnoticed.
+    """
+    text, encoding = decode_bytes(data, declared=declared_encoding(data[:8192]), forced=forced_encoding)
+    text = _normalize_newlines(text.lstrip("\ufeff"))
+    last_line = text.count("\n") + 1
+    start = _OFX_OPEN.search(text)
+    if start is None:
+        raise StatementError(path, 1, "an OFX document with an <OFX> element", "none")
+    ends = list(_OFX_CLOSE.finditer(text, start.end()))
+    if not ends:
+        raise StatementError(
+            path, last_line, "</OFX> closing the document", "the end of the file",
+            hint="the file looks truncated; download the statement again",
+        )
+    text = _blank(text[: start.start()]) + text[start.start() : ends[-1].end()]
+    text = _COMMENT.sub(lambda m: _blank(m.group(0)), text)
+    text = _TAG.sub(_canonical_tag, text)
+    text = _SELF_CLOSING.sub("", text)
+    text = _CLOSED_LEAF.sub(_unclose_leaf, text)
+    aggregates = _PROTECTED | set(_CLOSING.findall(text))
+    text = _EMPTY_OPEN.sub(lambda m: "" if m.group(1) not in aggregates else m.group(0), text)
+    text = _DATE.sub(_day_only, text)
+    return OfxText(path=path, text=text, encoding=encoding, last_line=last_line)
+
+
+def ofx_for_ofxparse(doc: OfxText) -> bytes:
+    """The sanitized text as the ASCII bytes ofxparse decodes safely (non-ASCII as ``&#NNN;``).
+
+    ofxparse decodes by the (removed) header and crashes on UTF-8 or unknown charsets; bs4's
+    html.parser turns the character references back into the original letters.
+    """
+    return doc.text.encode("ascii", "xmlcharrefreplace")
