@@ -1,0 +1,44 @@
+"""``chargecheck letters``: write dispute letters (merchant refund request, card-issuer chargeback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._options import build_import_options, import_options, resolve_rules, rules_option
+
+
+@click.command("letters")
+@click.argument("statements", nargs=-1, required=True, type=click.Path(path_type=Path))
+@rules_option
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the letters into (created if missing; existing letters are overwritten).",
+)
+@import_options
+def command(statements, rules, output, **kwargs) -> None:
+    """Write dispute letters for every vendor with outstanding charges after cancellation.
+
+    Per vendor: a refund request to the merchant and a chargeback request to the card issuer
+    ("canceled recurring transaction"), filled with the cancellation date, confirmation
+    reference, the charges, the total and the refund deadline.  Anything you did not record
+    (your name, card number, addresses) is left as a marked blank like [YOUR NAME].
+    """
+    from ..letters import write_letters
+    from ..pipeline import check as run_check
+
+    options = build_import_options(kwargs)
+    result = run_check(statements, resolve_rules(rules), options)
+    paths = write_letters(result, output)
+    if not paths:
+        click.echo("No outstanding charges after a cancellation: no letters written.")
+        return
+    vendors = len({f.vendor for f in result.outstanding})
+    click.echo(f"Wrote {len(paths)} letter(s) for {vendors} vendor(s) to {output}:")
+    for path in paths:
+        click.echo(f"  {path}")
+    click.echo("Fill in the [BRACKETED] blanks before sending.")

@@ -1,0 +1,165 @@
+"""Shared building blocks of every report format: ordering, grouping, totals and text safety.
+
+Input: a :class:`~chargecheck.model.CheckResult`.  Output: plain values the renderers lay out
+(``Decimal`` money, ``date`` dates, per-currency totals).  Keeping these here means the table,
+JSON, CSV, Markdown and HTML reports agree on what is "at stake" and in which order flags appear.
+
+Money at stake is the sum of the *outstanding* flags (see :attr:`Flag.outstanding`), shown as a
+positive amount to recover, per currency: amounts in different currencies are never added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from ..model import Cancellation, CheckResult, Flag
+
+__all__ = [
+    "sort_flags",
+    "vendor_names",
+    "flags_by_vendor",
+    "CurrencyTotal",
+    "totals",
+    "VendorSummary",
+    "vendor_summaries",
+    "format_money",
+    "format_totals",
+    "visible",
+    "cancellation_for",
+    "source_text",
+]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: object) -> str:
+    """Text with control characters shown as ``\\xNN`` escapes.
+
+    Statement descriptors are untrusted: an ESC or CR in one must not move the terminal cursor,
+    break a Markdown table or corrupt an HTML page.  The escape keeps the evidence faithful.
+    """
+    if text is None:
+        return ""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def _flag_key(flag: Flag) -> tuple:
+    src = flag.source
+    return (
+        flag.vendor.casefold(),
+        flag.vendor,
+        flag.date,
+        src.file,
+        src.line if src.line is not None else -1,
+        src.fitid or "",
+        flag.id,
+    )
+
+
+def sort_flags(flags: Iterable[Flag]) -> list[Flag]:
+    """Flags in report order: vendor (case-insensitive), date, source file, line, id.
+
+    Whatever order the flagging stage produced, every report lists the same flags in the same
+    order, so two runs on the same statements give identical output.
+    """
+    return sorted(flags, key=_flag_key)
+
+
+def vendor_names(result: CheckResult) -> list[str]:
+    """Vendors that have flags or refundable charges, in report order."""
+    names = {f.vendor for f in result.flags} | {f.vendor for f in result.refundable}
+    return sorted(names, key=lambda v: (v.casefold(), v))
+
+
+def flags_by_vendor(flags: Iterable[Flag]) -> dict[str, list[Flag]]:
+    """Flags grouped by vendor; vendors and flags both in report order."""
+    groups: dict[str, list[Flag]] = {}
+    for flag in sort_flags(flags):
+        groups.setdefault(flag.vendor, []).append(flag)
+    return groups
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    """A sum of money in one currency (``currency`` is ``""`` when the statement named none)."""
+
+    currency: str
+    amount: Decimal
+    count: int
+
+
+def totals(flags: Iterable[Flag], *, outstanding_only: bool = True) -> list[CurrencyTotal]:
+    """Money to recover per currency: minus the sum of the (negative) charge amounts.
+
+    ``outstanding_only`` leaves out refunded flags and those reviewed as expected/ignore, which
+    is what "at stake" means.  Currencies are kept apart and listed alphabetically.
+    """
+    sums: dict[str, Decimal] = {}
+    counts: dict[str, int] = {}
+    for flag in flags:
+        if outstanding_only and not flag.outstanding:
+            continue
+        sums[flag.currency] = sums.get(flag.currency, Decimal("0.00")) - flag.amount
+        counts[flag.currency] = counts.get(flag.currency, 0) + 1
+    return [CurrencyTotal(cur, sums[cur].quantize(Decimal("0.01")), counts[cur]) for cur in sorted(sums)]
+
+
+@dataclass(frozen=True)
+class VendorSummary:
+    """One vendor's line in a summary: its cancellation, flag counts and money at stake."""
+
+    vendor: str
+    cancellation: Cancellation | None
+    flags: tuple[Flag, ...]
+    refundable: tuple[Flag, ...]
+    at_stake: tuple[CurrencyTotal, ...]
+
+    @property
+    def outstanding(self) -> int:
+        """Number of flags still needing action."""
+        return sum(1 for f in self.flags if f.outstanding)
+
+    @property
+    def refunded(self) -> int:
+        """Number of flags already refunded (a matching credit, or reviewed as refunded)."""
+        return sum(1 for f in self.flags if f.status == "refunded" or f.review == "refunded")
+
+
+def cancellation_for(result: CheckResult, vendor: str) -> Cancellation | None:
+    """The recorded cancellation of ``vendor`` (the first one, if the rules hold several)."""
+    for canc in result.cancellations:
+        if canc.vendor == vendor:
+            return canc
+    return None
+
+
+def vendor_summaries(result: CheckResult) -> list[VendorSummary]:
+    """One summary per vendor with flags or refundable charges, in report order."""
+    out = []
+    for vendor in vendor_names(result):
+        flags = tuple(sort_flags(f for f in result.flags if f.vendor == vendor))
+        refundable = tuple(sort_flags(f for f in result.refundable if f.vendor == vendor))
+        out.append(
+            VendorSummary(vendor, cancellation_for(result, vendor), flags, refundable, tuple(totals(flags)))
+        )
+    return out
+
+
+def format_money(amount: Decimal, currency: str = "") -> str:
+    """``1234.5`` → ``1,234.50 USD`` (currency omitted when unknown); for people, not machines."""
+    text = f"{amount.quantize(Decimal('0.01')):,}"
+    return f"{text} {currency}" if currency else text
+
+
+def format_totals(items: Iterable[CurrencyTotal], empty: str = "0.00") -> str:
+    """Per-currency totals joined with `` + `` (e.g. ``59.99 USD + 12.00 EUR``), never summed."""
+    parts = [format_money(t.amount, t.currency) for t in items]
+    return " + ".join(parts) if parts else empty
+
+
+def source_text(flag: Flag) -> str:
+    """Where the charge is printed: ``file:line`` or ``file#FITID``."""
+    return str(flag.source)

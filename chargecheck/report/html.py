@@ -1,0 +1,69 @@
+"""HTML report: one self-contained file to review on a laptop, print, or attach to a dispute.
+
+Input: a :class:`~chargecheck.model.CheckResult`; output: an HTML document with its stylesheet
+inline, per-vendor timelines as inline SVG (:mod:`chargecheck.report.timeline`), no script, no
+external URL (a Content-Security-Policy forbids loading anything), no timestamp: the same input
+renders to the same bytes.
+
+Escaping: the jinja2 environment uses ``autoescape=True`` (``select_autoescape(["html"])`` would
+*not* escape a template named ``report.html.j2``), so every value from a statement or rules file
+is escaped.  The only values marked safe are the SVG charts this package builds, and those
+escape their own text.  A descriptor like ``<img src=x onerror=alert(1)>`` shows as text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from ..model import CheckResult
+from .common import format_money, format_totals, totals, vendor_summaries, visible
+from .timeline import legend_svg, timeline_svg, vendor_transactions
+
+__all__ = ["render_html"]
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["money"] = lambda amount, currency="": format_money(amount, currency)
+    env.filters["charged"] = lambda flag: format_money(-flag.amount, flag.currency)
+    env.filters["totals"] = lambda items, empty="0.00": format_totals(items, empty)
+    env.filters["visible"] = visible
+    env.filters["iso"] = lambda d: d.isoformat() if d is not None else ""
+    return env
+
+
+def _vendors(result: CheckResult) -> list[dict]:
+    sections = []
+    for index, vs in enumerate(vendor_summaries(result), start=1):
+        rows = vendor_transactions(result.transactions, vs.vendor)
+        svg = timeline_svg(index, vs.vendor, vs.cancellation, list(vs.flags), list(vs.refundable), rows)
+        sections.append({"index": index, "summary": vs, "svg": svg, "charges_seen": len(rows)})
+    return sections
+
+
+def render_html(result: CheckResult) -> str:
+    """The HTML report as text (UTF-8, self-contained, deterministic)."""
+    outstanding = result.outstanding
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        result=result,
+        vendors=_vendors(result),
+        legend=legend_svg(),
+        at_stake=totals(outstanding),
+        refundable_total=totals(result.refundable, outstanding_only=False),
+        outstanding=outstanding,
+        n_transactions=sum(len(st.transactions) for st in result.statements),
+        n_refunded=sum(1 for f in result.flags if f.status == "refunded"),
+        n_vendors_outstanding=len({f.vendor for f in outstanding}),
+    )

@@ -1,0 +1,179 @@
+"""JSON report: the machine-readable form of a :class:`~chargecheck.model.CheckResult`.
+
+Shape (``version`` 1)::
+
+    {"version": 1, "flags": [...], "refundable": [...], "summary": {...},
+     "skipped": [...], "duplicates": [...], "stale_reviews": [...], "files": [...],
+     "warnings": [...]}
+
+Each flag object has the keys ``vendor, date, amount, currency, description, source, cancelled_on,
+paid_through, days_after, reference, score, alias, status, refund_deadline, id`` plus ``method``,
+``review``, ``review_note`` and ``refunded_by``.  Dates are ISO ``YYYY-MM-DD``; amounts are decimal
+strings keeping the statement's sign (money out negative, ``"-59.99"``); ``source`` is
+``{"file", "line"}`` or ``{"file", "fitid"}``.  Keys come in a fixed order, flags in report order,
+and nothing depends on the clock, so the same input always gives the same bytes.
+
+``summary.at_stake`` lists the money to recover (positive) per currency; different currencies
+are never added together.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..model import CheckResult, DuplicateDrop, Flag, Source, StaleReview
+from ..schema import SkippedRow, Statement
+from .common import CurrencyTotal, sort_flags, totals, vendor_summaries
+
+__all__ = ["render_json", "report_dict", "flag_dict", "JSON_VERSION"]
+
+JSON_VERSION = 1
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _score(value: float) -> float:
+    # Rounded so that float noise from the scorer never changes the report's bytes.
+    return round(float(value), 1)
+
+
+def source_dict(source: Source | None) -> dict[str, Any] | None:
+    """``{"file", "line"}`` and/or ``"fitid"``: only the keys the statement gave."""
+    if source is None:
+        return None
+    out: dict[str, Any] = {"file": source.file}
+    if source.line is not None:
+        out["line"] = int(source.line)
+    if source.fitid:
+        out["fitid"] = source.fitid
+    return out
+
+
+def flag_dict(flag: Flag) -> dict[str, Any]:
+    """One flag as a JSON object with the documented keys, in a fixed order."""
+    return {
+        "id": flag.id,
+        "vendor": flag.vendor,
+        "date": _iso(flag.date),
+        "amount": _money(flag.amount),
+        "currency": flag.currency,
+        "description": flag.description,
+        "source": source_dict(flag.source),
+        "cancelled_on": _iso(flag.cancelled_on),
+        "paid_through": _iso(flag.paid_through),
+        "days_after": int(flag.days_after),
+        "reference": flag.reference,
+        "score": _score(flag.score),
+        "alias": flag.alias,
+        "method": flag.method,
+        "status": flag.status,
+        "refund_deadline": _iso(flag.refund_deadline),
+        "refunded_by": source_dict(flag.refunded_by),
+        "review": flag.review,
+        "review_note": flag.review_note,
+    }
+
+
+def _totals(items: list[CurrencyTotal]) -> list[dict[str, Any]]:
+    return [{"currency": t.currency, "amount": _money(t.amount), "count": t.count} for t in items]
+
+
+def _summary(result: CheckResult) -> dict[str, Any]:
+    flags = result.flags
+    vendors = []
+    for vs in vendor_summaries(result):
+        canc = vs.cancellation
+        vendors.append(
+            {
+                "vendor": vs.vendor,
+                "cancelled_on": _iso(canc.cancelled_on) if canc else None,
+                "paid_through": _iso(canc.paid_through) if canc else None,
+                "reference": canc.reference if canc else None,
+                "flags": len(vs.flags),
+                "outstanding": vs.outstanding,
+                "refunded": vs.refunded,
+                "refundable": len(vs.refundable),
+                "at_stake": _totals(list(vs.at_stake)),
+            }
+        )
+    return {
+        "at_stake": _totals(totals(flags)),
+        "refundable_before_cancellation": _totals(totals(result.refundable, outstanding_only=False)),
+        "flags": len(flags),
+        "outstanding": len(result.outstanding),
+        "refunded": sum(1 for f in flags if f.status == "refunded"),
+        "reviewed": sum(1 for f in flags if f.review),
+        "refundable": len(result.refundable),
+        "files": len(result.statements),
+        "transactions": int(sum(len(st.transactions) for st in result.statements)),
+        "skipped": len(result.skipped),
+        "duplicates": len(result.duplicates),
+        "stale_reviews": len(result.stale_reviews),
+        "vendors": vendors,
+    }
+
+
+def _skipped(row: SkippedRow) -> dict[str, Any]:
+    return {"file": row.file, "line": row.line, "reason": row.reason, "text": row.text}
+
+
+def _duplicate(drop: DuplicateDrop) -> dict[str, Any]:
+    return {
+        "date": _iso(drop.date),
+        "amount": _money(drop.amount),
+        "description": drop.description,
+        "kept": source_dict(drop.kept),
+        "dropped": source_dict(drop.dropped),
+        "reason": drop.reason,
+    }
+
+
+def _stale(stale: StaleReview) -> dict[str, Any]:
+    return {
+        "id": stale.flag_id,
+        "decision": stale.decision,
+        "note": stale.note,
+        "source": {"file": stale.source_file, "line": stale.source_line},
+    }
+
+
+def _file(st: Statement) -> dict[str, Any]:
+    return {
+        "file": st.path,
+        "format": st.format,
+        "encoding": st.encoding,
+        "layout": st.layout,
+        "rows_read": int(st.rows_read),
+        "transactions": len(st.transactions),
+        "skipped": len(st.skipped),
+        "notes": list(st.notes),
+    }
+
+
+def report_dict(result: CheckResult) -> dict[str, Any]:
+    """The whole report as plain JSON-ready values (see the module docstring for the shape)."""
+    return {
+        "version": JSON_VERSION,
+        "flags": [flag_dict(f) for f in sort_flags(result.flags)],
+        "refundable": [flag_dict(f) for f in sort_flags(result.refundable)],
+        "summary": _summary(result),
+        "skipped": [_skipped(r) for r in result.skipped],
+        "duplicates": [_duplicate(d) for d in result.duplicates],
+        "stale_reviews": [_stale(s) for s in result.stale_reviews],
+        "files": [_file(st) for st in result.statements],
+        "warnings": list(result.warnings),
+    }
+
+
+def render_json(result: CheckResult) -> str:
+    """The JSON report as text (2-space indent, UTF-8 characters kept, trailing newline)."""
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,151 @@
+"""Terminal report (the default): flagged charges grouped by vendor, with totals, via rich.
+
+Input: a :class:`~chargecheck.model.CheckResult`; output: text.  Colour is used only when the
+caller asks (the CLI asks when stdout is a terminal and ``NO_COLOR`` is unset); every status is
+also spelled out in words, so nothing is lost when piped or printed.  Statement text is shown
+through :func:`~chargecheck.report.common.visible` and rich ``Text`` objects, never as markup:
+``[bold]`` or an ESC byte in a descriptor is printed, not interpreted.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..model import CheckResult, Flag
+from .common import VendorSummary, format_money, format_totals, totals, vendor_summaries, visible
+
+__all__ = ["render_table"]
+
+_STATUS_STYLE = {"flagged": "bold red", "refunded": "green", "reviewed": "dim", "refundable": "yellow"}
+
+
+def _status(flag: Flag) -> Text:
+    style = _STATUS_STYLE.get(flag.status, "") if flag.outstanding or flag.status == "refunded" else "dim"
+    text = Text(flag.status, style=style)
+    if flag.review:
+        text.append(f"\nreview: {visible(flag.review)}", style="dim" if not flag.outstanding else "")
+    return text
+
+
+def _details(flag: Flag) -> Text:
+    text = Text(visible(flag.description))
+    text.append("\n" + visible(str(flag.source)), style="dim")
+    text.append(f"\nmatch {flag.score:.0f} {visible(flag.alias)} ({visible(flag.method)})", style="dim")
+    text.append(f"\nid {visible(flag.id)}", style="dim")
+    if flag.refunded_by is not None:
+        text.append(f"\nrefunded by {visible(str(flag.refunded_by))}", style="green")
+    if flag.review_note:
+        text.append(f"\nnote: {visible(flag.review_note)}", style="dim")
+    return text
+
+
+def _flag_table(flags: tuple[Flag, ...], *, refundable: bool = False) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Charged", justify="right", no_wrap=True)
+    table.add_column("Description as printed", overflow="fold", ratio=1)
+    table.add_column("Days\nbefore" if refundable else "Days\nafter", justify="right", no_wrap=True)
+    table.add_column("Status", overflow="fold", max_width=18)
+    table.add_column("Refund\nby", no_wrap=True)
+    for flag in flags:
+        days = (flag.cancelled_on - flag.date).days if refundable else flag.days_after
+        table.add_row(
+            flag.date.isoformat(),
+            format_money(-flag.amount, visible(flag.currency)),
+            _details(flag),
+            str(days),
+            Text("refundable", style=_STATUS_STYLE["refundable"]) if refundable else _status(flag),
+            flag.refund_deadline.isoformat() if flag.refund_deadline else "-",
+        )
+    return table
+
+
+def _heading(vs: VendorSummary) -> Text:
+    text = Text(visible(vs.vendor), style="bold underline")
+    canc = vs.cancellation
+    if canc is not None:
+        facts = [f"cancelled {canc.cancelled_on.isoformat()}"]
+        if canc.paid_through:
+            facts.append(f"paid through {canc.paid_through.isoformat()}")
+        facts.append(f"ref {visible(canc.reference)}" if canc.reference else "no confirmation reference recorded")
+        text.append("  " + " · ".join(facts))
+    return text
+
+
+def _vendor_block(console: Console, vs: VendorSummary) -> None:
+    console.print(_heading(vs))
+    if vs.flags:
+        console.print(_flag_table(vs.flags))
+        stake = format_totals(vs.at_stake)
+        console.print(
+            Text.assemble(
+                f"  At stake for {visible(vs.vendor)}: ",
+                (stake, "bold red" if vs.at_stake else "green"),
+                f"  ({vs.outstanding} outstanding of {len(vs.flags)} flagged)",
+            )
+        )
+    if vs.refundable:
+        console.print(Text("  Charged before the cancellation, still inside the refund window:", style="yellow"))
+        console.print(_flag_table(vs.refundable, refundable=True))
+    console.print()
+
+
+def _footer(console: Console, result: CheckResult) -> None:
+    n_tx = sum(len(st.transactions) for st in result.statements)
+    console.print(
+        f"Checked {len(result.statements)} file(s), {n_tx} transaction(s); "
+        f"{len(result.skipped)} row(s) skipped, {len(result.duplicates)} duplicate(s) dropped "
+        "(listed in the json and html reports)."
+    )
+    for stale in result.stale_reviews:
+        where = stale.source_file + (f":{stale.source_line}" if stale.source_line is not None else "")
+        console.print(
+            Text(f"Stale review: {where}: decision '{visible(stale.decision)}' for flag "
+                 f"{visible(stale.flag_id)} matches no charge any more", style="yellow")
+        )
+    for warning in result.warnings:
+        console.print(Text("Warning: " + visible(warning), style="yellow"))
+
+
+def render_table(result: CheckResult, *, color: bool = False, width: int | None = None) -> str:
+    """The terminal report as text; ANSI colours only when ``color``; fixed layout when ``width``."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+        soft_wrap=False,
+    )
+    summaries = vendor_summaries(result)
+    for vs in summaries:
+        _vendor_block(console, vs)
+    outstanding = result.outstanding
+    if outstanding:
+        vendors = len({f.vendor for f in outstanding})
+        console.print(
+            Text.assemble(
+                ("Total at stake: ", "bold"),
+                (format_totals(totals(outstanding)), "bold red"),
+                f" in {len(outstanding)} outstanding charge(s) from {vendors} vendor(s)",
+            )
+        )
+    elif result.flags:
+        console.print(Text("Nothing outstanding: every flagged charge is refunded or reviewed.", style="green"))
+    else:
+        console.print(Text("No charges after a cancellation found.", style="green"))
+    _footer(console, result)
+    text = buffer.getvalue()
+    if not color:  # rich pads every line to the full width; plain text should not carry that
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return text

@@ -1,0 +1,231 @@
+"""Per-vendor timeline charts as hand-made inline SVG (no library, no network, no script).
+
+Input: one vendor's cancellation, its flags and refundable charges (already numbered in report
+order) and the vendor's rows of the annotated transaction table (``match_vendor`` column).
+Output: an SVG string wrapped in :class:`markupsafe.Markup` for the HTML template.
+
+What a chart shows: every charge of the vendor as a mark along a date axis (month ticks), the
+cancellation day and the paid-through day as vertical lines, the days whose charges are flagged
+shaded, flagged charges highlighted in red with their number from the table, refunded or
+reviewed-away ones hollow, refundable pre-cancellation charges amber and credits (refunds) as
+green triangles.  Every text that came from a statement or rules file is XML-escaped before it
+is placed in the SVG, which is the only markup the report trusts.  Coordinates are rounded so
+the output bytes are deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+from typing import Iterable
+
+import pandas as pd
+from markupsafe import Markup
+
+from ..model import Cancellation, Flag
+from ..schema import cents_to_decimal
+from .common import format_money, visible
+
+__all__ = ["timeline_svg", "legend_svg", "vendor_transactions"]
+
+WIDTH, HEIGHT = 760, 128
+X0, X1 = 24.0, 736.0
+Y_TOP, Y_CHARGE, Y_CREDIT, Y_AXIS = 20.0, 58.0, 80.0, 98.0
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def _x(text: object) -> str:
+    """XML-escape untrusted text (quotes too: it may end up in an attribute)."""
+    return escape(visible(text), quote=True)
+
+
+@dataclass(frozen=True)
+class _Mark:
+    day: date
+    kind: str  # charge, flag, settled, refundable, credit
+    title: str
+    number: int | None = None
+
+
+def vendor_transactions(transactions: pd.DataFrame, vendor: str) -> pd.DataFrame:
+    """The rows of the annotated transaction table the matcher attributed to ``vendor``."""
+    if transactions is None or "match_vendor" not in transactions.columns or transactions.empty:
+        return pd.DataFrame(columns=["date", "amount_cents", "currency", "description"])
+    mask = transactions["match_vendor"].fillna("").astype(str) == vendor
+    return transactions.loc[mask]
+
+
+def _key(file: str, day: date, cents: int, line: object, fitid: object) -> tuple:
+    where = ("line", int(line)) if line is not None and not pd.isna(line) else ("fitid", str(fitid or ""))
+    return (str(file), day, int(cents), where)
+
+
+def _flag_key(flag: Flag) -> tuple:
+    return _key(flag.source.file, flag.date, int(flag.amount * 100), flag.source.line, flag.source.fitid)
+
+
+def _tx_marks(rows: pd.DataFrame, known: set[tuple]) -> list[_Mark]:
+    marks = []
+    for row in rows.itertuples(index=False):
+        day = pd.Timestamp(row.date).date()
+        cents = int(row.amount_cents)
+        line = getattr(row, "source_line", None)
+        key = _key(getattr(row, "source_file", ""), day, cents, line, getattr(row, "bank_id", ""))
+        if key in known:
+            continue
+        amount = format_money(cents_to_decimal(abs(cents)), row.currency)
+        kind = "credit" if cents > 0 else "charge"
+        verb = "credit (refund)" if cents > 0 else "charged"
+        marks.append(_Mark(day, kind, f"{day.isoformat()} · {amount} {verb} · {row.description}"))
+    return marks
+
+
+def _flag_marks(flags: Iterable[tuple[int, Flag]], refundable: Iterable[Flag]) -> list[_Mark]:
+    marks = []
+    for f in refundable:
+        text = f"{f.date.isoformat()} · {format_money(-f.amount, f.currency)} charged · {f.description} · refundable"
+        marks.append(_Mark(f.date, "refundable", text))
+    for number, f in flags:
+        state = f.status + (f", reviewed {f.review}" if f.review else "")
+        kind = "flag" if f.outstanding else "settled"
+        text = f"#{number} {f.date.isoformat()} · {format_money(-f.amount, f.currency)} charged · {f.description} · {state}"
+        marks.append(_Mark(f.date, kind, text, number))
+    return marks
+
+
+def _domain(days: list[date]) -> tuple[date, date]:
+    lo, hi = min(days), max(days)
+    pad = max(6, (hi - lo).days * 4 // 100)
+    return lo - timedelta(days=pad), hi + timedelta(days=pad)
+
+
+def _scale(lo: date, hi: date):
+    span = max((hi - lo).days, 1)
+    return lambda d: round(X0 + (X1 - X0) * (d - lo).days / span, 1)
+
+
+def _ticks(lo: date, hi: date) -> list[tuple[date, str]]:
+    months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+    step = 1 if months <= 15 else 3 if months <= 45 else 12
+    y, m = lo.year, lo.month
+    out = []
+    while (y, m) <= (hi.year, hi.month):
+        d = date(y, m, 1)
+        if d >= lo and (m - 1) % step == 0:
+            label = MONTHS[m - 1] if step == 1 and out and m != 1 else f"{MONTHS[m - 1]} {y}"
+            out.append((d, label))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _vline(x: float, label: str, cls: str, anchor: str) -> list[str]:
+    dx = -4 if anchor == "end" else 4
+    return [
+        f'<line class="{cls}" x1="{x}" y1="{Y_TOP}" x2="{x}" y2="{Y_AXIS}"/>',
+        f'<text class="vlabel {cls}" x="{round(x + dx, 1)}" y="{Y_TOP - 6}" text-anchor="{anchor}">{_x(label)}</text>',
+    ]
+
+
+def _mark_svg(m: _Mark, x: float, lift: bool) -> list[str]:
+    title = f"<title>{_x(m.title)}</title>"
+    if m.kind == "credit":
+        y = Y_CREDIT
+        pts = f"{x},{y - 6} {round(x - 6, 1)},{y + 5} {round(x + 6, 1)},{y + 5}"
+        return [f'<polygon class="m-credit" points="{pts}">{title}</polygon>']
+    radius = {"charge": 4, "refundable": 5}.get(m.kind, 6)
+    out = [f'<circle class="m-{m.kind}" cx="{x}" cy="{Y_CHARGE}" r="{radius}">{title}</circle>']
+    if m.number is not None:
+        y = Y_CHARGE - (22 if lift else 11)
+        out.append(f'<text class="num" x="{x}" y="{y}" text-anchor="middle">{m.number}</text>')
+    return out
+
+
+def _axis(lo: date, hi: date, sx) -> list[str]:
+    out = [f'<line class="axis" x1="{X0}" y1="{Y_AXIS}" x2="{X1}" y2="{Y_AXIS}"/>']
+    if (hi - lo).days <= 200:  # short spans: unlabelled mid-month ticks help read the dates
+        for d, _ in _ticks(lo - timedelta(days=31), hi):
+            mid = d.replace(day=15)
+            if lo <= mid <= hi:
+                x = sx(mid)
+                out.append(f'<line class="tick" x1="{x}" y1="{Y_AXIS}" x2="{x}" y2="{Y_AXIS + 3}"/>')
+    for d, label in _ticks(lo, hi):
+        x = sx(d)
+        out.append(f'<line class="tick" x1="{x}" y1="{Y_AXIS}" x2="{x}" y2="{Y_AXIS + 5}"/>')
+        out.append(f'<text class="tlabel" x="{x}" y="{Y_AXIS + 18}" text-anchor="middle">{label}</text>')
+    return out
+
+
+def _cancel_lines(canc: Cancellation | None, sx) -> list[str]:
+    if canc is None:
+        return []
+    shade_from = sx(canc.charges_expected_until)
+    out = [f'<rect class="after" x="{shade_from}" y="{Y_TOP}" width="{round(X1 - shade_from, 1)}" '
+           f'height="{Y_AXIS - Y_TOP}"/>']
+    x_c = sx(canc.cancelled_on)
+    anchor = "start" if x_c < X0 + 150 or canc.paid_through is None and x_c < X1 - 150 else "end"
+    out += _vline(x_c, f"cancelled {canc.cancelled_on.isoformat()}", "cancel", anchor)
+    if canc.paid_through is not None:
+        x_p = sx(canc.paid_through)
+        out += _vline(x_p, f"paid through {canc.paid_through.isoformat()}", "paid",
+                      "end" if x_p > X1 - 150 else "start")
+    return out
+
+
+def timeline_svg(
+    index: int,
+    vendor: str,
+    cancellation: Cancellation | None,
+    flags: list[Flag],
+    refundable: list[Flag],
+    rows: pd.DataFrame,
+) -> Markup:
+    """One vendor's timeline as inline SVG; ``flags`` in table order (numbered from 1)."""
+    numbered = list(enumerate(flags, start=1))
+    known = {_flag_key(f) for f in [*flags, *refundable]}
+    marks = _tx_marks(rows, known) + _flag_marks(numbered, refundable)
+    days = [m.day for m in marks]
+    if cancellation is not None:
+        days += [cancellation.cancelled_on, cancellation.charges_expected_until]
+    if not days:
+        return Markup("")
+    lo, hi = _domain(days)
+    sx = _scale(lo, hi)
+    order = {"charge": 0, "credit": 1, "refundable": 2, "settled": 3, "flag": 4}
+    body = _cancel_lines(cancellation, sx) + _axis(lo, hi, sx)
+    last_x, lift = None, False
+    for m in sorted(marks, key=lambda m: (order[m.kind], m.day, m.number or 0, m.title)):
+        x = sx(m.day)
+        if m.number is not None:
+            lift = (not lift) if last_x is not None and abs(x - last_x) < 16 else False
+            last_x = x
+        body += _mark_svg(m, x, lift)
+    label = f"Timeline of {vendor}: {len(flags)} flagged charge(s) among {len(marks)} transaction(s)"
+    head = (
+        f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-labelledby="tl{index}">'
+        f'<title id="tl{index}">{_x(label)}</title>'
+    )
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def legend_svg() -> Markup:
+    """A small legend explaining the timeline marks (shown once above the vendor charts)."""
+    items = [
+        ('<circle class="m-charge" cx="8" cy="10" r="4"/>', "charge"),
+        ('<circle class="m-flag" cx="8" cy="10" r="6"/>', "flagged charge"),
+        ('<circle class="m-settled" cx="8" cy="10" r="6"/>', "refunded or reviewed"),
+        ('<circle class="m-refundable" cx="8" cy="10" r="5"/>', "refundable (before cancellation)"),
+        ('<polygon class="m-credit" points="8,4 2,15 14,15"/>', "credit / refund"),
+        ('<line class="cancel" x1="8" y1="1" x2="8" y2="19"/>', "cancelled"),
+        ('<line class="paid" x1="8" y1="1" x2="8" y2="19"/>', "paid through"),
+        ('<rect class="after" x="1" y="3" width="14" height="14"/>', "charges here are flagged"),
+    ]
+    parts, x = [], 0
+    for shape, text in items:
+        parts.append(f'<g transform="translate({x},0)">{shape}<text class="tlabel" x="20" y="14">{text}</text></g>')
+        x += 26 + 6 * len(text)
+    return Markup(
+        f'<svg class="legend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {x} 20" role="img" '
+        f'aria-label="Legend">{"".join(parts)}</svg>'
+    )

@@ -1,0 +1,171 @@
+"""Report renderers: golden output per format, determinism, exit codes, totals per currency."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import os
+import random
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from chargecheck import report
+from chargecheck.errors import UsageError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
+GOLDEN = FIXTURES / "golden"
+# Set CHARGECHECK_REGEN_GOLDEN=1 to rewrite the golden files on purpose (then review the diff).
+REGEN = os.environ.get("CHARGECHECK_REGEN_GOLDEN") == "1"
+
+
+def _load_story():
+    spec = importlib.util.spec_from_file_location("report_story", FIXTURES / "story.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+story = _load_story()
+
+SUFFIX = {"table": "txt", "json": "json", "csv": "csv", "md": "md", "html": "html"}
+
+
+def _render(result, fmt):
+    return report.render(result, fmt, width=100)
+
+
+@pytest.mark.parametrize("fmt", report.FORMATS)
+def test_golden_story(fmt):
+    text = _render(story.story(), fmt)
+    golden = GOLDEN / f"story.{SUFFIX[fmt]}"
+    if REGEN:
+        golden.write_text(text, encoding="utf-8", newline="")
+    assert text == golden.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", report.FORMATS)
+def test_render_is_deterministic_and_independent_of_input_order(fmt):
+    result = story.story()
+    flags = list(result.flags)
+    random.Random(7).shuffle(flags)
+    shuffled = dataclasses.replace(result, flags=tuple(reversed(flags)))
+    first = _render(result, fmt)
+    assert first == _render(story.story(), fmt)
+    assert first == _render(shuffled, fmt)
+
+
+def test_formats_and_unknown_format():
+    assert report.FORMATS == ("table", "json", "csv", "md", "html")
+    with pytest.raises(UsageError, match="unknown report format 'xml'"):
+        report.render(story.story(), "xml")
+
+
+def _with_reviews(result, decision):
+    flags = tuple(dataclasses.replace(f, review=decision) for f in result.flags)
+    return dataclasses.replace(result, flags=flags)
+
+
+@pytest.mark.parametrize(
+    ("decision", "expected"), [(None, 1), ("disputed", 1), ("expected", 0), ("ignore", 0), ("refunded", 0)]
+)
+def test_exit_code_follows_outstanding_flags(decision, expected):
+    assert report.exit_code(_with_reviews(story.story(), decision)) == expected
+
+
+def test_exit_code_zero_without_flags_and_refundable_does_not_count():
+    result = dataclasses.replace(story.story(), flags=())
+    assert result.refundable  # refundable charges alone never set exit code 1
+    assert report.exit_code(result) == 0
+    assert "No charges after a cancellation found." in report.render(result, "table", width=80)
+
+
+def test_nothing_outstanding_message():
+    result = _with_reviews(story.story(), "expected")
+    text = report.render(result, "table", width=100)
+    assert "Nothing outstanding: every flagged charge is refunded or reviewed." in text
+    assert "Total at stake" not in text
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+FLAG_KEYS = {
+    "vendor", "date", "amount", "currency", "description", "source", "cancelled_on", "paid_through",
+    "days_after", "reference", "score", "alias", "status", "refund_deadline", "id",
+}
+EXTRA_KEYS = {"method", "review", "review_note", "refunded_by"}
+
+
+def test_json_shape_and_flag_keys():
+    data = json.loads(report.render(story.story(), "json"))
+    assert list(data) == ["version", "flags", "refundable", "summary", "skipped", "duplicates",
+                          "stale_reviews", "files", "warnings"]
+    assert data["version"] == 1
+    for flag in data["flags"] + data["refundable"]:
+        assert set(flag) == FLAG_KEYS | EXTRA_KEYS
+    first = data["flags"][0]
+    assert first["amount"] == "-59.99" and first["date"] == "2026-03-15"
+    assert first["source"] == {"file": "statements/card.ofx", "fitid": "202603150001"}
+    assert data["flags"][3]["source"] == {"file": "statements/chase_card.csv", "line": 9}
+    assert [f["id"] for f in data["flags"]] == ["7d1e0c44a9b2", "c05b9e13f7a8", "5a2f8b6d0e91", "e83c47b1d25f"]
+
+
+def test_json_summary_totals():
+    summary = json.loads(report.render(story.story(), "json"))["summary"]
+    assert summary["at_stake"] == [{"currency": "USD", "amount": "135.47", "count": 3}]
+    assert summary["refundable_before_cancellation"] == [{"currency": "USD", "amount": "59.99", "count": 1}]
+    counts = {k: summary[k] for k in ("flags", "outstanding", "refunded", "reviewed", "refundable", "files",
+                                       "transactions", "skipped", "duplicates", "stale_reviews")}
+    assert counts == {"flags": 4, "outstanding": 3, "refunded": 1, "reviewed": 1, "refundable": 1, "files": 2,
+                      "transactions": 11, "skipped": 1, "duplicates": 1, "stale_reviews": 1}
+    by_vendor = {v["vendor"]: v["at_stake"] for v in summary["vendors"]}
+    assert by_vendor == {"Kaspersky": [{"currency": "USD", "amount": "119.98", "count": 2}],
+                         "Netflix": [{"currency": "USD", "amount": "15.49", "count": 1}]}
+
+
+def _mixed_currencies():
+    result = story.story()
+    eur = dataclasses.replace(result.flags[0], id="aa11bb22cc33", currency="EUR", amount=Decimal("-9.99"),
+                              date=date(2026, 3, 20))
+    return dataclasses.replace(result, flags=result.flags + (eur,))
+
+
+def test_different_currencies_are_never_added():
+    result = _mixed_currencies()
+    summary = json.loads(report.render(result, "json"))["summary"]
+    assert summary["at_stake"] == [{"currency": "EUR", "amount": "9.99", "count": 1},
+                                   {"currency": "USD", "amount": "135.47", "count": 3}]
+    kaspersky = summary["vendors"][0]
+    assert kaspersky["at_stake"] == [{"currency": "EUR", "amount": "9.99", "count": 1},
+                                     {"currency": "USD", "amount": "119.98", "count": 2}]
+    table = report.render(result, "table", width=120)
+    assert "Total at stake: 9.99 EUR + 135.47 USD in 4 outstanding charge(s) from 2 vendor(s)" in table
+    assert "**Total at stake: 9.99 EUR + 135.47 USD**" in report.render(result, "md")
+    assert ">9.99 EUR + 135.47 USD</div>" in report.render(result, "html")
+
+
+# --- terminal table -------------------------------------------------------------------------------
+
+def test_table_plain_has_no_ansi_and_colour_only_when_asked():
+    plain = report.render(story.story(), "table", width=100)
+    assert "\x1b" not in plain
+    coloured = report.render(story.story(), "table", width=100, color=True)
+    assert "\x1b[1;31m135.47 USD\x1b[0m" in coloured
+
+
+def test_table_width_is_respected():
+    for width in (80, 100, 140):
+        text = report.render(story.story(), "table", width=width)
+        assert max(len(line) for line in text.splitlines()) <= width
+
+
+def test_table_shows_hostile_text_literally():
+    text = report.render(story.hostile(), "table", width=140)
+    assert "\x1b" not in text
+    assert "a|b *bold* [x](http://e.example) \\x1b[31mRED & <i>" in text
+    assert story.XSS_IMG in text
+    coloured = report.render(story.hostile(), "table", width=140, color=True)
+    assert "\\x1b[31mRED" in coloured and "\x1b[31mRED" not in coloured
