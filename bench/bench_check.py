@@ -1,0 +1,189 @@
+"""Benchmark: ``chargecheck check`` on a large synthetic statement, against two yardsticks.
+
+Run from the project root (after ``pip install -e .``)::
+
+    python bench/bench_check.py              # 1,000,000 rows, 1,000 cancellations
+    python bench/bench_check.py --rows 50000 # a quick run
+
+In one run it generates (seeded, into a temporary folder) a card statement with realistic
+repeated descriptors and a rules file of 1,000 cancellations (see ``synth_statement.py``), then
+prints:
+
+* ``pandas.read_csv`` of that file — the floor: nothing that reads the file can be much faster;
+* ``chargecheck.pipeline.check(...)`` end to end (import, dedupe, match, flag), and the
+  ``chargecheck check --format json`` CLI as a subprocess (interpreter start and report included);
+* a naive per-row ``rapidfuzz.process.extractOne`` loop of descriptors against the 1,000 vendor
+  names, timed on a slice (100,000 rows) and scaled to the whole file;
+
+then the ratios (targets: check within 5x of read_csv, at least 100x faster than the naive loop)
+and the peak memory of each measured step.  Each step runs in its own fresh interpreter so its
+peak RSS is its own and no step warms a cache for another.  The flags found are compared with the
+number expected by construction.  This is a benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from synth_statement import write_statement  # noqa: E402  (script-local module beside this file)
+
+READ_CSV = """
+import json, resource, sys, time
+import pandas as pd
+start = time.perf_counter()
+frame = pd.read_csv(sys.argv[1])
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "rows": len(frame),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+LIBRARY = """
+import json, resource, sys, time
+from pathlib import Path
+import pandas, rapidfuzz
+from chargecheck.pipeline import check
+start = time.perf_counter()
+result = check([Path(sys.argv[1])], Path(sys.argv[2]))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "rows": len(result.transactions),
+                  "flags": len(result.flags),
+                  "refunded": sum(f.status == "refunded" for f in result.flags),
+                  "refundable": len(result.refundable), "skipped": len(result.skipped),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+CLI = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run([sys.executable, "-m", "chargecheck", "check", sys.argv[1], "--rules", sys.argv[2],
+                       "--format", "json", "--output", sys.argv[3]], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "exit": done.returncode, "stderr": done.stderr[-2000:],
+                  "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def run_child(code: str, *args: str) -> dict:
+    """Run ``code`` in a fresh interpreter and return the JSON it prints (or the error it hit)."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def naive_loop(csv_path: Path, rules_path: Path, rows: int, scorer_name: str) -> tuple[float, int, int]:
+    """Time a per-row ``extractOne`` of the first ``rows`` descriptors against every vendor name.
+
+    The vendor names are pre-processed once (the fair version of the naive loop); each
+    descriptor is processed and scored against all of them, as a first attempt would do.
+    Returns (seconds, rows scored, rows that matched some vendor).
+    """
+    import tomllib
+
+    import pandas as pd
+    from rapidfuzz import fuzz, process, utils
+
+    scorer = getattr(fuzz, scorer_name)
+    with open(rules_path, "rb") as handle:
+        vendors = [rule["vendor"] for rule in tomllib.load(handle)["cancellation"]]
+    choices = [utils.default_process(v) for v in vendors]
+    descriptors = pd.read_csv(csv_path, nrows=rows, usecols=["Description"], dtype=str)["Description"].tolist()
+    start = time.perf_counter()
+    hits = 0
+    for text in descriptors:
+        best = process.extractOne(utils.default_process(text), choices, scorer=scorer,
+                                  processor=None, score_cutoff=85)
+        hits += best is not None
+    return time.perf_counter() - start, len(descriptors), hits
+
+
+def _fmt_step(name: str, result: dict, extra: str = "") -> str:
+    if "error" in result:
+        return f"{name:<38} FAILED: {' '.join(result['error'])}"
+    return f"{name:<38} {result['seconds']:8.2f} s   peak RSS {result['rss_mb']:7.0f} MB   {extra}"
+
+
+def _ratio_line(label: str, value: float | None, target: str, ok: bool | None) -> str:
+    if value is None:
+        return f"  {label:<34} n/a"
+    verdict = "" if ok is None else ("  meets target" if ok else "  MISSES target")
+    return f"  {label:<34} {value:8.1f}x   (target {target}){verdict}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate, measure, print.  Returns 0 (a benchmark reports; it does not fail)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="statement rows (default 1,000,000)")
+    parser.add_argument("--cancellations", type=int, default=1000, help="cancellations (default 1,000)")
+    parser.add_argument("--naive-rows", type=int, default=100_000, help="slice for the naive loop (default 100,000)")
+    parser.add_argument("--naive-scorer", default="token_set_ratio",
+                        choices=["token_set_ratio", "WRatio", "partial_ratio", "ratio"],
+                        help="scorer of the naive loop (default token_set_ratio, faster than extractOne's WRatio)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", type=Path, help="write the generated files here and keep them")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="chargecheck-bench-") as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        csv_path, rules_path = folder / "statement.csv", folder / "cancellations.toml"
+        print(f"chargecheck benchmark: seed {args.seed}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+        start = time.perf_counter()
+        info = write_statement(csv_path, rules_path, args.rows, vendors=args.cancellations, seed=args.seed)
+        size = csv_path.stat().st_size / 1e6
+        print(f"generated {info.rows:,} rows ({size:.1f} MB), {info.distinct_descriptors:,} distinct descriptors, "
+              f"{info.vendors:,} cancellations; {info.vendor_rows:,} vendor charges, {info.expected_flags:,} of "
+              f"them after the cancellation ({time.perf_counter() - start:.1f} s)\n")
+
+        read = run_child(READ_CSV, str(csv_path))
+        print(_fmt_step("pandas.read_csv", read))
+        lib = run_child(LIBRARY, str(csv_path), str(rules_path))
+        lib_extra = "" if "error" in lib else (f"flags {lib['flags']:,} (expected {info.expected_flags:,}), "
+                                               f"refundable {lib['refundable']:,}, skipped {lib['skipped']:,}")
+        print(_fmt_step("chargecheck.pipeline.check()", lib, lib_extra))
+        report = folder / "flagged.json"
+        cli = run_child(CLI, str(csv_path), str(rules_path), str(report))
+        cli_extra = ""
+        if "error" not in cli and cli["exit"] not in (0, 1):
+            cli = {"error": [f"exit code {cli['exit']}:"] + cli["stderr"].strip().splitlines()[-1:]}
+        if "error" not in cli:
+            cli_extra = f"exit code {cli['exit']}"
+            if report.exists():
+                cli_extra += f", {len(json.loads(report.read_text())['flags']):,} flags in the JSON"
+            elif cli["stderr"]:
+                cli_extra += f": {cli['stderr'].strip().splitlines()[-1]}"
+        print(_fmt_step("chargecheck check (CLI, --format json)", cli, cli_extra))
+
+        slice_rows = min(args.naive_rows, info.rows)
+        naive_s, scored, hits = naive_loop(csv_path, rules_path, slice_rows, args.naive_scorer)
+        scaled = naive_s * info.rows / scored
+        print(f"{'naive extractOne loop':<38} {naive_s:8.2f} s   on {scored:,} rows ({args.naive_scorer}, cutoff 85, "
+              f"{hits:,} rows matched); scaled to {info.rows:,} rows: {scaled:.1f} s")
+
+        base = read.get("seconds")
+        lib_s, cli_s = lib.get("seconds"), cli.get("seconds")
+        print("\nratios:")
+        print(_ratio_line("check() / read_csv", lib_s / base if lib_s and base else None, "<= 5x",
+                          lib_s / base <= 5 if lib_s and base else None))
+        print(_ratio_line("CLI / read_csv", cli_s / base if cli_s and base else None, "<= 5x",
+                          cli_s / base <= 5 if cli_s and base else None))
+        print(_ratio_line("naive loop (scaled) / check()", scaled / lib_s if lib_s else None, ">= 100x",
+                          scaled / lib_s >= 100 if lib_s else None))
+        print(_ratio_line("naive loop (scaled) / CLI", scaled / cli_s if cli_s else None, ">= 100x",
+                          scaled / cli_s >= 100 if cli_s else None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
