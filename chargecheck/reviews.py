@@ -145,6 +145,9 @@ def _replace_blocks(text: str, spans: list[tuple[int, int]], block: str) -> str:
     for number, (begin, end) in enumerate(spans):
         out += lines[position:begin]
         comments = [line for line in lines[begin:end] if line.lstrip().startswith("#")]
+        if number > 0 and not comments:
+            while out and not out[-1].strip():  # a dropped record takes its separating blank lines along
+                out.pop()
         out += comments
         if number == 0:
             out.append(block)
