@@ -1,0 +1,152 @@
+"""Count a transaction once when overlapping statements (January–March, February–April) both hold it.
+
+Input: the :class:`~chargecheck.schema.Statement` objects as read, in the user's order.
+Output: one transaction table (the schema of :mod:`chargecheck.schema`) and a
+:class:`~chargecheck.model.DuplicateDrop` for every row left out, naming both sources: nothing
+is merged silently.
+
+Rules, applied file by file against the rows already kept from earlier files (so the earlier
+file keeps its rows, and the result does not depend on anything but the given order):
+
+1. Both rows carry a bank id (OFX FITID, CAMT/MT940 reference): they are the same transaction
+   when account, bank id, date and amount agree.  Two rows with *different* bank ids are never
+   merged, even when everything else is equal.
+2. Otherwise a multiset of (account, date, amount, description) is compared *between* files:
+   two identical coffees on one day in one file stay two; if file A holds two and file B three
+   identical rows, three are kept (B's third is new).
+
+Matching is by hashed keys and a rank within each key (``groupby().cumcount()``), so a million
+rows cost a few merges, not a Python loop per row; hash matches are re-checked on the real
+values so a collision can never drop a row.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .model import DuplicateDrop, Source
+from .schema import TRANSACTION_COLUMNS, Statement, cents_to_decimal, empty_transactions
+
+__all__ = ["drop_overlaps", "SAME_BANK_ID", "SAME_CONTENT"]
+
+SAME_BANK_ID = "same account, bank id, date and amount as a row of an earlier file"
+SAME_CONTENT = "same account, date, amount and description as a row of an earlier file"
+_ID_KEY = ("account", "bank_id", "date", "amount_cents")
+_CONTENT_KEY = ("account", "date", "amount_cents", "_desc")
+
+
+def _normalized_descriptions(descriptions: pd.Series) -> np.ndarray:
+    """Descriptions compared case- and spacing-insensitively (computed once per unique text)."""
+    codes, uniques = pd.factorize(descriptions, use_na_sentinel=False)
+    cleaned = np.array([" ".join(str(text).split()).casefold() for text in uniques], dtype=object)
+    return cleaned[codes] if len(codes) else np.array([], dtype=object)
+
+
+def _hash(table: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
+    return pd.util.hash_pandas_object(table[list(key)], index=False).to_numpy()
+
+
+def _pair(left: np.ndarray, right: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pair rows (global positions) of ``left`` with rows of ``right`` having the same key hash.
+
+    The n-th row of a key on the left pairs with the n-th row of that key on the right, which
+    is exactly multiset matching; rows without a partner stay unpaired.
+    """
+    if len(left) == 0 or len(right) == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    frames = []
+    for positions in (left, right):
+        frame = pd.DataFrame({"h": hashes[positions], "pos": positions})
+        frame["rank"] = frame.groupby("h", sort=False).cumcount()
+        frames.append(frame)
+    merged = frames[0].merge(frames[1], on=["h", "rank"], suffixes=("_l", "_r"), sort=False)
+    return merged["pos_l"].to_numpy(np.int64), merged["pos_r"].to_numpy(np.int64)
+
+
+def _verified(table: pd.DataFrame, key: tuple[str, ...], left: np.ndarray, right: np.ndarray):
+    """Keep only pairs whose key values are really equal (guards against a hash collision)."""
+    same = np.ones(len(left), dtype=bool)
+    for column in key:
+        values = table[column].to_numpy()
+        same &= values[left] == values[right]
+    return left[same], right[same]
+
+
+def _match_file(table: pd.DataFrame, rows: np.ndarray, pool: np.ndarray, hashes: dict, has_id: np.ndarray):
+    """Rows of one file that duplicate kept rows of earlier files: (dropped, kept, reasons)."""
+    dropped, kept, reasons = [], [], []
+    taken_rows = np.zeros(len(table), dtype=bool)
+    taken_pool = np.zeros(len(table), dtype=bool)
+    steps = (
+        (SAME_BANK_ID, _ID_KEY, rows[has_id[rows]], pool[has_id[pool]]),
+        (SAME_CONTENT, _CONTENT_KEY, rows[has_id[rows]], pool[~has_id[pool]]),
+        (SAME_CONTENT, _CONTENT_KEY, rows[~has_id[rows]], pool),
+    )
+    for reason, key, left, right in steps:
+        left, right = left[~taken_rows[left]], right[~taken_pool[right]]
+        pair_left, pair_right = _verified(table, key, *_pair(left, right, hashes[key]))
+        taken_rows[pair_left] = True
+        taken_pool[pair_right] = True
+        dropped.append(pair_left)
+        kept.append(pair_right)
+        reasons.extend([reason] * len(pair_left))
+    return np.concatenate(dropped), np.concatenate(kept), reasons
+
+
+def _sources(table: pd.DataFrame, positions: np.ndarray) -> list[Source]:
+    """Source (file, line, bank id) of each row at ``positions``."""
+    files = table["source_file"].to_numpy(object)[positions].tolist()
+    lines = table["source_line"].iloc[positions].tolist()
+    ids = table["bank_id"].to_numpy(object)[positions].tolist()
+    return [
+        Source(file, None if line is pd.NA else int(line), bank_id or None)
+        for file, line, bank_id in zip(files, lines, ids)
+    ]
+
+
+def _drops(table: pd.DataFrame, dropped: np.ndarray, kept: np.ndarray, reasons: list[str]):
+    """One DuplicateDrop per dropped row, in file and line order (a loop over drops only)."""
+    order = np.argsort(dropped, kind="stable")
+    dropped, kept = dropped[order], kept[order]
+    days = table["date"].iloc[dropped].dt.date.tolist()
+    cents = table["amount_cents"].to_numpy()[dropped].tolist()
+    texts = table["description"].to_numpy(object)[dropped].tolist()
+    return tuple(
+        DuplicateDrop(kept=k, dropped=d, date=day, amount=cents_to_decimal(c), description=text,
+                      reason=reasons[i])
+        for i, k, d, day, c, text in zip(
+            order.tolist(), _sources(table, kept), _sources(table, dropped), days, cents, texts
+        )
+    )
+
+
+def drop_overlaps(statements: Sequence[Statement]) -> tuple[pd.DataFrame, tuple[DuplicateDrop, ...]]:
+    """Concatenate the statements' transactions, counting a row held by two files once.
+
+    Returns the kept rows (file order, then row order; schema columns) and every dropped row
+    with the source it duplicates.  See the module docstring for the matching rules.
+    """
+    frames = [st.transactions for st in statements if len(st.transactions)]
+    if not frames:
+        return empty_transactions(), ()
+    table = pd.concat(frames, ignore_index=True)[list(TRANSACTION_COLUMNS)]
+    bounds = np.cumsum([0] + [len(frame) for frame in frames])
+    table["_desc"] = _normalized_descriptions(table["description"])
+    hashes = {_ID_KEY: _hash(table, _ID_KEY), _CONTENT_KEY: _hash(table, _CONTENT_KEY)}
+    has_id = (table["bank_id"] != "").to_numpy()
+    keep = np.ones(len(table), dtype=bool)
+    all_dropped, all_kept, all_reasons = [], [], []
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        rows = np.arange(start, stop)
+        pool = np.flatnonzero(keep[:start])
+        dropped, kept, reasons = _match_file(table, rows, pool, hashes, has_id)
+        keep[dropped] = False
+        all_dropped.append(dropped)
+        all_kept.append(kept)
+        all_reasons.extend(reasons)
+    drops = _drops(table, np.concatenate(all_dropped), np.concatenate(all_kept), all_reasons)
+    result = table.loc[keep, list(TRANSACTION_COLUMNS)].reset_index(drop=True)
+    return result, drops

@@ -1,0 +1,332 @@
+"""ISO 20022 CAMT importer: camt.052 (account report), camt.053 (statement), camt.054 (notification).
+
+Input: an XML ``Document`` in any ``urn:iso:std:iso:20022:tech:xsd:camt.05x.001.xx`` namespace
+(versions 001.02 to 001.08 share the elements read here, so the namespace is taken from the
+root rather than hard-coded).  Output: a :class:`~chargecheck.schema.Statement`, one transaction
+per ``Ntry``, or one per ``TxDtls`` when a batch entry lists several details with their own
+amounts that add up to the entry.  The sign comes from ``CdtDbtInd`` (``DBIT`` is money out);
+``RvslInd`` does not flip it, because the indicator already states the booking's direction.
+
+XML is parsed with defusedxml: DTD entity declarations (billion laughs) and external
+entities are refused with a :class:`~chargecheck.errors.StatementError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+import defusedxml.ElementTree as DET
+from defusedxml import DefusedXmlException
+
+from ..errors import StatementError
+from ..schema import SkippedRow, Statement, empty_transactions, make_transactions
+from ..textio import decode_bytes, normalize_encoding_name
+from .base import ImportOptions, Sample
+
+__all__ = ["IMPORTER", "CamtImporter"]
+
+_CAMT_NS = "urn:iso:std:iso:20022:tech:xsd:camt."
+_MESSAGES = {"BkToCstmrStmt": "Stmt", "BkToCstmrAcctRpt": "Rpt", "BkToCstmrDbtCdtNtfctn": "Ntfctn"}
+_TRACKED = ("Document", "Ntry", "TxDtls")
+_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?\?>")
+_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_ROOT = re.compile(r"<(?:[\w.-]+:)?Document\b")
+_PLACEHOLDER_IDS = {"NOTPROVIDED", "NONREF", "NONE"}
+
+
+class _LineTreeBuilder(TreeBuilder):
+    """Remembers the line each entry starts on (ElementTree itself keeps no positions)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[int, int] = {}
+        self.parser: DET.DefusedXMLParser | None = None
+
+    def start(self, tag, attrs):  # noqa: D102 - TreeBuilder API
+        element = super().start(tag, attrs)
+        if tag.rsplit("}", 1)[-1] in _TRACKED and self.parser is not None:
+            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
+
+
+def _parse(data: bytes) -> tuple[Element, dict[int, int]]:
+    """Parse bytes with defusedxml, recording element lines; expat honours the declared encoding."""
+    builder = _LineTreeBuilder()
+    parser = DET.DefusedXMLParser(target=builder)
+    builder.parser = parser
+    parser.feed(data)
+    return parser.close(), builder.lines
+
+
+def _as_utf8(data: bytes, declared: str | None, forced: str | None) -> tuple[bytes, str]:
+    """Re-encode a file whose bytes do not match its declaration (files lie) as declared UTF-8."""
+    text, encoding = decode_bytes(data, declared=declared, forced=forced)
+    body = _DECLARATION.sub(b"", text.lstrip("\ufeff").encode("utf-8"), count=1)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + body, encoding
+
+
+def _load(path: Path, data: bytes, forced: str | None) -> tuple[Element, dict[int, int], str]:
+    """The parsed tree, entry lines and the encoding used; StatementError for unsafe/broken XML."""
+    match = _DECLARED_ENCODING.search(data[:400])
+    declared = match.group(1).decode("ascii") if match else None
+    try:
+        try:
+            if forced:
+                raise ParseError("encoding forced by the user")
+            root, lines = _parse(data)
+            return root, lines, normalize_encoding_name(declared) or "utf-8"
+        except ParseError as first:
+            try:
+                fixed, encoding = _as_utf8(data, declared, forced)
+                root, lines = _parse(fixed)
+                return root, lines, encoding
+            except ParseError:
+                raise first from None
+    except DefusedXmlException as exc:
+        raise StatementError(
+            path, None, "XML without DTD entities or external references",
+            type(exc).__name__, "entity declarations are refused for safety",
+        ) from None
+    except ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise StatementError(path, line, "well-formed CAMT XML", str(exc).split(":")[0]) from None
+
+
+def _text(element: Element | None, path: str) -> str:
+    """Stripped text of the first element at ``path`` below ``element``, or ``""``."""
+    if element is None:
+        return ""
+    found = element.find(path)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _texts(element: Element, path: str) -> list[str]:
+    """Stripped, non-empty texts of every element at ``path``."""
+    return [t for t in ((e.text or "").strip() for e in element.iterfind(path)) if t]
+
+
+@dataclass(frozen=True)
+class _Money:
+    cents: int  # signed: money out negative
+    currency: str
+
+
+def _money(amount: Element | None, indicator: str, fallback_ccy: str) -> _Money | None:
+    """Signed cents from an unsigned ``Amt`` and ``CRDT``/``DBIT``; None when unreadable."""
+    if amount is None or indicator not in ("CRDT", "DBIT"):
+        return None
+    try:
+        value = Decimal((amount.text or "").strip())
+    except InvalidOperation:
+        return None
+    cents = value * 100
+    if not value.is_finite() or value < 0 or cents != cents.to_integral_value():
+        return None
+    currency = (amount.get("Ccy") or fallback_ccy).strip().upper()
+    sign = -1 if indicator == "DBIT" else 1
+    return _Money(sign * int(cents), "" if currency == "XXX" else currency)
+
+
+def _day(element: Element, path: str) -> date | None:
+    """The calendar day of ``path/Dt`` or the date part of ``path/DtTm`` (as printed, no UTC shift)."""
+    raw = _text(element, f"{path}/Dt") or _text(element, f"{path}/DtTm")[:10]
+    try:
+        return date.fromisoformat(raw[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def _detail_amount(detail: Element, indicator: str, ccy: str) -> _Money | None:
+    """A TxDtls' own amount (``Amt`` from 001.03 on, ``AmtDtls/TxAmt/Amt`` in 001.02)."""
+    amount = detail.find("Amt")
+    if amount is None:
+        amount = detail.find("AmtDtls/TxAmt/Amt")
+    return _money(amount, _text(detail, "CdtDbtInd") or indicator, ccy)
+
+
+def _party(detail: Element, indicator: str) -> str:
+    """The counterparty's name: the creditor of a debit, the debtor of a credit (else the other)."""
+    sides = ("Cdtr", "UltmtCdtr", "Dbtr", "UltmtDbtr")
+    if indicator == "CRDT":
+        sides = sides[2:] + sides[:2]
+    for side in sides:
+        name = _text(detail, f"RltdPties/{side}/Nm") or _text(detail, f"RltdPties/{side}/Pty/Nm")
+        if name:
+            return name
+    return ""
+
+
+def _describe(detail: Element | None, indicator: str, entry_info: str, split: bool) -> str:
+    """Counterparty, remittance info and additional info, joined.
+
+    The entry's ``AddtlNtryInf`` describes the whole entry, so a row split from a batch gets it
+    only when its own details say nothing.
+    """
+    parts: list[str] = []
+    if detail is not None:
+        parts.append(_party(detail, indicator))
+        parts.append(" ".join(_texts(detail, "RmtInf/Ustrd")))
+        parts.extend(_texts(detail, "RmtInf/Strd/CdtrRefInf/Ref"))
+        parts.extend(_texts(detail, "RmtInf/Strd/AddtlRmtInf"))
+        parts.append(_text(detail, "AddtlTxInf"))
+    if not split or not any(parts):
+        parts.append(entry_info)
+    unique: list[str] = []
+    for part in (" ".join(p.split()) for p in parts):
+        if part and part not in unique:
+            unique.append(part)
+    return " / ".join(unique)
+
+
+def _reference(*candidates: str) -> str:
+    """The first real reference (placeholders such as ``NOTPROVIDED`` are not ids)."""
+    for value in candidates:
+        if value and value.upper() not in _PLACEHOLDER_IDS:
+            return value
+    return ""
+
+
+def _detail_refs(detail: Element) -> tuple[str, str, str]:
+    return (_text(detail, "Refs/AcctSvcrRef"), _text(detail, "Refs/EndToEndId"), _text(detail, "Refs/TxId"))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every entry of one report shares: file, account, account currency, entry lines."""
+
+    path: Path
+    account: str
+    currency: str
+    lines: dict[int, int]
+
+
+def _split(details: list[Element], indicator: str, money: _Money) -> tuple[list[_Money] | None, str]:
+    """Per-detail amounts when a batch entry may be split into its details, else (None, why not)."""
+    if len(details) < 2:
+        return None, ""
+    amounts = [_detail_amount(d, indicator, money.currency) for d in details]
+    if any(a is None for a in amounts):
+        return None, ""  # details without own amounts: the entry is the transaction
+    if any(a.currency != money.currency for a in amounts) or sum(a.cents for a in amounts) != money.cents:
+        return None, "its details' amounts do not add up to the entry; kept as one transaction"
+    return amounts, ""
+
+
+def _entry_rows(entry: Element, ctx: _Context, notes: list[str]) -> list[dict] | SkippedRow:
+    """The transaction rows of one ``Ntry`` (one, or one per split detail), or why it was skipped."""
+    line = ctx.lines.get(id(entry))
+    indicator = _text(entry, "CdtDbtInd")
+    money = _money(entry.find("Amt"), indicator, ctx.currency)
+    found = f"Amt={_text(entry, 'Amt')!r} CdtDbtInd={indicator!r}"
+    if money is None:
+        return SkippedRow(str(ctx.path), line, "entry without a readable amount and CRDT/DBIT indicator", found)
+    booked, valued = _day(entry, "BookgDt"), _day(entry, "ValDt")
+    if booked is None and valued is None:
+        return SkippedRow(str(ctx.path), line, "entry without a readable booking or value date", found)
+    details = entry.findall("NtryDtls/TxDtls")
+    info = " ".join(_texts(entry, "AddtlNtryInf"))
+    entry_ref = _text(entry, "AcctSvcrRef")
+    base = {"date": booked or valued, "posted_date": valued, "account": ctx.account}
+    amounts, why = _split(details, indicator, money)
+    if why:
+        notes.append(f"{ctx.path}:{line}: entry with {len(details)} details: {why}")
+    if amounts is None:
+        detail = details[0] if len(details) == 1 else None
+        refs = _detail_refs(detail) if detail is not None else ()
+        row = {"amount_cents": money.cents, "currency": money.currency, "source_line": line,
+               "description": _describe(detail, indicator, info, split=False),
+               "bank_id": _reference(entry_ref, *refs)}
+        return [{**base, **row}]
+    return [
+        {**base, "amount_cents": part.cents, "currency": part.currency,
+         "source_line": ctx.lines.get(id(detail), line),
+         "description": _describe(detail, _text(detail, "CdtDbtInd") or indicator, info, split=True),
+         "bank_id": _reference(*_detail_refs(detail), entry_ref)}
+        for detail, part in zip(details, amounts)
+    ]
+
+
+def _reports(root: Element, path: Path) -> list[Element]:
+    """The statements (053), reports (052) or notifications (054) of a namespace-free tree."""
+    found = [report for message in root if message.tag in _MESSAGES
+             for report in message.findall(_MESSAGES[message.tag])]
+    if not found and not any(message.tag in _MESSAGES for message in root):
+        raise StatementError(path, None, f"a CAMT message ({', '.join(_MESSAGES)})",
+                             f"<{root[0].tag if len(root) else 'nothing'}> inside <Document>")
+    return found
+
+
+def _strip_namespaces(root: Element) -> None:
+    """Drop namespaces from tags so one set of paths serves versions 001.02 to 001.08."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and "}" in element.tag:
+            element.tag = element.tag.rsplit("}", 1)[1]
+
+
+def _check_namespace(root: Element, path: Path, lines: dict[int, int]) -> str:
+    """The camt message name (``camt.053.001.02``) or a StatementError for any other XML."""
+    namespace, _, local = root.tag.rpartition("}")
+    namespace = namespace.lstrip("{")
+    if local != "Document" or not namespace.startswith(_CAMT_NS):
+        raise StatementError(
+            path, lines.get(id(root)),
+            f"an ISO 20022 camt <Document> (namespace {_CAMT_NS}*)",
+            f"<{local}> in namespace {namespace or 'none'!r}",
+            "this XML is not a CAMT bank statement; export camt.052, camt.053 or camt.054",
+        )
+    return namespace.rsplit(":", 1)[-1]
+
+
+class CamtImporter:
+    """Reads camt.052/.053/.054 XML (see the module docstring for the rules)."""
+
+    name = "camt"
+
+    def identify(self, sample: Sample) -> bool:
+        """An XML ``Document`` that looks like a bank-to-customer message or names a camt schema."""
+        text = sample.text
+        return bool(_ROOT.search(text)) and ("BkToCstmr" in text or _CAMT_NS in text)
+
+    def extract(self, path: Path, options: ImportOptions) -> Statement:
+        """Read every entry of every statement/report/notification in the file."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
+        root, lines, encoding = _load(path, data, options.encoding)
+        message = _check_namespace(root, path, lines)
+        _strip_namespaces(root)
+        rows: list[dict] = []
+        skipped: list[SkippedRow] = []
+        notes: list[str] = [message]
+        for report in _reports(root, path):
+            account = _text(report, "Acct/Id/IBAN") or _text(report, "Acct/Id/Othr/Id")
+            ctx = _Context(Path(path), account, _text(report, "Acct/Ccy"), lines)
+            for entry in report.iterfind("Ntry"):
+                result = _entry_rows(entry, ctx, notes)
+                if isinstance(result, SkippedRow):
+                    skipped.append(result)
+                else:
+                    rows.extend(result)
+        return Statement(
+            path=str(path), format=self.name, rows_read=len(rows) + len(skipped),
+            transactions=_frame(rows, str(path)), skipped=tuple(skipped),
+            encoding=encoding, notes=tuple(notes),
+        )
+
+
+def _frame(rows: list[dict], source: str):
+    """The rows as a schema-conforming transaction table."""
+    if not rows:
+        return empty_transactions()
+    columns = {key: [row[key] for row in rows] for key in rows[0]}
+    columns["source_file"] = [source] * len(rows)
+    return make_transactions(columns)
+
+
+IMPORTER = CamtImporter()
