@@ -1,0 +1,238 @@
+"""Stage ``match``: attribute cleaned descriptors to the vendors a user cancelled.
+
+Input: recorded cancellations (vendor name, aliases, excludes) and the vendor knowledge base;
+descriptors one at a time (:meth:`Matcher.match`) or a transaction table
+(:meth:`Matcher.annotate`).  Output: :class:`~chargecheck.model.VendorMatch` (vendor, score,
+alias, method, cleaned text) or None; ``annotate`` adds ``cleaned`` and ``match_*`` columns.
+
+Design (see ``match_score`` for the rules of evidence): every target's names, aliases and
+knowledge-base descriptors are compiled to token sequences once.  A descriptor is cleaned
+(:mod:`chargecheck.normalize`), split into tokens, and each token is looked up — exactly,
+as a truncated prefix, or as a typo through rapidfuzz — in the alias vocabulary, with a
+per-token cache.  Only descriptors that contain an alias token are judged further, and each
+distinct descriptor is matched once and joined back to its rows, so a million-row statement
+costs about its number of distinct descriptors, not rows × rules.  Ambiguous ties between
+unrelated vendors are refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from .knowledge import KBVendor, KnowledgeBase, load_knowledge, vendor_key
+from .match_explain import Explanation, render_candidate
+from .match_score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Candidate, Target, find_candidates, judge
+from .match_text import Alias, Parsed, alias_tokens, compile_processors, make_alias, parse
+from .model import Cancellation, VendorMatch
+from .normalize import clean_steps
+
+__all__ = ["Matcher", "Explanation"]
+
+_COLUMNS = ("cleaned", "match_vendor", "match_score", "match_alias", "match_method")
+
+
+def _upper(text: str) -> str:
+    return " ".join(str(text).upper().split())
+
+
+class Matcher:
+    """Matches descriptors against target vendors (cancellations + their knowledge entries)."""
+
+    def __init__(self, cancellations: Sequence[Cancellation], knowledge: KnowledgeBase | None = None) -> None:
+        vendors: dict[str, tuple[list[str], list[str]]] = {}
+        for c in cancellations:
+            aliases, excludes = vendors.setdefault(c.vendor, ([], []))
+            aliases.extend(a for a in c.aliases if a not in aliases)
+            excludes.extend(e for e in c.exclude if e not in excludes)
+        self._build(knowledge or load_knowledge(), {v: (tuple(a), tuple(e)) for v, (a, e) in vendors.items()})
+
+    @classmethod
+    def for_vendors(cls, vendors: Mapping[str, Sequence[str]], knowledge: KnowledgeBase | None = None) -> "Matcher":
+        """A matcher for ``{vendor: aliases}`` without dates (the bench, subscription discovery)."""
+        self = cls.__new__(cls)
+        self._build(knowledge or load_knowledge(), {v: (tuple(a), ()) for v, a in vendors.items()})
+        return self
+
+    @classmethod
+    def for_knowledge(cls, knowledge: KnowledgeBase | None = None) -> "Matcher":
+        """A matcher whose targets are every knowledge-base vendor (names recurring charges)."""
+        kb = knowledge or load_knowledge()
+        return cls.for_vendors({v.name: () for v in kb.vendors}, kb)
+
+    # ------------------------------------------------------------------ compile targets
+    def _resolve(self, vendor: str, aliases: Sequence[str]) -> KBVendor | None:
+        for name in (vendor, *aliases):
+            if (entry := self.knowledge.resolve(name)) is not None:
+                return entry
+        return None
+
+    def _build(self, kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+        self.knowledge = kb
+        self.targets: list[Target] = []
+        self.aliases: list[Alias] = []
+        for vendor, (aliases, excludes) in vendors.items():
+            index = len(self.targets)
+            entry = self._resolve(vendor, aliases)
+            specs = [(vendor, "name")] + [(a, "alias") for a in aliases]
+            if entry is not None:
+                specs += [(n, "knowledge") for n in entry.all_names + entry.descriptors]
+                parent = kb.get(entry.parent) if entry.inherit and entry.parent else None
+                if parent is not None:
+                    specs += [(d, "inherited") for d in parent.all_names + parent.descriptors]
+                excludes = excludes + entry.exclude
+            compiled = [a for text, kind in specs if (a := make_alias(text, index, kind)) is not None]
+            # The vendor's category (dating, antivirus …) describes it too: HINGE DATING APP.
+            category = set(alias_tokens(entry.category)) if entry is not None else set()
+            words = frozenset(t for a in compiled for t in a.tokens) | category
+            self.targets.append(Target(vendor, entry, tuple(_upper(e) for e in excludes), words))
+            self.aliases.extend(compiled)
+        self._index()
+
+    def _index(self) -> None:
+        self._processors = compile_processors(self.knowledge.processors)
+        self._by_first: dict[str, list[Alias]] = {}
+        self._by_joined: dict[str, list[Alias]] = {}
+        self._singles: dict[str, list[Alias]] = {}
+        words: set[str] = set()
+        for alias in self.aliases:
+            self._by_first.setdefault(alias.tokens[0], []).append(alias)
+            words.update(alias.tokens)
+            if len(alias.tokens) > 1:
+                self._by_joined.setdefault(alias.joined, []).append(alias)
+            else:
+                self._singles.setdefault(alias.joined, []).append(alias)
+        self._words = frozenset(words) | frozenset(self._by_joined)
+        self._fuzzy_pool = sorted(w for w in self._words if len(w) >= FUZZY_MIN_LEN and w.isalpha())
+        # A truncation may stop anywhere inside a word, but not where a known word ends (DISNEY|PLUS).
+        self._prefixes: dict[str, list[str]] = {}
+        for alias in self.aliases:
+            if len(alias.tokens) != 1 or len(alias.joined) < PREFIX_MIN_LEN + 2:
+                continue
+            word = alias.joined
+            for size in range(max(PREFIX_MIN_LEN, (len(word) + 1) // 2), len(word)):
+                if size not in alias.boundaries and word[:size] not in self._words:
+                    self._prefixes.setdefault(word[:size], []).append(word)
+        self._token_cache: dict[str, dict[str, tuple[str, float]]] = {}
+        self._cache: dict[str, tuple[VendorMatch | None, Parsed, list[Candidate], str]] = {}
+
+    # ------------------------------------------------------------------ per token, per descriptor
+    def _token_matches(self, token: str) -> dict[str, tuple[str, float]]:
+        """Alias words this descriptor word can stand for (cached per distinct word)."""
+        key = token
+        if (hit := self._token_cache.get(key)) is not None:
+            return hit
+        out: dict[str, tuple[str, float]] = {}
+        if token in self._words:
+            out[token] = ("exact", 100.0)
+        elif len(token) >= FUZZY_MIN_LEN and token.isalpha() and self._fuzzy_pool:
+            for word, score, _ in process.extract(token, self._fuzzy_pool, scorer=fuzz.ratio,
+                                                  score_cutoff=FUZZY_CUTOFF, limit=5):
+                # Same first letter, similar length, and not merely a plural/possessive (NORTONS).
+                if word[0] == token[0] and abs(len(word) - len(token)) <= 2 and token not in (word + "S", word + "ES"):
+                    out[word] = ("fuzzy", round(float(score), 1))
+        for word in self._prefixes.get(token, ()):
+            out.setdefault(word, ("prefix", 90.0))
+        self._token_cache[key] = out
+        return out
+
+    def _positions(self, parsed: Parsed) -> list[dict[str, tuple[str, float]]]:
+        last = len(parsed.tokens) - 1
+        out = []
+        for i, token in enumerate(parsed.tokens):
+            matches = self._token_matches(token)
+            if not (i == last or parsed.star_after[i]):
+                matches = {w: how for w, how in matches.items() if how[0] != "prefix"}
+            out.append(matches)
+        return out
+
+    def _excluded(self, target: Target, raw: str, cleaned: str) -> str | None:
+        upper_raw = _upper(raw)
+        return next((e for e in target.excludes if e and (e in upper_raw or e in cleaned)), None)
+
+    def _evaluate(self, raw: str) -> tuple[VendorMatch | None, Parsed, list[Candidate], str, tuple]:
+        """Match one raw descriptor; also return the evidence ``explain`` shows."""
+        clean = clean_steps(raw)
+        parsed = parse(clean, self._processors)
+        positions = self._positions(parsed)
+        found = find_candidates(parsed, positions, self._by_first, self._by_joined, self._singles)
+        judged = []
+        for c in found:
+            target = self.targets[c.target]
+            same = [i for o in found if o.target == c.target and o is not c for i in range(o.start, o.end)]
+            verdict = judge(c, parsed, target, self.knowledge.vocabulary, same)
+            if verdict.rejected is None and (ex := self._excluded(target, raw, clean.text)):
+                verdict = Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, verdict.strong,
+                                    f"excluded by rule exclude \"{ex}\"", verdict.merchant)
+            judged.append(verdict)
+        match, reason = self._decide(judged, clean.text)
+        return match, parsed, judged, reason, clean.steps
+
+    def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[VendorMatch | None, str]:
+        best: dict[int, Candidate] = {}
+        for c in judged:
+            if c.rejected is None and (c.target not in best or c.rank > best[c.target].rank):
+                best[c.target] = c
+        if not best:
+            return None, "no candidate survived" if judged else "no alias of any target vendor occurs"
+        # A child vendor (Xbox) beats its parent (Microsoft) on the same descriptor, unless the
+        # child only matched through the parent's own descriptors.
+        names = {self.targets[t].kb.name: t for t in best if self.targets[t].kb is not None}
+        for t, c in list(best.items()):
+            kb = self.targets[t].kb
+            if kb is not None and kb.parent in names and names[kb.parent] in best:
+                loser = t if c.alias.kind == "inherited" else names[kb.parent]
+                best.pop(loser, None)
+        ranked = sorted(best.values(), key=lambda c: c.rank, reverse=True)
+        top = ranked[0]
+        if len(ranked) > 1 and ranked[1].rank == top.rank:
+            tied = ", ".join(sorted(self.targets[c.target].vendor for c in ranked if c.rank == top.rank))
+            return None, f"ambiguous: {tied} match equally well; refusing to guess"
+        vendor = self.targets[top.target].vendor
+        return VendorMatch(vendor, top.score, top.alias.text, top.method, cleaned), f"matched {vendor}"
+
+    def _lookup(self, raw: str):
+        key = str(raw)
+        if (hit := self._cache.get(key)) is None:
+            hit = self._evaluate(key)
+            if len(self._cache) < 1_000_000:
+                self._cache[key] = hit
+        return hit
+
+    # ------------------------------------------------------------------ public API
+    def match(self, descriptor: str) -> VendorMatch | None:
+        """The target vendor this descriptor belongs to, or None (no match, look-alike, tie)."""
+        return self._lookup(descriptor)[0]
+
+    def explain(self, descriptor: str) -> Explanation:
+        """Every step of matching one descriptor: cleaning, candidates and why, the decision."""
+        match, parsed, judged, reason, steps = self._lookup(descriptor)
+        lines = tuple(render_candidate(c, self.targets[c.target].vendor, parsed) for c in
+                      sorted(judged, key=lambda c: (c.rejected is not None, [-x for x in c.rank[2:]],
+                                                    self.targets[c.target].vendor, c.alias.text)))
+        processor = None
+        if parsed.processor is not None:
+            processor = f"{parsed.processor.name} ({parsed.processor.kind})"
+        return Explanation(str(descriptor), steps, parsed.text, processor, lines, match, reason)
+
+    def annotate(self, transactions: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``transactions`` with ``cleaned`` and ``match_*`` columns, matched per distinct descriptor."""
+        out = transactions.copy()
+        descriptions = out["description"].astype("object").fillna("") if "description" in out else pd.Series([], dtype=object)
+        codes, uniques = pd.factorize(descriptions, sort=False)
+        results = [self._lookup(value) for value in uniques]
+        cleaned = [r[1].text for r in results]
+        matches = [r[0] for r in results]
+        columns = {
+            "cleaned": (cleaned, "str"),
+            "match_vendor": ([m.vendor if m else "" for m in matches], "str"),
+            "match_score": ([m.score if m else 0.0 for m in matches], "float64"),
+            "match_alias": ([m.alias if m else "" for m in matches], "str"),
+            "match_method": ([m.method if m else "" for m in matches], "str"),
+        }
+        for name, (values, dtype) in columns.items():
+            column = pd.Series(values, dtype=dtype).take(codes) if len(codes) else pd.Series([], dtype=dtype)
+            out[name] = pd.Series(column.to_numpy(), index=out.index, dtype=dtype)
+        return out

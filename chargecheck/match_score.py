@@ -1,0 +1,159 @@
+"""Finding and judging alias occurrences in one parsed descriptor.
+
+Input: a :class:`~chargecheck.match_text.Parsed` descriptor and the compiled targets.
+Output: :class:`Candidate` records — every place an alias of a target vendor occurs, how
+(``exact`` token run, ``joined`` multi-word alias written as one word, ``split`` one-word
+alias written as two, ``prefix`` truncation, ``fuzzy`` typo), how strong that evidence is,
+and, when it was rejected, why.
+
+Evidence is *strong* when the alias cannot be an accident: a multi-word alias or a knowledge
+base descriptor, or a one-word alias in a billing position (``X*…``, ``PROCESSOR*X``,
+``X.COM``, or alone).  Everything else is *weak*: a one-word alias standing beside other
+words, a typo, a truncation.  A weak match is kept only when every other word is explained
+(billing vocabulary, company form, city, the vendor's own words, codes); any match is
+refused when a word names another kind of business (PIZZA, JEWELRY, FEDERAL CU).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .knowledge import KBVendor, Vocabulary
+from .match_text import Alias, Parsed
+
+__all__ = ["Target", "Candidate", "find_candidates", "judge", "FUZZY_MIN_LEN", "FUZZY_CUTOFF"]
+
+FUZZY_MIN_LEN = 6  # typos are only trusted in long words: SPOTIFV, KASPERKSY, not HULA for HULU
+FUZZY_CUTOFF = 85.0
+PREFIX_MIN_LEN = 5
+SHORT = 3  # aliases of this many characters or fewer need a billing position
+
+
+@dataclass
+class Target:
+    """A vendor the matcher looks for: its display name, knowledge entry, words and excludes."""
+
+    vendor: str
+    kb: KBVendor | None
+    excludes: tuple[str, ...]
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One occurrence of a target's alias in a descriptor, with its verdict."""
+
+    target: int
+    alias: Alias
+    start: int
+    end: int
+    method: str
+    score: float
+    strong: bool = False
+    rejected: str | None = None
+
+    merchant: bool = True  # False: the alias only matched the processor prefix (APPLE.COM/BILL X)
+
+    @property
+    def rank(self) -> tuple:
+        """Sort key: strong before weak, the merchant before its processor, direct before
+        inherited, score, then words covered."""
+        return (self.strong, self.merchant, self.alias.kind != "inherited", self.score, self.end - self.start)
+
+
+def _worst(a: tuple[str, float], b: tuple[str, float]) -> tuple[str, float]:
+    return a if a[1] <= b[1] else b
+
+
+def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[str, float]]],
+                    by_first: dict[str, list[Alias]], by_joined: dict[str, list[Alias]],
+                    singles: dict[str, list[Alias]]) -> list[Candidate]:
+    """Every run of descriptor tokens that spells an alias (exactly, joined, split or approximately).
+
+    ``positions[i]`` maps alias tokens to (method, score) for descriptor token ``i``.
+    """
+    tokens, out = parsed.tokens, []
+    for i, matches in enumerate(positions):
+        for alias_token, how in matches.items():
+            for alias in by_first.get(alias_token, ()):
+                size = len(alias.tokens)
+                if i + size > len(tokens):
+                    continue
+                method = how
+                for k in range(1, size):
+                    step = positions[i + k].get(alias.tokens[k])
+                    if step is None or (step[0] == "prefix" and k < size - 1):
+                        method = None
+                        break
+                    method = _worst(method, step)
+                if method is None or (method[0] == "prefix" and size > 1 and how[0] == "prefix"):
+                    continue
+                out.append(Candidate(alias.target, alias, i, i + size, method[0], method[1]))
+            for alias in by_joined.get(alias_token, ()):
+                out.append(Candidate(alias.target, alias, i, i + 1, "joined" if how[0] == "exact" else how[0], how[1]))
+        if i + 1 < len(tokens) and not parsed.star_after[i]:
+            for alias in singles.get(tokens[i] + tokens[i + 1], ()):
+                out.append(Candidate(alias.target, alias, i, i + 2, "split", 95.0))
+    return out
+
+
+def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[bool, str | None]:
+    """(strong?, reason to refuse) for one occurrence, from its form and position."""
+    alias, last = c.alias, c.end - 1
+    if alias.star and not parsed.star_after[last]:
+        return False, f"{alias.text} needs a '*' after it"
+    structural = (parsed.star_after[last] or parsed.star_before[c.start] or parsed.domain_after[last]
+                  or not content)
+    multi = len(alias.tokens) > 1 or c.method == "joined"
+    if c.method in ("fuzzy", "split"):
+        strong = False
+    elif alias.kind in ("knowledge", "inherited") and (multi or alias.star):
+        strong = True
+    elif multi or structural:
+        strong = c.method != "prefix" or structural
+    elif len(alias.joined) <= SHORT:
+        return False, f"short alias {alias.text} only counts in a billing position (X*, X.COM, alone)"
+    elif c.start == parsed.merchant_start or len(alias.joined) >= 5:
+        strong = False
+    else:
+        return False, f"short alias {alias.text} is not the merchant name here"
+    if strong and parsed.processor is not None and parsed.processor.kind == "pos":
+        strong = False  # a point-of-sale processor bills shop counters, not online subscriptions
+    return strong, None
+
+
+def _explained(token: str, words: frozenset[str], neutral: frozenset[str], cut: bool) -> bool:
+    if token in words or token in neutral:
+        return True
+    if len(token) >= PREFIX_MIN_LEN and any(
+            abs(len(w) - len(token)) <= 2 and fuzz.ratio(token, w) >= FUZZY_CUTOFF for w in words):
+        return True
+    # The descriptor field ends mid-word (PREM, SUBSCR, SECURI): a prefix of a known word.
+    return cut and len(token) >= 2 and any(w.startswith(token) for w in words | neutral)
+
+
+def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
+          covered: Iterable[int] = ()) -> Candidate:
+    """Decide one occurrence: strength from its form, refusal from the words around it."""
+    # Processor words (DRI, PAYPAL) never count against a match; the merchant's words do.
+    skip = set(range(c.start, c.end)) | set(range(parsed.merchant_start)) | set(covered)
+    others = [i for i in range(len(parsed.tokens)) if i not in skip]
+    tokens = parsed.tokens
+    conflict = [tokens[i] for i in others if tokens[i] in vocabulary.conflict and tokens[i] not in target.words]
+    content = [i for i in others if i not in parsed.tld and not any(ch.isdigit() for ch in tokens[i])
+               and len(tokens[i]) > 2]
+    strong, refusal = _strength(c, parsed, content)
+    if refusal is None and conflict:
+        refusal = "look-alike: " + " ".join(conflict) + " names another kind of business"
+    if refusal is None and not strong:
+        last = len(tokens) - 1
+        unexplained = [tokens[i] for i in content if i not in parsed.location
+                       and not _explained(tokens[i], target.words, vocabulary.neutral,
+                                          i == last or parsed.star_after[i])]
+        if unexplained:
+            refusal = "weak match beside unexplained words: " + " ".join(unexplained)
+    merchant = c.end > parsed.merchant_start
+    return Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, strong, refusal, merchant)

@@ -1,0 +1,120 @@
+"""Token-level views of aliases and cleaned descriptors, shared by the matcher's stages.
+
+Input: alias strings as users and the knowledge base write them (``Disney+``, ``HLU*``,
+``NortonLifeLock``) and cleaned descriptors from :mod:`chargecheck.normalize`.
+Output: :class:`Alias` (tokens, joined form, star requirement, camel-case boundaries) and
+:class:`Parsed` (tokens with the punctuation around them: a ``*`` before/after, a ``.COM``
+after, the processor prefix, the probable city).  Matching works on whole tokens only, so
+``HULU`` can never hit inside ``SHULUK`` and ``MAX`` never inside ``MAXWELL``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .knowledge import Processor
+from .normalize import CleanResult
+
+__all__ = ["Alias", "Parsed", "alias_tokens", "make_alias", "parse", "TLDS", "compile_processors"]
+
+TLDS = frozenset("COM NET ORG US IO TV CO INFO APP AI ME SO LIFE BIZ".split())
+_TOKEN = re.compile(r"[A-Z0-9]+|\+")
+_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+def alias_tokens(text: str) -> tuple[str, ...]:
+    """Upper-case word tokens of an alias; ``+`` is the word PLUS, apostrophes vanish."""
+    text = unicodedata.normalize("NFKC", text).upper().replace("'", "").replace("’", "")
+    text = text.replace("+", " PLUS ").replace("&", " AND ")
+    return tuple(re.findall(r"[A-Z0-9]+", text))
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One name a target vendor can appear under, compiled for token matching.
+
+    ``kind`` is ``name`` (a rule's vendor), ``alias`` (a rule's alias), ``knowledge`` (a
+    knowledge-base name or descriptor) or ``inherited`` (a parent's descriptor).  ``star``:
+    the descriptor was written ``X*`` and needs a star after it.  ``boundaries``: camel-case
+    word starts inside a single-token alias (``NortonLifeLock``), where a truncation may not stop.
+    """
+
+    text: str
+    tokens: tuple[str, ...]
+    target: int
+    kind: str
+    star: bool = False
+    boundaries: frozenset[int] = frozenset()
+
+    @property
+    def joined(self) -> str:
+        """The tokens written together (DISNEYPLUS for ``Disney Plus``)."""
+        return "".join(self.tokens)
+
+
+def make_alias(text: str, target: int, kind: str) -> Alias | None:
+    """Compile one alias string; None when it has no letters or digits."""
+    tokens = alias_tokens(text)
+    if not tokens:
+        return None
+    plain = _ALNUM.sub("", text)
+    bounds = frozenset(i for i in range(1, len(plain)) if plain[i - 1].islower() and plain[i].isupper())
+    return Alias(text, tokens, target, kind, text.rstrip().endswith("*"), bounds)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A cleaned descriptor as tokens plus the punctuation evidence around each token."""
+
+    text: str
+    tokens: tuple[str, ...]
+    star_after: tuple[bool, ...]
+    star_before: tuple[bool, ...]
+    domain_after: tuple[bool, ...]
+    tld: frozenset[int]
+    location: frozenset[int]
+    processor: Processor | None = None
+    merchant_start: int = 0
+
+
+def _fix_zero(token: str) -> str:
+    """``AD0BE`` → ``ADOBE``: a lone zero among letters is a keying error for the letter O."""
+    if token.count("0") == 1 and sum(ch.isdigit() for ch in token) == 1 and sum(ch.isalpha() for ch in token) >= 3:
+        return token.replace("0", "O")
+    return token
+
+
+def compile_processors(processors: tuple[Processor, ...]) -> list[tuple[tuple[str, ...], bool, Processor]]:
+    """Processor prefixes as (tokens, needs a star, processor), longest first."""
+    out = [(alias_tokens(p), p.rstrip().endswith("*"), proc) for proc in processors for p in proc.prefixes]
+    return sorted((o for o in out if o[0]), key=lambda o: -len(o[0]))
+
+
+def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Processor]]) -> Parsed:
+    """Tokenize a cleaned descriptor and record stars, domains, processor and city tokens."""
+    text = clean.text
+    spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    tokens = tuple("PLUS" if tok == "+" else _fix_zero(tok) for tok, _, _ in spans)
+    n = len(tokens)
+    gaps = [text[spans[i][2]: spans[i + 1][1]] if i + 1 < n else text[spans[i][2]:] for i in range(n)]
+    star_after = tuple("*" in gap for gap in gaps)
+    star_before = tuple(i > 0 and star_after[i - 1] for i in range(n))
+    domain_after = tuple(i + 1 < n and gaps[i] == "." and tokens[i + 1] in TLDS for i in range(n))
+    tld = frozenset(i + 1 for i in range(n) if domain_after[i])
+    location = set()
+    if clean.location:
+        words = tokens
+        size = len(clean.location)
+        for i in range(n - size, -1, -1):
+            if words[i: i + size] == clean.location:
+                location.update(range(i, i + size))
+                break
+    processor, start = None, 0
+    for prefix, star, proc in processors:
+        size = len(prefix)
+        if n > size and tokens[:size] == prefix and (not star or star_after[size - 1]):
+            processor, start = proc, size
+            break
+    return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start)
