@@ -1,0 +1,115 @@
+"""CSV bank and card exports → :class:`~chargecheck.schema.Statement`, without per-bank setup.
+
+Pipeline: decode (:func:`~chargecheck.textio.decode_bytes`) → delimiter and header row
+(:mod:`.csv_grid`, preamble lines above the header are skipped) → a saved layout if one fits
+(:mod:`.csv_layouts`) → column roles by name and content (:mod:`.csv_columns`) → dates and
+amounts (:mod:`chargecheck.values`) → sign convention (:mod:`.csv_sign`) → rows
+(:mod:`.csv_rows`).
+
+What counts as a *row read*: every non-blank record below the header (or from the first data
+record in a headerless file) up to the last record whose date cell is a date or ``Pending``.
+Each is a transaction or a skipped row with its reason and physical line.  Not rows (listed in
+``Statement.notes`` instead): preamble lines above the header, blank records (every cell
+empty), and footer lines after the last dated row (``Balance at start of period``, disclaimers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import StatementError
+from ..schema import Statement
+from ..textio import decode_bytes
+from .base import ImportOptions, Sample
+from .csv_grid import HEAD_CHARS, head_rows, locate_header, read_grid, sniff_delimiter
+from .csv_layouts import Layout, find_layout, load_layouts, match_layout
+from .csv_rows import build_statement
+
+__all__ = ["IMPORTER", "CsvImporter", "read_text"]
+
+_OTHER_FORMATS = ("<", "OFXHEADER", "{1:", "!Type", "!Account", ":20:")
+
+
+def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text with ``\\n`` line ends (CRLF and CR-only files alike) and its encoding."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
+    try:
+        text, used = decode_bytes(data, forced=encoding)
+    except LookupError:
+        raise StatementError(path, None, "a known text encoding", repr(encoding)) from None
+    text = text.lstrip("\ufeff").replace("\x00", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, used
+
+
+def _find_header(rows, layouts: list[Layout], forced: Layout | None):
+    """The header row and first data line: a known layout's header first, else by shape."""
+    candidates = [forced] if forced is not None else layouts
+    for row in rows[:60]:
+        if any(layout.header_matches(row.cells) for layout in candidates):
+            later = [r.line for r in rows if r.line > row.line]
+            return row, later[0] if later else row.line + 1
+    if forced is not None and forced.headerless:
+        return None, rows[0].line
+    return locate_header(rows)
+
+
+class CsvImporter:
+    """Delimited text exports (comma, semicolon, tab, pipe) from any bank or card issuer."""
+
+    name = "csv"
+
+    def identify(self, sample: Sample) -> bool:
+        """True when the head splits into rows that hold a date and an amount (or a known header)."""
+        head = sample.head
+        if head[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or head.lstrip()[:1] in (b"<", b"{"):
+            return False
+        cut = head.rfind(b"\n")
+        text, _ = decode_bytes(head[: cut + 1] if cut > 0 else head)
+        text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        if text.lstrip().startswith(_OTHER_FORMATS) or "\x00" in text:
+            return False
+        rows = head_rows(text, sniff_delimiter(text), limit=60)
+        if not any(len(row.cells) >= 2 for row in rows):
+            return False
+        header, _ = _find_header(rows, load_layouts(), None)
+        from .csv_grid import _looks_like_data
+
+        return header is not None or any(_looks_like_data(row) for row in rows)
+
+    def extract(self, path: Path, options: ImportOptions) -> Statement:
+        """Read the whole file; every row below the header is a transaction or skipped."""
+        text, encoding = read_text(Path(path), options.encoding)
+        layouts = load_layouts(options.layouts_file)
+        forced = find_layout(layouts, options.layout) if options.layout else None
+        head = text[:HEAD_CHARS]
+        delimiter = (forced.delimiter if forced and forced.delimiter else None) or sniff_delimiter(head)
+        rows = head_rows(head, delimiter)
+        if not rows:
+            raise StatementError(path, None, "CSV rows", "only blank lines")
+        header, data_line = _find_header(rows, layouts, forced)
+        names = header.cells if header is not None else None
+        if names is None and not any(len(row.cells) >= 2 for row in rows):
+            first = rows[0]
+            raise StatementError(path, first.line, f"delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))
+        grid = read_grid(text, delimiter, data_line)
+        sample = [row.cells for row in rows if row.line >= data_line][:20]
+        layout = forced or match_layout(layouts, names, sample)
+        notes = [f"delimiter {delimiter!r}"]
+        if header is not None:
+            notes.append(f"header on line {header.line}")
+            if header.line > 1:
+                notes.append(f"lines 1-{header.line - 1} are preamble, not rows")
+        else:
+            notes.append("no header row: columns recognised by content")
+        return build_statement(
+            path=str(path), grid=grid, names=names, header_line=header.line if header else None,
+            layout=layout, options=options, encoding=encoding, delimiter=delimiter, notes=notes,
+        )
+
+
+IMPORTER = CsvImporter()

@@ -1,0 +1,190 @@
+"""Saved CSV layouts: bank knowledge as data (``[[layout]]`` tables in TOML), never code.
+
+Input: the packaged ``chargecheck/data/layouts.toml`` plus the user's own file (or every
+``*.toml`` in a rules folder; only the top-level key ``layout`` is read there).  Output:
+validated :class:`Layout` records and the one matching a file's header (or, for headerless
+exports, its width and per-column patterns).  A layout only states what detection cannot know
+or gets wrong: columns, date format, decimal mark, sign convention.  Everything it leaves out
+is detected as for any other CSV.
+
+Column references are header names (compared case- and accent-insensitively) or 0-based
+indexes, like ``--date-col``.  Unknown keys are an error with file and line, never ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from ..errors import RulesError, UsageError
+from .csv_columns import fold
+
+__all__ = ["Layout", "ColumnRef", "load_layouts", "find_layout", "match_layout", "PACKAGED"]
+
+ColumnRef = str | int
+PACKAGED = "chargecheck/data/layouts.toml"
+
+
+class Layout(BaseModel):
+    """One bank export layout (see ``chargecheck/data/layouts.toml`` for documented examples)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    bank: str = ""
+    source: str = ""
+    header: tuple[str, ...] = ()
+    optional_header: tuple[str, ...] = ()
+    headerless: bool = False
+    auto: bool = True
+    field_count: int | None = None
+    match: dict[str, str] = {}
+    delimiter: str | None = None
+    date: ColumnRef | None = None
+    posted_date: ColumnRef | None = None
+    description: tuple[ColumnRef, ...] = ()
+    amount: ColumnRef | None = None
+    debit: ColumnRef | None = None
+    credit: ColumnRef | None = None
+    indicator: ColumnRef | None = None
+    currency_column: ColumnRef | None = None
+    balance: ColumnRef | None = None
+    account: ColumnRef | None = None
+    bank_id: ColumnRef | None = None
+    status: ColumnRef | None = None
+    currency: str = ""
+    date_format: str | None = None
+    decimal: Literal[".", ","] | None = None
+    sign: Literal["signed", "charges-positive"] | None = None
+    quirks: tuple[str, ...] = ()
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, (str, int)) else value
+
+    @field_validator("match")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, str]) -> dict[str, str]:
+        for column, pattern in value.items():
+            if not column.isdigit():
+                raise ValueError(f"match keys are 0-based column numbers, got {column!r}")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"match pattern for column {column} is not a regex: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _has_signature(self) -> "Layout":
+        if not self.header and not self.headerless:
+            raise ValueError("a layout needs a `header` signature or `headerless = true`")
+        if self.headerless and self.field_count is None:
+            raise ValueError("a headerless layout needs `field_count`")
+        return self
+
+    def header_matches(self, names: list[str]) -> bool:
+        """True when the file's header holds every required name and nothing unexpected."""
+        if self.headerless or not self.header or not self.auto:
+            return False
+        present = {fold(name) for name in names if name.strip()}
+        required = {fold(name) for name in self.header}
+        return required <= present <= required | {fold(name) for name in self.optional_header}
+
+    def rows_match(self, rows: list[list[str]]) -> bool:
+        """For headerless layouts: the width and every column pattern fit all sample rows."""
+        if not self.headerless or not rows or not self.auto:
+            return False
+        for cells in rows:
+            if len(cells) != self.field_count:
+                return False
+            for column, pattern in self.match.items():
+                if not re.fullmatch(pattern, cells[int(column)].strip()):
+                    return False
+        return True
+
+
+def _line_of(text: str, entry: int, key: str | None) -> int | None:
+    """1-based line of the ``entry``-th ``[[layout]]`` table (and of ``key`` inside it)."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*layout\s*\]\]", line)]
+    if entry >= len(starts):
+        return None
+    end = starts[entry + 1] if entry + 1 < len(starts) else len(lines)
+    if key is not None:
+        for i in range(starts[entry], end):
+            if re.match(rf"\s*{re.escape(key)}\s*=", lines[i]):
+                return i + 1
+    return starts[entry] + 1
+
+
+def _parse(text: str, path: str) -> list[Layout]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise RulesError(f"invalid TOML: {exc}", path=path, line=line) from None
+    entries = data.get("layout", [])
+    if not isinstance(entries, list):
+        raise RulesError("`layout` must be an array of tables: write [[layout]]", path=path, line=1)
+    layouts, problems = [], []
+    for index, entry in enumerate(entries):
+        try:
+            layouts.append(Layout.model_validate(entry))
+        except ValidationError as exc:
+            for error in exc.errors():
+                key = str(error["loc"][0]) if error["loc"] else None
+                line = _line_of(text, index, key)
+                what = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+                name = entry.get("name", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
+                problems.append((line, f"{path}:{line}: layout {name}: {key}: {what}"))
+    if problems:
+        first_line, first = problems[0]
+        raise RulesError(first.split(": ", 1)[1], path=path, line=first_line, problems=tuple(p for _, p in problems))
+    return layouts
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> tuple[Layout, ...]:
+    text = resources.files("chargecheck").joinpath("data/layouts.toml").read_text(encoding="utf-8")
+    return tuple(_parse(text, PACKAGED))
+
+
+def load_layouts(user: Path | None = None) -> list[Layout]:
+    """Packaged layouts plus the user's (a file, or every ``*.toml`` in a folder); user names win."""
+    layouts = {layout.name: layout for layout in _packaged()}
+    files = sorted(user.glob("*.toml")) if user is not None and user.is_dir() else [user] if user else []
+    for file in files:
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RulesError(f"cannot read layouts file: {exc.strerror or exc}", path=str(file)) from None
+        for layout in _parse(text, str(file)):
+            layouts[layout.name] = layout
+    return list(layouts.values())
+
+
+def find_layout(layouts: list[Layout], name: str) -> Layout:
+    """The layout called ``name``; a UsageError with a did-you-mean otherwise."""
+    by_name = {layout.name: layout for layout in layouts}
+    if name in by_name:
+        return by_name[name]
+    close = difflib.get_close_matches(name, list(by_name), n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see chargecheck/data/layouts.toml"
+    raise UsageError(f"unknown layout {name!r}", hint=hint)
+
+
+def match_layout(layouts: list[Layout], names: list[str] | None, rows: list[list[str]]) -> Layout | None:
+    """The most specific layout whose header signature (or headerless pattern) fits this file."""
+    if names is not None:
+        fitting = [layout for layout in layouts if layout.header_matches(names)]
+        return max(fitting, key=lambda layout: len(layout.header), default=None)
+    fitting = [layout for layout in layouts if layout.rows_match(rows)]
+    return max(fitting, key=lambda layout: len(layout.match), default=None)
