@@ -41,10 +41,11 @@ flags and matched credits only, never over all transactions.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from .model import Cancellation, Flag, FlagResult, Source
@@ -56,8 +57,32 @@ MATCH_COLUMNS: tuple[str, ...] = ("cleaned", "match_vendor", "match_score", "mat
 ID_LENGTH = 10
 
 
-def _vendor_key(values: pd.Series) -> pd.Series:
-    return values.fillna("").astype(str).str.strip().str.casefold()
+def _vendor_keys(values: pd.Series, wanted: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: vendor key (case/space-insensitive) and whether it is wanted, computed per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    keys = np.array([str(u).strip().casefold() for u in uniques] + [""], dtype=object)
+    known = np.array([key in wanted for key in keys], dtype=bool)
+    return keys[codes], known[codes]
+
+
+def _occurrence(rows: pd.DataFrame) -> pd.Series:
+    """0, 1, … among identical transactions (same id content), in (source_file, source_line) order."""
+    codes, uniques = pd.factorize(rows["description"].fillna("").astype(str))
+    normal = np.array([" ".join(u.split()) for u in uniques] + [""], dtype=object)
+    frame = pd.DataFrame({
+        "account": rows["account"].to_numpy(dtype=object), "bank_id": rows["bank_id"].to_numpy(dtype=object),
+        "date": rows["date"].to_numpy(), "amount_cents": rows["amount_cents"].to_numpy(),
+        "description": pd.factorize(normal[codes])[0], "source_file": rows["source_file"].to_numpy(dtype=object),
+        "source_line": rows["source_line"].to_numpy(dtype="float64", na_value=np.nan),
+    }, index=rows.index)
+    order = frame.sort_values(["source_file", "source_line"], kind="stable", na_position="first")
+    content = ["account", "bank_id", "date", "amount_cents", "description"]
+    return order.groupby(content, sort=False, dropna=False).cumcount().reindex(rows.index)
+
+
+def _flag_id(account: str, bank_id: str, day: date, cents: int, description: str, occurrence: int) -> str:
+    content = "\x1f".join((account, bank_id, day.isoformat(), str(cents), " ".join(description.split()), str(occurrence)))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:ID_LENGTH]
 
 
 def flag_ids(rows: pd.DataFrame) -> pd.Series:
@@ -66,15 +91,29 @@ def flag_ids(rows: pd.DataFrame) -> pd.Series:
     Identical transactions (same account, bank id, date, amount, description) are numbered
     in (source_file, source_line) order, so duplicates still get distinct ids.
     """
-    description = rows["description"].fillna("").astype(str).str.split().str.join(" ")
-    content = (
-        rows["account"].fillna("").astype(str) + "\x1f" + rows["bank_id"].fillna("").astype(str) + "\x1f"
-        + rows["date"].dt.strftime("%Y-%m-%d") + "\x1f" + rows["amount_cents"].astype(str) + "\x1f" + description
-    )
-    order = rows.assign(_content=content).sort_values(["source_file", "source_line"], kind="stable", na_position="first")
-    occurrence = order.groupby("_content", sort=False).cumcount().reindex(rows.index)
-    keys = content + "\x1f" + occurrence.astype(str)
-    return pd.Series([hashlib.sha256(k.encode("utf-8")).hexdigest()[:ID_LENGTH] for k in keys], index=rows.index)
+    occurrence = _occurrence(rows)
+    return pd.Series([_flag_id(r.account, r.bank_id, r.date, r.amount_cents, r.description, n)
+                      for r, n in zip(_rows(rows), occurrence.tolist())], index=rows.index, dtype=object)
+
+
+_FIELDS = ("date", "amount_cents", "currency", "description", "account", "bank_id", "source_file", "source_line",
+           "cleaned", "match_score", "match_alias", "match_method", "cc_key", "cc_row", "cc_occurrence", "cc_rule")
+_Row = namedtuple("_Row", _FIELDS, defaults=(None,) * len(_FIELDS))
+
+
+def _rows(frame: pd.DataFrame) -> list:
+    """Plain Python rows (dates as ``date``, missing lines as None): much faster than itertuples on str columns."""
+    columns = []
+    for name in _FIELDS:
+        if name not in frame.columns:
+            columns.append([None] * len(frame))
+        elif name == "date":
+            columns.append(frame[name].to_numpy().astype("datetime64[D]").tolist())
+        elif name == "source_line":
+            columns.append([None if pd.isna(v) else int(v) for v in frame[name].tolist()])
+        else:
+            columns.append(frame[name].tolist())
+    return list(map(_Row._make, zip(*columns)))
 
 
 def _cancellation_table(cancellations: Sequence[Cancellation]) -> pd.DataFrame:
@@ -105,7 +144,7 @@ def _govern(rows: pd.DataFrame, table: pd.DataFrame, direction: str) -> pd.DataF
 
 
 def _source(row) -> Source:
-    line = None if pd.isna(row.source_line) else int(row.source_line)
+    line = row.source_line
     return Source(file=row.source_file, line=line, fitid=(row.bank_id or None) if line is None else None)
 
 
@@ -115,10 +154,10 @@ def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int,
         return {}
     waiting: dict[tuple, list] = defaultdict(list)
     ordered = candidates.sort_values(["date", "source_file", "source_line"], kind="stable")
-    for row in ordered.itertuples(index=False):
+    for row in _rows(ordered):
         waiting[(row.cc_key, row.currency, -row.amount_cents)].append(row)
     refunded: dict[int, Source] = {}
-    for credit in credits.sort_values(["date", "source_file", "source_line"], kind="stable").itertuples(index=False):
+    for credit in _rows(credits.sort_values(["date", "source_file", "source_line"], kind="stable")):
         queue = waiting.get((credit.cc_key, credit.currency, credit.amount_cents), [])
         for position, charge in enumerate(queue):
             if charge.date <= credit.date:
@@ -129,14 +168,14 @@ def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int,
 
 
 def _make_flag(row, cancellation: Cancellation, status: str, refunded_by: Source | None) -> Flag:
-    day = row.date.date()
+    day = row.date
     amount = cents_to_decimal(row.amount_cents)
     method = str(row.match_method or "")
     if cancellation.amount is not None and -amount == cancellation.amount:
         method += "+amount"
     window = cancellation.refund_window_days
     return Flag(
-        id=row.cc_id,
+        id=_flag_id(row.account, row.bank_id, day, row.amount_cents, row.description, row.cc_occurrence),
         vendor=cancellation.vendor,
         date=day,
         amount=amount,
@@ -147,7 +186,7 @@ def _make_flag(row, cancellation: Cancellation, status: str, refunded_by: Source
         paid_through=cancellation.paid_through,
         days_after=(day - cancellation.cancelled_on).days,
         reference=cancellation.reference,
-        score=float(row.match_score) if not pd.isna(row.match_score) else 0.0,
+        score=0.0 if pd.isna(row.match_score) else float(row.match_score),
         alias=str(row.match_alias or ""),
         method=method,
         status="refunded" if refunded_by is not None else status,
@@ -175,14 +214,13 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
     if not cancellations or transactions.empty:
         return FlagResult(flags=())
     table = _cancellation_table(cancellations)
-    keys = _vendor_key(transactions["match_vendor"])
-    known = keys.isin(set(table["cc_key"])).to_numpy()
+    keys, known = _vendor_keys(transactions["match_vendor"], set(table["cc_key"]))
     matched = transactions[known].reset_index(drop=True)
     if matched.empty:
         return FlagResult(flags=())
-    matched["cc_key"] = pd.Series(keys.to_numpy()[known], dtype=str)
+    matched["cc_key"] = pd.Series(keys[known], dtype=str)
     matched["cc_row"] = range(len(matched))
-    matched["cc_id"] = flag_ids(matched)
+    matched["cc_occurrence"] = _occurrence(matched).to_numpy()
 
     charges = matched[matched["amount_cents"] < 0]
     behind = _govern(charges, table, "backward")
@@ -196,7 +234,7 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
 
     refunds = _match_refunds(pd.concat([flagged, refundable]), matched[matched["amount_cents"] > 0])
     flags = [_make_flag(row, cancellations[int(row.cc_rule)], "flagged", refunds.get(row.cc_row))
-             for row in flagged.itertuples(index=False)]
+             for row in _rows(flagged)]
     early = [_make_flag(row, cancellations[int(row.cc_rule)], "refundable", refunds.get(row.cc_row))
-             for row in refundable.itertuples(index=False)]
+             for row in _rows(refundable)]
     return FlagResult(flags=_order(flags), refundable=_order(early))
