@@ -100,7 +100,7 @@ def check(
     from .flag import flag_charges
     from .knowledge import load_knowledge
     from .match import Matcher
-    from .reviews import apply_reviews, load_reviews
+    from .reviews import apply_reviews_to_result, load_reviews
     from .rules import load_rules
 
     rules_dir = rules_directory(rules)
@@ -124,7 +124,9 @@ def check(
     flags, stale = found.flags, ()
     reviews_file = rules_dir / "reviews.toml" if rules_dir is not None else None
     if reviews_file is not None and reviews_file.exists():
-        flags, stale = apply_reviews(found.flags, load_reviews(reviews_file))
+        # Both lists: a decision about a refundable charge is not stale.
+        found, stale = apply_reviews_to_result(found, load_reviews(reviews_file))
+        flags = found.flags
 
     return CheckResult(
         flags=tuple(flags),

@@ -206,3 +206,28 @@ def test_review_command_bad_values_exit_2(tmp_path: Path, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "reviews.toml").exists()
+
+
+def test_decisions_persist_across_check_runs(tmp_path: Path):
+    """End to end: a decision shows in the next run and leaves the outstanding list; a vanished flag is stale."""
+    from chargecheck.pipeline import check
+
+    statement = write(tmp_path, "card.csv", """
+        Date,Description,Amount
+        2026-02-01,DRI*KASPERSKY LAB 866-3285700 MA,-59.99
+        2026-04-01,DRI*KASPERSKY LAB 866-3285700 MA,-59.99
+        2026-05-01,DRI*KASPERSKY LAB 866-3285700 MA,-59.99
+        2026-05-02,GROCERY STORE,-12.00
+        """)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    write(rules, "cancellations.toml", '[[cancellation]]\nvendor = "Kaspersky"\ncancelled_on = 2026-03-01\n')
+    first = check([statement], rules)
+    assert [(f.date.isoformat(), f.outstanding) for f in first.flags] == [("2026-04-01", True), ("2026-05-01", True)]
+    record_review(rules / "reviews.toml", first.flags[0].id, "expected", note="annual plan", on=date(2026, 6, 1))
+    record_review(rules / "reviews.toml", "0000000000", "disputed", on=date(2026, 6, 1))
+    second = check([statement], rules)
+    assert [f.id for f in second.flags] == [f.id for f in first.flags]  # ids are stable across runs
+    assert [(f.review, f.review_note, f.outstanding) for f in second.flags] == [
+        ("expected", "annual plan", False), (None, None, True)]
+    assert second.stale_reviews == (StaleReview("0000000000", "disputed", None, str(rules / "reviews.toml"), 7),)
