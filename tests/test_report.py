@@ -144,7 +144,19 @@ def test_different_currencies_are_never_added():
     table = report.render(result, "table", width=120)
     assert "Total at stake: 9.99 EUR + 135.47 USD in 4 outstanding charge(s) from 2 vendor(s)" in table
     assert "**Total at stake: 9.99 EUR + 135.47 USD**" in report.render(result, "md")
-    assert ">9.99 EUR + 135.47 USD</div>" in report.render(result, "html")
+    html = report.render(result, "html")
+    assert '<div class="value" id="total-at-stake">9.99 EUR<br>135.47 USD</div>' in html
+    assert '<td class="num">9.99 EUR + 119.98 USD</td>' in html  # Kaspersky's line in "By vendor"
+
+
+def test_unknown_currency_is_kept_apart_and_labelled():
+    result = story.story()
+    flags = tuple(dataclasses.replace(f, currency="") if f.vendor == "Netflix" else f for f in result.flags)
+    result = dataclasses.replace(result, flags=flags)
+    assert "Total at stake: 15.49 (currency not stated) + 119.98 USD" in report.render(result, "table", width=120)
+    summary = json.loads(report.render(result, "json"))["summary"]
+    assert summary["at_stake"] == [{"currency": "", "amount": "15.49", "count": 1},
+                                   {"currency": "USD", "amount": "119.98", "count": 2}]
 
 
 # --- terminal table -------------------------------------------------------------------------------

@@ -156,7 +156,12 @@ def format_money(amount: Decimal, currency: str = "") -> str:
 
 def format_totals(items: Iterable[CurrencyTotal], empty: str = "0.00") -> str:
     """Per-currency totals joined with `` + `` (e.g. ``59.99 USD + 12.00 EUR``), never summed."""
-    parts = [format_money(t.amount, t.currency) for t in items]
+    items = list(items)
+    parts = [
+        format_money(t.amount, t.currency) if t.currency or len(items) == 1
+        else format_money(t.amount) + " (currency not stated)"
+        for t in items
+    ]
     return " + ".join(parts) if parts else empty
 
 

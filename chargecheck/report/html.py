@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..model import CheckResult
 from .common import format_money, format_totals, totals, vendor_summaries, visible
@@ -24,6 +25,21 @@ from .timeline import legend_svg, timeline_svg, vendor_transactions
 __all__ = ["render_html"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _pathbreak(path: str) -> Markup:
+    """A path escaped, with a line-break opportunity after each ``/`` so long paths wrap cleanly."""
+    return Markup("/<wbr>").join(escape(visible(part)) for part in str(path).split("/"))
+
+
+def _totals_lines(items, empty: str = "0.00") -> Markup:
+    """Per-currency totals one per line (for the big summary figures), escaped."""
+    items = list(items)
+    if not items:
+        return escape(empty)
+    return Markup("<br>").join(escape(format_totals([t])) if t.currency else
+                               escape(format_money(t.amount)) + Markup(' <span class="cur">no currency</span>')
+                               for t in items)
 
 
 def _environment() -> jinja2.Environment:
@@ -38,7 +54,9 @@ def _environment() -> jinja2.Environment:
     env.filters["money"] = lambda amount, currency="": format_money(amount, currency)
     env.filters["charged"] = lambda flag: format_money(-flag.amount, flag.currency)
     env.filters["totals"] = lambda items, empty="0.00": format_totals(items, empty)
+    env.filters["totals_lines"] = _totals_lines
     env.filters["visible"] = visible
+    env.filters["pathbreak"] = _pathbreak
     env.filters["iso"] = lambda d: d.isoformat() if d is not None else ""
     return env
 

@@ -29,9 +29,10 @@ from .common import format_money, visible
 
 __all__ = ["timeline_svg", "legend_svg", "vendor_transactions"]
 
-WIDTH, HEIGHT = 760, 128
+WIDTH, HEIGHT = 760, 140
 X0, X1 = 24.0, 736.0
-Y_TOP, Y_CHARGE, Y_CREDIT, Y_AXIS = 20.0, 58.0, 80.0, 98.0
+Y_TOP, Y_CHARGE, Y_CREDIT, Y_AXIS = 32.0, 70.0, 92.0, 110.0
+LABEL_ROWS = (12.0, 26.0)  # cancellation label, paid-through label: never on top of each other
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
@@ -106,28 +107,31 @@ def _scale(lo: date, hi: date):
 
 
 def _ticks(lo: date, hi: date) -> list[tuple[date, str]]:
-    months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
-    step = 1 if months <= 15 else 3 if months <= 45 else 12
+    """Month ticks spaced so labels never collide; January is labelled with its year."""
+    span = max((hi - lo).days, 1)
+    step = next((n for n in (1, 2, 3, 6) if (X1 - X0) * n * 30.4 / span >= 56), 12)
     y, m = lo.year, lo.month
-    out = []
+    out: list[tuple[date, str]] = []
     while (y, m) <= (hi.year, hi.month):
         d = date(y, m, 1)
         if d >= lo and (m - 1) % step == 0:
-            label = MONTHS[m - 1] if step == 1 and out and m != 1 else f"{MONTHS[m - 1]} {y}"
+            label = str(y) if m == 1 or step == 12 else MONTHS[m - 1] + ("" if out else f" {y}")
             out.append((d, label))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
 
 
-def _vline(x: float, label: str, cls: str, anchor: str) -> list[str]:
+def _vline(x: float, label: str, cls: str, row: int) -> list[str]:
+    # Right of the line unless the label would run off the chart (about 6.5 px per character).
+    anchor = "start" if x + 4 + 6.5 * len(label) <= WIDTH - 2 else "end"
     dx = -4 if anchor == "end" else 4
     return [
-        f'<line class="{cls}" x1="{x}" y1="{Y_TOP}" x2="{x}" y2="{Y_AXIS}"/>',
-        f'<text class="vlabel {cls}" x="{round(x + dx, 1)}" y="{Y_TOP - 6}" text-anchor="{anchor}">{_x(label)}</text>',
+        f'<line class="{cls}" x1="{x}" y1="{LABEL_ROWS[row] + 2}" x2="{x}" y2="{Y_AXIS}"/>',
+        f'<text class="vlabel {cls}" x="{round(x + dx, 1)}" y="{LABEL_ROWS[row]}" text-anchor="{anchor}">{_x(label)}</text>',
     ]
 
 
-def _mark_svg(m: _Mark, x: float, lift: bool) -> list[str]:
+def _mark_svg(m: _Mark, x: float, label_y: float | None) -> list[str]:
     title = f"<title>{_x(m.title)}</title>"
     if m.kind == "credit":
         y = Y_CREDIT
@@ -135,10 +139,27 @@ def _mark_svg(m: _Mark, x: float, lift: bool) -> list[str]:
         return [f'<polygon class="m-credit" points="{pts}">{title}</polygon>']
     radius = {"charge": 4, "refundable": 5}.get(m.kind, 6)
     out = [f'<circle class="m-{m.kind}" cx="{x}" cy="{Y_CHARGE}" r="{radius}">{title}</circle>']
-    if m.number is not None:
-        y = Y_CHARGE - (22 if lift else 11)
-        out.append(f'<text class="num" x="{x}" y="{y}" text-anchor="middle">{m.number}</text>')
+    if m.number is not None and label_y is not None:
+        out.append(f'<text class="num" x="{x}" y="{label_y}" text-anchor="middle">{m.number}</text>')
     return out
+
+
+class _Labels:
+    """Places flag numbers on two rows above the marks; a number that fits on neither is left out
+    (dense charges), since the table lists every flag anyway."""
+
+    ROWS = (Y_CHARGE - 11, Y_CHARGE - 24)
+
+    def __init__(self) -> None:
+        self.last = [-1e9, -1e9]
+
+    def place(self, x: float, number: int) -> float | None:
+        half = 3.5 * len(str(number)) + 2
+        for row, y in enumerate(self.ROWS):
+            if x - half >= self.last[row]:
+                self.last[row] = x + half
+                return y
+        return None
 
 
 def _axis(lo: date, hi: date, sx) -> list[str]:
@@ -162,13 +183,9 @@ def _cancel_lines(canc: Cancellation | None, sx) -> list[str]:
     shade_from = sx(canc.charges_expected_until)
     out = [f'<rect class="after" x="{shade_from}" y="{Y_TOP}" width="{round(X1 - shade_from, 1)}" '
            f'height="{Y_AXIS - Y_TOP}"/>']
-    x_c = sx(canc.cancelled_on)
-    anchor = "start" if x_c < X0 + 150 or canc.paid_through is None and x_c < X1 - 150 else "end"
-    out += _vline(x_c, f"cancelled {canc.cancelled_on.isoformat()}", "cancel", anchor)
+    out += _vline(sx(canc.cancelled_on), f"cancelled {canc.cancelled_on.isoformat()}", "cancel", 0)
     if canc.paid_through is not None:
-        x_p = sx(canc.paid_through)
-        out += _vline(x_p, f"paid through {canc.paid_through.isoformat()}", "paid",
-                      "end" if x_p > X1 - 150 else "start")
+        out += _vline(sx(canc.paid_through), f"paid through {canc.paid_through.isoformat()}", "paid", 1)
     return out
 
 
@@ -193,13 +210,10 @@ def timeline_svg(
     sx = _scale(lo, hi)
     order = {"charge": 0, "credit": 1, "refundable": 2, "settled": 3, "flag": 4}
     body = _cancel_lines(cancellation, sx) + _axis(lo, hi, sx)
-    last_x, lift = None, False
+    labels = _Labels()
     for m in sorted(marks, key=lambda m: (order[m.kind], m.day, m.number or 0, m.title)):
         x = sx(m.day)
-        if m.number is not None:
-            lift = (not lift) if last_x is not None and abs(x - last_x) < 16 else False
-            last_x = x
-        body += _mark_svg(m, x, lift)
+        body += _mark_svg(m, x, labels.place(x, m.number) if m.number is not None else None)
     label = f"Timeline of {vendor}: {len(flags)} flagged charge(s) among {len(marks)} transaction(s)"
     head = (
         f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
