@@ -17,8 +17,8 @@ Pipeline (each step says why):
 
 Amounts in these records are what the person pays, as positive Decimals (a price), unlike
 :class:`~chargecheck.model.Flag`, which keeps the statement's sign.  Everything is computed
-relative to ``as_of`` (default: the last transaction date), never the clock, so a report
-is reproducible.
+relative to ``as_of`` (default: the last transaction date, and for status never past the
+end of the statement a series appears on), never the clock, so a report is reproducible.
 """
 
 from __future__ import annotations
@@ -139,9 +139,11 @@ def discover(
     link series to recorded cancellations (name and status); ``as_of`` is "today" for
     status, defaulting to the last transaction date so the result never depends on the clock.
     """
+    explicit = as_of is not None
     if as_of is None and len(transactions):
         as_of = pd.Timestamp(transactions["date"].max()).date()
-    out = transactions[transactions["amount_cents"] < 0]
+    out = transactions[transactions["amount_cents"] < 0].copy()
+    out["_judge"] = _judge_dates(transactions, as_of, explicit).loc[out.index]
     if out.empty:
         return Discovery((), (), as_of)
     named = vendor_columns(out, cancellations, matcher)
@@ -155,6 +157,21 @@ def discover(
     subs.sort(key=lambda s: (s.vendor.casefold(), s.currency, s.amount, s.first, s.cadence))
     refused.sort(key=lambda r: (r.vendor.casefold(), r.currency))
     return Discovery(tuple(subs), tuple(refused), as_of)
+
+
+def _judge_dates(transactions: pd.DataFrame, as_of: date | None, explicit: bool) -> pd.Series:
+    """Per row, the day its series' status is judged on: ``as_of``, but never past its statement.
+
+    A series seen on a checking export that ends in June cannot be called ended because a
+    card statement runs to August: absence is only evidence where the data covers the time.
+    So, unless ``as_of`` was given explicitly, each row is judged at the last date of its
+    account (or, without an account, of its file).
+    """
+    if explicit or not len(transactions):
+        return pd.Series([as_of] * len(transactions), index=transactions.index, dtype=object)
+    scope = transactions["account"].where(transactions["account"] != "", "file:" + transactions["source_file"])
+    covered = transactions.groupby(scope)["date"].transform("max")
+    return covered.map(lambda d: min(pd.Timestamp(d).date(), as_of)).astype(object)
 
 
 def _points(rows: pd.DataFrame) -> list[Point]:
@@ -176,9 +193,14 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
         if s.fit is None:
             continue
         first, last = s.points[0].date, s.points[-1].date
-        skip = claimed | {p.row for p in s.points}
-        others = sum(1 for p in points if first <= p.date <= last and p.row not in skip)
-        scored.append(evaluate(s.points, others) if others else s)
+        skip = claimed | {p.row for p in s.points + s.extras}
+        typical = sorted(p.cents for p in s.points)[len(s.points) // 2]
+        # A short series (a yearly pair, three monthly charges) could be chance at any vendor
+        # with much other spending; a long one only among other spending at similar amounts.
+        short = len(s.points) < s.fit.cadence.min_charges + 2
+        others = sum(1 for p in points if first <= p.date <= last and p.row not in skip
+                     and (short or _similar(p.cents, typical)))
+        scored.append(evaluate(s.points + s.extras, others) if others else s)
     accepted = [s for s in scored if s.accepted]
     cancellation = cancellations.get(vendor.casefold())
     subs = [_subscription(s, rows, vendor, currency, cancellation, as_of) for s in accepted]
@@ -190,6 +212,15 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
             Refused(vendor, _description(rows, rows.index), currency, len(points), best.confidence, whole.evidence)
         )
     return subs, refused
+
+
+def _similar(cents: int, typical: int) -> bool:
+    """Within 15% of a series' typical amount: other spending that could have formed it by chance.
+
+    A membership at 12.95 among grocery bills of 25–160 stands out; a "series" of 80-ish
+    grocery bills among other grocery bills of 70–90 does not.
+    """
+    return abs(cents - typical) <= 0.15 * typical
 
 
 def _description(rows: pd.DataFrame, index) -> str:
@@ -215,7 +246,7 @@ def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -
         for (_, prev), (start, typical) in zip(series.levels, series.levels[1:])
     )
     charges = tuple(_charge(rows.loc[p.row], p) for p in pts)
-    status = _status(pts, nxt, cadence.grace, cancellation, as_of)
+    status = _status(pts, nxt, cadence.grace, cancellation, rows.loc[pts[-1].row, "_judge"])
     command = None if cancellation else _cancel_command(vendor, series.levels[-1][1], as_of)
     return Subscription(
         vendor=vendor,

@@ -136,13 +136,15 @@ def circular_median_day(days: Sequence[int]) -> int:
     """Day of month (1–31) nearest to all ``days`` on a circle, so 28, 30, 1, 2 cluster at month end.
 
     A bill due on the 31st that posts on the 1st or 2nd is early-month by number but
-    month-end by intent; a plain median would put the anchor mid-month.
+    month-end by intent; a plain median would put the anchor mid-month.  ``days`` are in
+    date order; a tie goes to the day nearest the latest one.
     """
     def distance(a: int, b: int) -> int:
         d = abs(a - b) % 31
         return min(d, 31 - d)
 
-    return min(range(1, 32), key=lambda c: (sum(distance(c, d) for d in days), c))
+    # Ties (e.g. two yearly charges on the 14th and the 17th) go to the most recent day.
+    return min(range(1, 32), key=lambda c: (sum(distance(c, d) for d in days), distance(c, days[-1]), c))
 
 
 def next_expected(last: date, cadence: Cadence, anchor_day: int) -> date:

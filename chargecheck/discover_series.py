@@ -23,7 +23,7 @@ from datetime import date
 from statistics import median
 from typing import Sequence
 
-from .discover_cadence import CadenceFit, best_cadence, fit_cadence, _interval_fit
+from .discover_cadence import CADENCES, CadenceFit, _interval_fit, best_cadence, fit_cadence
 
 __all__ = ["Point", "Series", "build_tracks", "merge_tracks", "price_levels", "evaluate"]
 
@@ -128,17 +128,25 @@ def merge_tracks(tracks: Sequence[Sequence[Point]]) -> list[list[Point]]:
     established cadence that disagrees.  Cheapest continuation first; repeats to a fixpoint.
     """
     merged = [list(t) for t in tracks]
+    fits: dict[tuple[int, ...], CadenceFit | None] = {}
+
+    def fit_of(track):
+        key = tuple(p.row for p in track)
+        if key not in fits:
+            fits[key] = _fit(track)
+        return fits[key]
+
     changed = True
     while changed:
         changed = False
         merged.sort(key=lambda t: (t[0].date, t[0].row))
         for i, a in enumerate(merged):
-            fit_a = _fit(a)
+            fit_a = fit_of(a)
             options = []
             for j, b in enumerate(merged):
-                if j == i:
+                if j == i or b[0].date <= a[-1].date:
                     continue
-                fit_b = _fit(b)
+                fit_b = fit_of(b)
                 est_a, est_b = _established(a, fit_a), _established(b, fit_b)
                 if not (est_a or est_b):
                     continue
@@ -174,6 +182,17 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
     if len(extras) > max(1, len(points) // 8):
         return list(points), []
     return kept, extras
+
+
+def _best_pruned(pts: list[Point]) -> tuple[CadenceFit, list[Point], list[Point]]:
+    """The cadence that fits best once each cadence's own off-cycle extras are set aside."""
+    options = []
+    for cadence in CADENCES:
+        kept, extras = _prune_extras(pts, fit_cadence([p.date for p in pts], cadence))
+        fit = fit_cadence([p.date for p in kept], cadence)
+        options.append((round(fit.score, 9), -len(extras), -fit.skipped, cadence.nominal_days, fit, kept, extras))
+    *_, fit, kept, extras = max(options, key=lambda o: o[:4])
+    return fit, kept, extras
 
 
 def price_levels(cents: Sequence[int]) -> list[tuple[int, int]]:
@@ -216,16 +235,14 @@ def _level_noise(cents: Sequence[int], levels: Sequence[tuple[int, int]]) -> flo
 def evaluate(points: Sequence[Point], others_in_group: int = 0) -> Series:
     """Score one candidate series: cadence, price levels, confidence (0–1) and evidence text.
 
-    ``others_in_group`` is how many other charges of the same vendor fall within this
-    series' first..last span; a merchant where most spending is irregular (groceries, fuel)
-    lowers the confidence that a regular-looking subset is a subscription.
+    ``others_in_group`` is how many other charges of the same vendor, at similar amounts,
+    fall within this series' first..last span: where irregular spending at such amounts is
+    common (groceries, fuel), a regular-looking subset may be chance, so confidence drops.
     """
     pts = sorted(points, key=lambda p: (p.date, p.row))
-    fit = _fit(pts)
-    if fit is None:
+    if len(pts) < 2:
         return Series(tuple(pts), None, evidence=f"1 charge of {_money(pts[0].cents)}: nothing repeats")
-    pts, extras = _prune_extras(pts, fit)
-    fit = fit_cadence([p.date for p in pts], fit.cadence)
+    fit, pts, extras = _best_pruned(pts)
     cents = [p.cents for p in pts]
     levels = price_levels(cents)
     noise = _level_noise(cents, levels)
@@ -237,7 +254,7 @@ def evaluate(points: Sequence[Point], others_in_group: int = 0) -> Series:
     if len(levels) - 1 > max(1, len(pts) // 4):  # price "changes" every few charges: not a price list
         amount_factor *= 0.5
     share_other = others_in_group / (others_in_group + len(pts))
-    context = 1.0 - share_other
+    context = 1.0 - share_other**2  # a few other charges barely matter; many do
     confidence = round(regularity * count_factor * amount_factor * context, 3)
     evidence = _evidence(pts, fit, levels, noise, others_in_group, extras)
     return Series(tuple(pts), fit, tuple(levels), confidence, evidence, tuple(extras))
@@ -266,7 +283,7 @@ def _evidence(pts, fit: CadenceFit, levels, noise: float, others: int, extras) -
     if len(pts) < fit.cadence.min_charges:
         parts.append(f"fewer than {fit.cadence.min_charges} charges needed for {fit.cadence.name}")
     if others:
-        parts.append(f"{others} other charges from this vendor in the same period")
+        parts.append(f"{others} other charge{'s' if others > 1 else ''} of similar amount from this vendor in the same period")
     if extras:
         parts.append(f"{len(extras)} off-cycle charge{'s' if len(extras) > 1 else ''} left out")
     return ", ".join(parts)

@@ -14,6 +14,7 @@ reference numbers.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 
 import pandas as pd
@@ -25,7 +26,7 @@ __all__ = ["vendor_columns", "fallback_clean", "is_transfer"]
 # Money moved between the person's own accounts or to people: recurring, never a subscription.
 _TRANSFER = re.compile(
     r"\b(AUTO ?PAY|PAYMENT THANK YOU|PAYMENT - THANK YOU|ONLINE TRANSFER|TRANSFER TO|TRANSFER FROM|"
-    r"XFER|ZELLE|CRD PMT|CARD PMT|MOBILE PMT|CREDIT CARD PAYMENT|ONLINE PAYMENT TO|ATM WITHDRAWAL)\b",
+    r"XFER|ZELLE|CRD PMT|CARD PMT|MOBILE PMT|E-?PAYMENT|PAYMENT RECEIVED|CREDIT CARD PAYMENT|ONLINE PAYMENT TO|ATM WITHDRAWAL)\b",
     re.IGNORECASE,
 )
 # Payment processors print "SQ *MERCHANT", "TST* MERCHANT", "PAYPAL *MERCHANT": the merchant
@@ -86,7 +87,9 @@ def _match_vendors(rows: pd.DataFrame, matcher) -> pd.Series:
     return annotated["match_vendor"].fillna("").astype(str)
 
 
+@lru_cache(maxsize=1)
 def _default_matcher():
+    """The knowledge-base matcher, built once per process (it is read-only)."""
     try:
         from .match import Matcher
     except ImportError:
@@ -94,14 +97,14 @@ def _default_matcher():
     return Matcher.for_knowledge()
 
 
-def _cancellation_matcher(cancellations: Sequence[Cancellation]):
+def _cancellation_matcher(cancellations: Sequence[Cancellation], knowledge=None):
     if not cancellations:
         return None
     try:
         from .match import Matcher
     except ImportError:
         return None
-    return Matcher(tuple(cancellations))
+    return Matcher(tuple(cancellations), knowledge)
 
 
 def vendor_columns(rows: pd.DataFrame, cancellations: Sequence[Cancellation] = (), matcher=None) -> pd.DataFrame:
@@ -114,7 +117,8 @@ def vendor_columns(rows: pd.DataFrame, cancellations: Sequence[Cancellation] = (
     vendor = cleaned.where(cleaned.str.len() > 0, rows["description"].str.upper())
     known = _match_vendors(rows, matcher if matcher is not None else _default_matcher())
     vendor = known.where(known != "", vendor)
-    ruled = _match_vendors(rows, _cancellation_matcher(cancellations))
+    # The rule matcher shares the naming matcher's knowledge base (with the user's vendors.toml).
+    ruled = _match_vendors(rows, _cancellation_matcher(cancellations, getattr(matcher, "knowledge", None)))
     names = {c.vendor.casefold(): c.vendor for c in cancellations}
     # A matcher vendor that equals a rule's vendor (any case) is shown as the user wrote it.
     vendor = vendor.map(lambda v: names.get(v.casefold(), v))

@@ -11,8 +11,10 @@ Realism the generator adds on purpose, because discovery must survive it:
   days late, a skipped cycle now and then;
 * amount drift from currency conversion, price rises, a subscription moving to a new card,
   two subscriptions of one merchant at different amounts, series that end mid-history;
+* a store membership billed under the store's own descriptor, amid the weekly shopping there;
 * noise: weekly groceries with varying amounts, coffee several times a week at one price,
-  fuel, restaurants, online shopping, a same-price irregular purchase, salary and transfers;
+  fuel, restaurants, online shopping, same-price irregular purchases (parking, a lunch deal),
+  an electricity bill that is monthly but varies with the weather, salary and transfers;
 * descriptors with changing store/reference numbers and bank wrappers.
 
 The merchants and descriptors are invented for this generator.  Same seed → same history.
@@ -69,8 +71,11 @@ _CATALOG = (
     ("PetBox", "PETBOX SUBSCRIPTION", 2899, "monthly"),
     ("CodeCloud", "CODECLOUD INC {n}", 2000, "monthly"),
     ("LearnLingo", "LEARNLINGO PLUS", 8399, "yearly"),
+    ("Telco Mobile", "TELCO MOBILE BILLPAY {n}", 6500, "monthly"),
 )
-_MULTI_PLAN = ("AppMarket", "APPMARKET.COM/BILL {n}", (99, 299, 999, 1499))
+_MULTI_PLAN = ("AppMarket", "APPMARKET.COM/BILL {n}", (99, 299, 999, 1099, 1499))
+# A membership billed under the same descriptor as everyday shopping at that store.
+_STORE_PLAN = ("FreshMart Plus", "FRESHMART #{n}", 1295, "monthly")
 _ACCOUNTS = ("CARD-4417", "CARD-9023", "CHK-0071")
 
 
@@ -90,7 +95,7 @@ def _shift(rng: random.Random, due: date, late: float) -> date:
     if posted.weekday() >= 5 and rng.random() < 0.6:
         posted += timedelta(days=7 - posted.weekday())
     if rng.random() < late:
-        posted += timedelta(days=rng.randint(1, 4))
+        posted += timedelta(days=rng.randint(1, 5))
     return posted
 
 
@@ -151,9 +156,9 @@ def _subscriptions(b: _Builder, truth: dict) -> None:
         roll = rng.random()
         mid = first + (min(last, b.end) - first) / 2
         if roll < 0.2:
-            scenario, drift = "fx_drift", 0.008
+            scenario, drift = "fx_drift", rng.choice([0.005, 0.01, 0.015])
         elif roll < 0.45 and cadence != "yearly":
-            scenario, price_at = "price_change", (mid, round(cents * rng.uniform(1.05, 1.3)))
+            scenario, price_at = "price_change", (mid, round(cents * rng.uniform(1.03, 1.3)))
         elif roll < 0.65 and cadence != "yearly":
             scenario, card_at = "card_change", (mid, rng.choice(_ACCOUNTS[1:]))
         tag = f"{merchant}|{cadence}|{scenario}"
@@ -168,6 +173,16 @@ def _subscriptions(b: _Builder, truth: dict) -> None:
             truth[tag] = (merchant, cadence, "two_plans")
             b.series(tag, template, cents, cadence, first=first, last=last, account=_ACCOUNTS[0],
                      drift=0.0, price_at=None, card_at=None)
+        for _ in range(rng.randint(0, 4)):  # one-off app purchases under the same descriptor
+            day = b.start + timedelta(days=rng.randint(0, (b.end - b.start).days))
+            b.add(day, rng.choice([199, 499, 799, 1999]), template.format(n=rng.randint(100000, 999999)), _ACCOUNTS[0])
+    if rng.random() < 0.3:
+        merchant, template, cents, cadence = _STORE_PLAN
+        first, last = _plan(rng, b.start, b.end, cadence)
+        tag = f"{merchant}|{cadence}|store_membership"
+        truth[tag] = (merchant, cadence, "store_membership")
+        b.series(tag, template, cents, cadence, first=first, last=last, account=_ACCOUNTS[0],
+                 drift=0.0, price_at=None, card_at=None)
 
 
 def _noise(b: _Builder) -> tuple[str, ...]:
@@ -188,11 +203,16 @@ def _noise(b: _Builder) -> tuple[str, ...]:
             b.add(day, rng.randint(900, 12000), f"WEBMART MKTP*{rng.randint(10**6, 10**7)}", _ACCOUNTS[0])
         if rng.random() < 0.05:  # same price, irregular: a parking meter
             b.add(day, 300, "CITY PARKING METER", _ACCOUNTS[0])
+        if day.day == 11:  # electricity: monthly, but the amount follows the weather
+            b.add(day + timedelta(days=rng.randint(0, 3)), rng.randint(4500, 16000), "METRO ELECTRIC UTIL PMT", "CHK-0071")
+        if weekday < 5 and rng.random() < 0.12:  # the same lunch deal on random weekdays
+            b.add(day, 1150, "DELI EXPRESS #7", _ACCOUNTS[0])
         if day.day == 1:
             b.rows.append({"date": day, "amount_cents": 350000, "description": "ACME CORP PAYROLL", "account": "CHK-0071", "tag": None})
             b.add(day, rng.randint(20000, 90000), "CARD SERVICES AUTOPAY", "CHK-0071")
         day += timedelta(days=1)
-    return ("FRESHMART", "GREENLEAF GROCERS", "BEANERY COFFEE", "QUIKFUEL", "WEBMART", "CITY PARKING METER")
+    return ("FRESHMART", "GREENLEAF GROCERS", "BEANERY COFFEE", "QUIKFUEL", "WEBMART", "CITY PARKING METER",
+            "METRO ELECTRIC", "DELI EXPRESS")
 
 
 def generate_history(seed: int, start: date = date(2024, 1, 1), months: int = 24) -> SyntheticHistory:
