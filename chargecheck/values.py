@@ -21,6 +21,7 @@ oldest or newest first); then the smallest span of days; then a locale hint
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Iterable
 
 import numpy as np
@@ -74,16 +75,18 @@ _WEEKDAY_TAIL = re.compile(r"[\s,]+" + _WEEKDAY + "$", re.IGNORECASE)
 _WEEKDAY_HEAD = re.compile("^" + _WEEKDAY + r"[\s,]+", re.IGNORECASE)
 
 
+def _date_part(text: str) -> str:
+    text = _TIME_TAIL.sub("", text.strip())
+    return _WEEKDAY_HEAD.sub("", _WEEKDAY_TAIL.sub("", text)).strip()
+
+
 def normalize_date_text(values: pd.Series) -> pd.Series:
     """Strip what surrounds the printed day: spaces, a time with its zone, a weekday name.
 
     ``2018-02-25 12:34:56 +0000`` → ``2018-02-25`` and ``06/01/2019  Sat`` → ``06/01/2019``:
     the statement's calendar day is the date part as printed, whatever zone follows it.
     """
-    text = values.astype(str).str.strip()
-    text = text.str.replace(_TIME_TAIL, "", regex=True)
-    text = text.str.replace(_WEEKDAY_TAIL, "", regex=True)
-    return text.str.replace(_WEEKDAY_HEAD, "", regex=True).str.strip()
+    return pd.Series([_date_part(str(v)) for v in values], index=values.index, dtype=object)
 
 
 def _has_time(fmt: str) -> bool:
@@ -117,11 +120,17 @@ def date_format_candidates(values: Iterable[str]) -> list[str]:
     unique = _distinct_nonempty(values)
     if unique.empty:
         return []
-    probe = unique.iloc[:20]
-    survivors = [fmt for fmt in DATE_FORMATS if _parse_unique(probe, fmt).notna().all()]
-    if len(unique) > len(probe):
-        survivors = [fmt for fmt in survivors if _parse_unique(unique, fmt).notna().all()]
-    return survivors
+    probe = [_date_part(value) for value in unique.iloc[:20]]
+    survivors = [fmt for fmt in DATE_FORMATS if all(_strptime_ok(value, fmt) for value in probe)]
+    return [fmt for fmt in survivors if _parse_unique(unique, fmt).notna().all()]
+
+
+def _strptime_ok(value: str, fmt: str) -> bool:
+    """Cheap pre-check with the stdlib (the pandas parse that follows is the real test)."""
+    try:
+        return _MIN_YEAR <= datetime.strptime(value, fmt).year <= _MAX_YEAR
+    except ValueError:
+        return False
 
 
 def day_first(fmt: str) -> bool:
@@ -206,13 +215,50 @@ _SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-", "\u2013":
 _PLAIN = re.compile(r"^(?P<int>\d*)(?:\.(?P<frac>\d*))?$")
 
 
-def _number_part(values: pd.Series) -> pd.Series:
-    """The digits-and-separators core of each amount text (NaN where there is none)."""
-    text = values.astype(str).str.strip()
-    for char, repl in _SPACES.items():
-        text = text.str.replace(char, repl, regex=False)
-    text = text.str.replace(_PARENS, r"\1", regex=True).str.replace(_CRDR, "", regex=True)
-    return text.str.strip().str.extract(_AMOUNT)["num"]
+_GROUPED = {
+    ".": re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*(?:\.\d*)?"),
+    ",": re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d*)?|\d*(?:,\d*)?"),
+}
+_SPACE_GROUPS = re.compile(r"[' ](?=\d{3}(?:\D|$))")
+_SPACE_TABLE = str.maketrans(_SPACES)
+
+
+def _split_amount(text: str) -> tuple[str, bool, str | None] | None:
+    """``(number text, negative, CR/DR mark)`` of one amount cell, or None if it is not one."""
+    text = text.strip().translate(_SPACE_TABLE)
+    parens = _PARENS.match(text)
+    if parens:
+        text = parens.group(1).strip()
+    crdr = _CRDR.search(text)
+    if crdr:
+        text = text[: crdr.start()].strip()
+    parts = _AMOUNT.match(text)
+    if parts is None:
+        return None
+    signs = [parts.group(k) for k in ("s1", "s2", "s3", "s4") if parts.group(k)]
+    if len(signs) > 1 or (parens and signs):
+        return None
+    mark = crdr.group(1).upper() if crdr else None
+    negative = bool(parens) or signs == ["-"] or mark == "DR"
+    return parts.group("num"), negative, mark
+
+
+def _amount_cents(text: str, decimal: str) -> int | None:
+    """One amount cell → integer cents, or None (not a number, bad grouping, sub-cent)."""
+    split = _split_amount(text)
+    if split is None:
+        return None
+    number, negative, _ = split
+    number = _SPACE_GROUPS.sub("", number)
+    if not _GROUPED[decimal].fullmatch(number):
+        return None
+    thousands = "," if decimal == "." else "."
+    whole, _, frac = number.replace(thousands, "").partition(decimal)
+    frac = frac.rstrip("0")
+    if len(frac) > 2 or not (whole or frac) or len(whole) > 15:
+        return None
+    cents = int(whole or "0") * 100 + int(frac.ljust(2, "0"))
+    return -cents if negative else cents
 
 
 def infer_decimal_mark(values: Iterable[str]) -> str:
@@ -222,20 +268,21 @@ def infer_decimal_mark(values: Iterable[str]) -> str:
     (thousands); one mark followed by other than 3 digits (decimal).  A column with only
     ``1.000``-like values is undecidable and reads as ``"."``.
     """
-    unique = _distinct_nonempty(values)
-    if unique.empty:
-        return "."
-    nums = _number_part(unique).dropna().str.replace(r"[' ]", "", regex=True)
     votes = {".": 0, ",": 0}
-    for mark, other in ((".", ","), (",", ".")):
-        last_is_mark = nums.str.contains(re.escape(other)) & nums.str.contains(
-            re.escape(mark) + r"\d*$"
-        )
-        votes[mark] += int(last_is_mark.sum()) * 10
-        votes[other] += int((nums.str.count(re.escape(mark)) > 1).sum()) * 10
-        single = (nums.str.count(re.escape(mark)) == 1) & ~nums.str.contains(re.escape(other))
-        not_thousands = ~nums.str.contains(re.escape(mark) + r"\d{3}$")
-        votes[mark] += int((single & not_thousands).sum())
+    for value in _distinct_nonempty(values):
+        split = _split_amount(value)
+        if split is None:
+            continue
+        number = _SPACE_GROUPS.sub("", split[0])
+        dots, commas = number.count("."), number.count(",")
+        if dots and commas:
+            votes["." if number.rfind(".") > number.rfind(",") else ","] += 10
+        elif dots > 1 or commas > 1:
+            votes["," if dots > 1 else "."] += 10
+        elif dots or commas:
+            mark = "." if dots else ","
+            if not re.search(rf"\{mark}\d{{3}}$", number):
+                votes[mark] += 1
     return "," if votes[","] > votes["."] else "."
 
 
@@ -245,52 +292,12 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> pd.Series:
     Reads ``$1,234.56``, ``(1,234.56)``, ``12.00 CR``/``DR``, ``12.00-``, ``−12.00``,
     ``1.234,56 €``, ``+ £1,100.00``, ``-0`` and whole numbers.  ``decimal`` is the mark (``"."``
     or ``","``), inferred from the whole column when None.  Sub-cent values (``1.234`` with a
-    ``.`` mark) are refused, not rounded, unless the extra digits are zeros.
+    ``.`` mark) are refused, not rounded, unless the extra digits are zeros.  Each distinct
+    cell is parsed once and mapped back (statements repeat the same amounts).
     """
     codes, unique = pd.factorize(values.astype(object), use_na_sentinel=True)
-    unique = pd.Series(unique, dtype=object).astype(str)
+    unique = [str(value) for value in unique]
     if decimal is None:
         decimal = infer_decimal_mark(unique)
-    cents = _parse_unique_amounts(unique, decimal).to_numpy(dtype="float64", na_value=np.nan)
-    out = np.full(len(values), np.nan)
-    mask = codes >= 0
-    out[mask] = cents[codes[mask]]
-    return pd.Series(out, index=values.index).astype("Int64")
-
-
-def _parse_unique_amounts(unique: pd.Series, decimal: str) -> pd.Series:
-    """Vectorised core of :func:`parse_amounts` on distinct strings."""
-    text = unique.str.strip()
-    for char, repl in _SPACES.items():
-        text = text.str.replace(char, repl, regex=False)
-    parens = text.str.match(_PARENS)
-    text = text.str.replace(_PARENS, r"\1", regex=True).str.strip()
-    crdr = text.str.extract(_CRDR)[0].str.upper()
-    text = text.str.replace(_CRDR, "", regex=True).str.strip()
-    parts = text.str.extract(_AMOUNT)
-    signs = parts[["s1", "s2", "s3", "s4"]].fillna("")
-    minus = (signs == "-").sum(axis=1)
-    plus = (signs == "+").sum(axis=1)
-    negative = (minus == 1) | parens | (crdr == "DR")
-    valid = parts["num"].notna() & (minus + plus <= 1) & ~(parens & (minus > 0))
-    number = _normalise_number(parts["num"].fillna(""), decimal)
-    split = number.str.extract(_PLAIN)
-    frac = split["frac"].fillna("").str.rstrip("0")
-    valid &= split["int"].notna() & (frac.str.len() <= 2)
-    valid &= (split["int"].fillna("") + frac) != ""
-    whole = pd.to_numeric(split["int"].where(valid).replace("", "0"), errors="coerce")
-    fraction = pd.to_numeric(frac.where(valid).str.ljust(2, "0"), errors="coerce")
-    cents = whole * 100 + fraction
-    cents = cents.where(~negative, -cents)
-    return cents.where(valid & (whole.abs() < 10**15))
-
-
-def _normalise_number(num: pd.Series, decimal: str) -> pd.Series:
-    """Drop valid thousands grouping and make ``.`` the decimal mark; garble the invalid."""
-    thousands = "," if decimal == "." else "."
-    compact = num.str.replace(r"[' ](?=\d{3}(?:\D|$))", "", regex=True)
-    t, d = re.escape(thousands), re.escape(decimal)
-    grouped = compact.str.fullmatch(rf"\d{{1,3}}(?:{t}\d{{3}})+(?:{d}\d*)?")
-    plain = compact.str.fullmatch(rf"\d*(?:{d}\d*)?")
-    result = compact.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
-    return result.where(grouped | plain, "x")
+    parsed = pd.array([_amount_cents(value, decimal) for value in unique] + [None], dtype="Int64")
+    return pd.Series(parsed.take(codes), index=values.index, dtype="Int64")

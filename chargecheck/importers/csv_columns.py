@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -98,6 +99,7 @@ _EXACT_ONLY = frozenset({"account", "bank_id", "status", "payee"})
 _SYMBOL_CODES = {"£": "GBP", "€": "EUR"}
 
 
+@lru_cache(maxsize=4096)
 def fold(name: str) -> str:
     """Header name → comparable form: no accents, lower case, punctuation as single spaces."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()

@@ -95,8 +95,8 @@ class Layout(BaseModel):
         if self.headerless or not self.header or not self.auto:
             return False
         present = {fold(name) for name in names if name.strip()}
-        required = {fold(name) for name in self.header}
-        return required <= present <= required | {fold(name) for name in self.optional_header}
+        required, allowed = _signature(self.header, self.optional_header)
+        return required <= present <= allowed
 
     def rows_match(self, rows: list[list[str]]) -> bool:
         """For headerless layouts: the width and every column pattern fit all sample rows."""
@@ -109,6 +109,12 @@ class Layout(BaseModel):
                 if not re.fullmatch(pattern, cells[int(column)].strip()):
                     return False
         return True
+
+
+@lru_cache(maxsize=512)
+def _signature(header: tuple[str, ...], optional: tuple[str, ...]) -> tuple[frozenset, frozenset]:
+    required = frozenset(fold(name) for name in header)
+    return required, required | frozenset(fold(name) for name in optional)
 
 
 def _line_of(text: str, entry: int, key: str | None) -> int | None:

@@ -210,8 +210,10 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
         notes.append(f"lines {lines.min()}-{lines.max()} after the last dated row are a footer, not rows")
     descr = _descriptions(grid, cmap)
     counted = ~blank & ~footer
-    reasons = _reasons(grid, cmap, names, fmt, dates_text, dates, pending, cents, raw_amounts)
+    reasons = _reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts)
     ok = counted & (reasons == "")
+    anchors = _continuations(reasons, counted, ok)
+    descr = _join_continuations(grid, descr, anchors)
     cents, sign_note = _apply_sign(cents, grid, cmap, names, layout, ok, descr)
     notes += [f"date format {fmt}", f"decimal mark {decimal!r}", f"sign: {sign_note}"]
     frame = {
@@ -224,54 +226,72 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
         if values is not None:
             frame[role] = parse_dates(values[ok], fmt) if role == "posted_date" else values[ok]
     transactions = make_transactions(frame)
-    skipped = _skipped_rows(path, grid, counted & ~ok, reasons, delimiter)
+    skipped = _skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors)
     return Statement(path=path, format="csv", rows_read=int(counted.sum()), transactions=transactions,
                      skipped=skipped, encoding=encoding, layout=layout.name if layout else "auto", notes=tuple(notes))
 
 
-def _reasons(grid, cmap, names, fmt, dates_text, dates, pending, cents, raw_amounts) -> np.ndarray:
-    """Why each row is not a transaction ("" where it is one); the first reason applies."""
+def _reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts) -> np.ndarray:
+    """Why each row is not a transaction (a code, "" where it is one); the first reason applies."""
     needed = max(i for i in (cmap.date, cmap.amount, cmap.debit, cmap.credit) if i is not None)
     width = len(names) if names is not None else int(pd.Series(grid.nfields).mode().iloc[0])
     extra = [c for c in grid.cells.columns if c >= max(width, needed + 1)]
-    overlong = (grid.cells[extra].apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy() if extra else False
+    overlong = np.zeros(len(grid.nfields), dtype=bool)
+    if extra:
+        overlong = (grid.cells[extra].apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()
+    repeated = np.zeros(len(grid.nfields), dtype=bool)
+    if names is not None and len(grid.cells.columns) >= len(names):
+        stripped = grid.cells.iloc[:, : len(names)].apply(lambda c: c.str.strip()).to_numpy()
+        repeated = (stripped == np.array([n.strip() for n in names], dtype=object)[None, :]).all(axis=1)
     conditions = [
-        pending.to_numpy(),
-        grid.nfields <= needed,
-        overlong & np.ones(len(grid.nfields), dtype=bool),
-        (dates_text == "").to_numpy(),
-        dates.isna().to_numpy(),
-        (raw_amounts == "").to_numpy(),
-        cents.isna().to_numpy(),
+        repeated, pending.to_numpy(), grid.nfields <= needed, overlong,
+        ((dates_text == "") & (raw_amounts == "")).to_numpy(), (dates_text == "").to_numpy(),
+        dates.isna().to_numpy(), (raw_amounts == "").to_numpy(), cents.isna().to_numpy(),
     ]
-    choices = [
-        "pending", "short", "long", "no date", "bad date", "no amount", "bad amount",
-    ]
-    reasons = np.select(conditions, choices, default="")
-    header = [fold(n) for n in names] if names else None
-    if header is not None and reasons.any():
-        repeated = grid.cells.apply(lambda c: c.map(fold) if False else c).iloc[:, : len(header)]
-        is_header = (repeated.apply(lambda c: c.str.strip()).to_numpy() == np.array(names, dtype=object)[None, :]).all(axis=1)
-        reasons = np.where(is_header, "repeated header", reasons)
-    return reasons
+    codes = ["repeated header", "pending", "short", "long", "text only", "no date", "bad date", "no amount", "bad amount"]
+    return np.select(conditions, codes, default="")
 
 
-def _skipped_rows(path, grid: Grid, mask: np.ndarray, reasons: np.ndarray, delimiter: str) -> tuple[SkippedRow, ...]:
+def _continuations(reasons: np.ndarray, counted: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """For rows holding only text right after a transaction: that transaction's index, else -1.
+
+    Some exports wrap a long description onto a second physical row with no date or amount.
+    """
+    index = np.arange(len(reasons))
+    text_only = counted & (reasons == "text only")
+    anchor = pd.Series(np.where(counted & ~text_only, index, np.nan)).ffill().to_numpy()
+    anchor = np.where(np.isnan(anchor), -1, anchor).astype(int)
+    attach = text_only & (anchor >= 0)
+    attach &= np.where(anchor >= 0, ok[np.maximum(anchor, 0)], False)
+    return np.where(attach, anchor, -1)
+
+
+def _join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.Series:
+    rows = np.flatnonzero(anchors >= 0)
+    if not len(rows):
+        return descr
+    text = grid.cells.iloc[rows].apply(lambda r: " ".join(c.strip() for c in r if c.strip()), axis=1)
+    extra = pd.Series(text.to_numpy(), index=anchors[rows]).groupby(level=0).agg(" ".join)
+    descr = descr.copy()
+    descr.loc[extra.index] = (descr.loc[extra.index] + " " + extra).str.strip()
+    return descr
+
+
+def _skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, raw_amounts, anchors):
     """SkippedRow per skipped record, with a readable reason (only these rows are looped over)."""
     out = []
     for index in np.flatnonzero(mask):
         n = int(grid.nfields[index])
         cells = [str(c) for c in grid.cells.iloc[index, :n]]
-        out.append(SkippedRow(path, int(grid.line[index]), _explain(str(reasons[index]), cells, n, grid), delimiter.join(cells)[:200]))
+        code = str(reasons[index])
+        reason = {
+            "short": f"row has only {n} fields",
+            "long": f"row has {n} fields, more than the header (an unquoted delimiter inside a field?)",
+            "text only": "no date and no amount",
+            "bad date": f"date {dates_text.iloc[index]!r} does not match the column's format {fmt}",
+            "bad amount": f"amount {raw_amounts.iloc[index]!r} is not a number with at most 2 decimals",
+        }.get(code, code)
+        if anchors[index] >= 0:
+            reason = f"continuation of line {int(grid.line[anchors[index]])} (joined to its description)"
+        out.append(SkippedRow(path, int(grid.line[index]), reason, delimiter.join(cells)[:200]))
     return tuple(out)
-
-
-def _explain(code: str, cells: list[str], n: int, grid: Grid) -> str:
-    return {
-        "short": f"row has only {n} fields",
-        "long": f"row has {n} fields, more than the header (an unquoted delimiter inside a field?)",
-        "no date": "no date",
-        "bad date": "date is not a date in the column's format",
-        "no amount": "no amount",
-        "bad amount": "amount is not a number with at most 2 decimals",
-    }.get(code, code)
