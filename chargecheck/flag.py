@@ -14,8 +14,8 @@ Definitions (what a user disputing a charge needs):
 * **Flag.** A charge (``amount_cents < 0``) dated after the governing cancellation's
   ``paid_through`` (or its ``cancelled_on`` without one).  A charge on the cancellation day is
   not flagged.  ``days_after`` = charge date − ``cancelled_on``.
-* **Refunded.** A credit (``amount_cents > 0``) from the same vendor, same currency, same
-  absolute amount, dated on or after the charge.  One credit answers one charge, the earliest
+* **Refunded.** A credit (``amount_cents > 0``) from the same vendor, same absolute amount and
+  same currency (or a statement naming none), dated on or after the charge.  One credit answers one charge, the earliest
   unrefunded first; the credit's source becomes ``refunded_by`` and the status ``refunded``.
   Refundable renewals (below) compete for credits too; being earlier they take one first, so
   a refund that may have been for the renewal never hides a later flagged charge.
@@ -155,12 +155,14 @@ def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int,
     waiting: dict[tuple, list] = defaultdict(list)
     ordered = candidates.sort_values(["date", "source_file", "source_line"], kind="stable")
     for row in _rows(ordered):
-        waiting[(row.cc_key, row.currency, -row.amount_cents)].append(row)
+        waiting[(row.cc_key, -row.amount_cents)].append(row)
     refunded: dict[int, Source] = {}
     for credit in _rows(credits.sort_values(["date", "source_file", "source_line"], kind="stable")):
-        queue = waiting.get((credit.cc_key, credit.currency, credit.amount_cents), [])
+        queue = waiting.get((credit.cc_key, credit.amount_cents), [])
         for position, charge in enumerate(queue):
-            if charge.date <= credit.date:
+            # A statement that names no currency ("") is compatible with any.
+            same_money = not charge.currency or not credit.currency or charge.currency == credit.currency
+            if charge.date <= credit.date and same_money:
                 refunded[charge.cc_row] = _source(credit)
                 del queue[position]
                 break

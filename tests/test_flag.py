@@ -23,10 +23,9 @@ def annotated(rows, file="card.csv", first_line=2, **columns) -> pd.DataFrame:
         "date": [r[0] for r in rows],
         "amount_cents": [decimal_to_cents(Decimal(r[1])) for r in rows],
         "description": [r[2] for r in rows],
-        "currency": "USD",
         "source_file": file,
         "source_line": [first_line + i for i in range(len(rows))],
-        **columns,
+        **{"currency": "USD", **columns},
     })
     vendors = [r[3] for r in rows]
     frame["cleaned"] = frame["description"].str.upper()
@@ -159,6 +158,16 @@ def test_refundable_window_before_the_cancellation():
     ]
     assert summary(result.flags) == [("2026-03-05", "-59.99", "flagged", 4, 6, None)]
     assert result.flags[0].refund_deadline == date(2026, 4, 4)
+
+
+def test_refunds_respect_currency_but_a_statement_without_one_matches_any():
+    frame = annotated([("2026-04-01", "-59.99", "K", K), ("2026-04-02", "59.99", "K", K),
+                       ("2026-05-01", "-59.99", "K", K), ("2026-05-02", "59.99", "K", K)],
+                      currency=["USD", "EUR", "USD", ""])
+    assert summary(flag_charges(frame, [KASPERSKY]).flags) == [
+        ("2026-04-01", "-59.99", "refunded", 31, 2, 5),  # the EUR credit cannot answer a USD charge
+        ("2026-05-01", "-59.99", "flagged", 61, 4, None),
+    ]
 
 
 def test_no_refund_window_means_no_refundable_list_and_no_deadline():
