@@ -8,7 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import tomli_w
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chargecheck.cli import cli
 from chargecheck.errors import RulesError
@@ -221,3 +224,34 @@ def test_cancel_command_bad_values_exit_2(tmp_path: Path, args: list[str], messa
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "cancellations.toml").exists()
+
+
+_SCALARS = st.one_of(st.text(max_size=12), st.integers(-5, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+                     st.booleans(), st.dates(), st.datetimes())
+_KEYS = st.sampled_from(["vendor", "cancelled_on", "aliases", "paid_through", "amount", "refund_window_days",
+                         "exclude", "notes", "reference", "vendr", "x"])
+_RECORDS = st.dictionaries(_KEYS, st.one_of(_SCALARS, st.lists(_SCALARS, max_size=3)), max_size=6)
+_DOCUMENTS = st.dictionaries(st.sampled_from(["cancellation", "review", "cancelation", "layout"]),
+                             st.one_of(st.lists(_RECORDS, max_size=3), _RECORDS, _SCALARS), max_size=3)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=_DOCUMENTS)
+def test_any_toml_document_loads_or_raises_rules_error(tmp_path: Path, document):
+    path = tmp_path / "fuzz.toml"
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    try:
+        load_rules(path)
+    except RulesError as error:
+        assert error.problems and all(p.startswith(str(path)) for p in error.problems)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet='[]{}="\'#\n =.,abcdefgkvo0123456789-:T', max_size=80))
+def test_any_text_loads_or_raises_rules_error(tmp_path: Path, text: str):
+    path = tmp_path / "fuzz.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_rules(path)
+    except RulesError as error:
+        assert error.problems
