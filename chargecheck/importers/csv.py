@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import StatementError
 from ..schema import Statement
 from ..textio import decode_bytes
-from .base import ImportOptions, Sample
+from .base import SAMPLE_BYTES, ImportOptions, Sample
 from .csv_grid import HEAD_CHARS, head_rows, locate_header, read_grid, sniff_delimiter
 from .csv_layouts import Layout, find_layout, load_layouts, match_layout
 from .csv_rows import build_statement
@@ -68,9 +68,10 @@ class CsvImporter:
         head = sample.head
         if head[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or head.lstrip()[:1] in (b"<", b"{"):
             return False
-        cut = head.rfind(b"\n")
-        text, _ = decode_bytes(head[: cut + 1] if cut > 0 else head)
+        text, _ = decode_bytes(head)
         text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        if len(head) >= SAMPLE_BYTES and "\n" in text:  # drop the line the sample cut in two
+            text = text[: text.rfind("\n") + 1]
         if text.lstrip().startswith(_OTHER_FORMATS) or "\x00" in text:
             return False
         rows = head_rows(text, sniff_delimiter(text), limit=60)

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..values import date_format_candidates, parse_amounts
+from ..values import DATE_FORMATS, date_format_candidates, parse_amounts, parse_dates
 from .csv_grid import DATE_LIKE
 
 __all__ = ["ColumnMap", "fold", "map_columns", "PENDING_WORDS", "DIRECTION_WORDS", "header_currency"]
@@ -158,14 +158,22 @@ def _filled(cells: pd.DataFrame, index: int) -> pd.Series:
     return column[column != ""]
 
 
-def _is_dates(cells: pd.DataFrame, index: int) -> bool:
-    """Mostly date-like cells (a footer label may sit in the date column) that share a format."""
+def _is_dates(cells: pd.DataFrame, index: int, share: float = 0.8) -> bool:
+    """Mostly date-like cells (footer labels may sit in a date column) fitting one format.
+
+    A named column needs half of its cells date-like, an unnamed one ``share``; one format
+    must read 75% of the distinct date-like values (a stray ``2026-13-45`` is a skipped row,
+    not a reason to lose the column).
+    """
     values = _filled(cells, index)
     values = values[~values.str.casefold().isin(PENDING_WORDS)]
     datelike = values[values.str.match(DATE_LIKE)]
-    if datelike.empty or len(datelike) < 0.8 * len(values):
+    if datelike.empty or len(datelike) < share * len(values):
         return False
-    return bool(date_format_candidates(datelike.drop_duplicates().head(500)))
+    unique = datelike.drop_duplicates().head(500)
+    if date_format_candidates(unique):
+        return True
+    return any(parse_dates(unique, fmt).notna().mean() >= 0.75 for fmt in DATE_FORMATS)
 
 
 def _amount_share(cells: pd.DataFrame, index: int) -> float:
@@ -201,11 +209,11 @@ def map_columns(names: list[str] | None, cells: pd.DataFrame) -> ColumnMap:
 
     found.balance = pick("balance")
     pick("fee")
-    found.date = pick("date", lambda i: _is_dates(cells, i))
-    found.posted = pick("posted", lambda i: _is_dates(cells, i))
+    found.date = pick("date", lambda i: _is_dates(cells, i, 0.5))
+    found.posted = pick("posted", lambda i: _is_dates(cells, i, 0.5))
     if found.date is None:
         found.date, found.posted = found.posted, None
-    amount_ok = lambda i: _amount_share(cells, i) >= 0.9 and not _is_indicator(cells, i)  # noqa: E731
+    amount_ok = lambda i: _amount_share(cells, i) >= 0.6 and not _is_indicator(cells, i)  # noqa: E731
     found.amount = pick("amount", amount_ok)
     if found.amount is None:
         found.debit = pick("debit", amount_ok)

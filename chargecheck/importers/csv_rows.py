@@ -91,19 +91,21 @@ def _column(grid: Grid, index: int | None) -> pd.Series | None:
 
 
 def _date_format(values: pd.Series, options: ImportOptions, layout: Layout | None, day_first_hint: bool | None):
-    """The user's format, else the layout's, else the one format fitting the date-like values."""
+    """The user's format, else the layout's (if it fits), else the one format fitting the values."""
     if options.date_format:
         return options.date_format
-    if layout is not None and layout.date_format:
-        return layout.date_format
     datelike = values[values.str.match(DATE_LIKE) & ~values.str.casefold().isin(PENDING_WORDS)]
+    unique = pd.Series(datelike.unique(), dtype=object)
+    if layout is not None and layout.date_format:
+        # A layout matched by a generic header may not be that bank's: its format must fit.
+        if unique.empty or parse_dates(unique, layout.date_format).notna().mean() >= 0.9:
+            return layout.date_format
     fmt = infer_date_format(datelike, locale_day_first=day_first_hint)
     if fmt is not None or datelike.empty:
         return fmt
-    unique = pd.Series(datelike.unique(), dtype=object)
     coverage = {f: parse_dates(unique, f).notna().mean() for f in DATE_FORMATS}
     best = max(coverage, key=coverage.get)
-    return best if coverage[best] >= 0.9 else None
+    return best if coverage[best] >= 0.75 else None
 
 
 def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Series, pd.Series, str]:
@@ -203,6 +205,9 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
                              hint="give the format with --date-format, e.g. '%d/%m/%Y'")
     dates = parse_dates(dates_text, fmt)
     dated = (dates.notna() | pending).to_numpy() & ~blank
+    if not (dates.notna().to_numpy() & ~blank).any() and not pending.any():
+        raise StatementError(path, line, f"dates in the format {fmt} in the date column",
+                             repr(dates_text[~blank].head(3).tolist()), hint="give the format with --date-format")
     last = int(np.flatnonzero(dated)[-1]) if dated.any() else -1
     footer = ~blank & (np.arange(len(blank)) > last)
     if footer.any():

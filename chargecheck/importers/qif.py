@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import StatementError
+from ..errors import StatementError, UsageError
 from ..schema import SkippedRow, Statement, make_transactions
 from ..textio import decode_bytes
 from ..values import infer_date_format, parse_amounts, parse_dates
@@ -170,6 +170,16 @@ def _date_format(values: pd.Series, forced: str | None) -> str | None:
     return _year_first_short(values, fmt) if fmt else None
 
 
+def _parse_with(values: pd.Series, fmt: str | None) -> pd.Series:
+    """The dates read with ``fmt`` (all NaT without one); a bad ``--date-format`` is a UsageError."""
+    if fmt is None:
+        return pd.Series([pd.NaT] * len(values), dtype="datetime64[s]")
+    try:
+        return parse_dates(values, fmt)
+    except ValueError as exc:
+        raise UsageError(f"--date-format {fmt!r} is not a valid strptime format ({exc})") from None
+
+
 def _is_opening_balance(record: _Record) -> bool:
     """Quicken's first record: payee "Opening Balance", category the account itself ``[Name]``."""
     payee, category = record.fields.get("P", ""), record.fields.get("L", "")
@@ -211,26 +221,26 @@ def read_qif(path: str | Path, options: ImportOptions | None = None) -> Statemen
                              "!Type:Cash, !Type:Oth A/L) with transactions", found)
     dates_raw = pd.Series([normalize_qif_date(r.fields.get("D", "")) for r in records], dtype=object)
     fmt = _date_format(dates_raw[dates_raw != ""], options.date_format)
-    dates = parse_dates(dates_raw, fmt) if fmt else pd.Series([pd.NaT] * len(records), dtype="datetime64[s]")
+    dates = _parse_with(dates_raw, fmt)
     amounts_raw = pd.Series([r.fields.get("T", r.fields.get("U", "")) for r in records], dtype=object)
     cents = parse_amounts(amounts_raw, decimal=options.decimal)
+    descriptions = [describe(r.fields.get("P", ""), r.fields.get("M", "")) for r in records]
     keep, skipped = [], []
     for i, record in enumerate(records):
         reason = _reason(record, dates.iloc[i], cents.iloc[i])
-        description = describe(record.fields.get("P", ""), record.fields.get("M", ""))
         if reason is None:
             keep.append(i)
         else:
-            skipped.append(SkippedRow(str(path), record.line, reason, description))
+            skipped.append(SkippedRow(str(path), record.line, reason, descriptions[i]))
     frame = make_transactions({
         "date": dates.iloc[keep].to_numpy(),
         "amount_cents": cents.iloc[keep].to_numpy(dtype="int64"),
-        "description": [describe(records[i].fields.get("P", ""), records[i].fields.get("M", "")) for i in keep],
+        "description": [descriptions[i] for i in keep],
         "account": [records[i].account for i in keep],
         "source_file": [str(path)] * len(keep),
         "source_line": [records[i].line for i in keep],
     })
-    notes = [f"date format: {fmt}" if fmt else "date format: none fits"] + parsed.notes
+    notes = [f"date format: {fmt}" if fmt else "date format: none fits the dates"] + parsed.notes
     notes += [f"{count} {what} not read (not bank transactions)" for what, count in sorted(parsed.passed_over.items())]
     return Statement(path=str(path), format="qif", rows_read=len(records), transactions=frame,
                      skipped=tuple(skipped), encoding=encoding, notes=tuple(notes))
