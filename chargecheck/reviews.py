@@ -31,13 +31,20 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import tomli_w
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
 from .errors import RulesError, UsageError
 from .flag import ID_LENGTH
 from .model import Flag, FlagResult, StaleReview
-from .rules import check_top_level, parse_date, parse_text, rules_files, table_records, validate_records
+from .rules import (
+    check_top_level,
+    parse_date,
+    parse_text,
+    rules_files,
+    table_records,
+    toml_block,
+    validate_records,
+)
 from .tomlfile import Problem, TomlLocator, atomic_write, describe_value, did_you_mean, parse_toml, raise_problems, read_toml
 
 __all__ = ["DECISIONS", "Review", "load_reviews", "record_review", "apply_reviews", "apply_reviews_to_result",
@@ -121,8 +128,7 @@ def _review_block(review: Review) -> str:
         record["note"] = review.note
     if review.decided_on is not None:
         record["decided_on"] = review.decided_on
-    # Header written by hand: tomli-w turns a short array of tables into an inline array.
-    return "[[review]]\n" + tomli_w.dumps(record)
+    return toml_block("review", record)
 
 
 def _block_span(lines: list[str], start: int, headers: list[int]) -> tuple[int, int]:

@@ -50,6 +50,7 @@ __all__ = [
     "rules_target",
     "append_cancellation",
     "cancellation_block",
+    "toml_block",
     "parse_date",
     "parse_text",
 ]
@@ -294,8 +295,27 @@ def cancellation_block(cancellation: Cancellation) -> str:
         "notes": cancellation.notes,
     }
     record.update({key: value for key, value in optional.items() if value not in (None, [])})
-    # Header written by hand: tomli-w turns a short array of tables into an inline array.
-    return "[[cancellation]]\n" + tomli_w.dumps(record)
+    return toml_block("cancellation", record)
+
+
+def _toml_value(value: Any) -> str:
+    return tomli_w.dumps({"v": value}).split(" = ", 1)[1].rstrip("\n")
+
+
+def toml_block(table: str, record: dict[str, Any]) -> str:
+    """A ``[[table]]`` block with one ``key = value`` line per entry, lists kept on one line.
+
+    Values are serialised by tomli-w (quoting and escaping are its job); the header and the
+    one-line lists are written here because tomli-w turns a short array of tables into an
+    inline array and spreads every list over several lines.
+    """
+    lines = [f"[[{table}]]"]
+    for key, value in record.items():
+        if isinstance(value, list):
+            lines.append(f"{key} = [" + ", ".join(_toml_value(item) for item in value) + "]")
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
 
 
 def append_cancellation(path: Path | str, cancellation: Cancellation) -> Cancellation:

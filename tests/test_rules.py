@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -138,13 +139,22 @@ HEADER = b"# my rules \xe2\x80\x94 keep this comment\n\n[[cancellation]]\nvendor
 KASPERSKY = Cancellation("Kaspersky", date(2026, 3, 1), aliases=("DRI*KASPERSKY",), reference="KL-58213",
                          amount=Decimal("59.99"), refund_window_days=60)
 KASPERSKY_BLOCK = (
-    '[[cancellation]]\nvendor = "Kaspersky"\ncancelled_on = 2026-03-01\naliases = [\n    "DRI*KASPERSKY",\n]\n'
+    '[[cancellation]]\nvendor = "Kaspersky"\ncancelled_on = 2026-03-01\naliases = ["DRI*KASPERSKY"]\n'
     'reference = "KL-58213"\namount = "59.99"\nrefund_window_days = 60\n'
 )
 
 
-def test_block_is_tomli_w_output_with_empty_fields_left_out():
+def test_block_has_one_line_per_key_and_leaves_empty_fields_out():
     assert cancellation_block(KASPERSKY) == KASPERSKY_BLOCK
+
+
+def test_awkward_text_round_trips_through_append(tmp_path: Path):
+    record = Cancellation('Café "Rouge" \\ Bar', date(2026, 3, 1), aliases=("SQ *CAFE ROUGE", "CAFÉ#1"),
+                          exclude=("ROUGE'S",), notes="line one\nline two\t# not a comment")
+    path = tmp_path / "c.toml"
+    stored = append_cancellation(path, record)
+    assert stored == replace(record, source_file=str(path), source_line=1)
+    assert 'aliases = ["SQ *CAFE ROUGE", "CAFÉ#1"]\n' in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("existing, separator", [
@@ -200,6 +210,18 @@ def test_cancel_command_records_and_says_where(tmp_path: Path):
         Cancellation("Kaspersky", date(2026, 3, 1), aliases=("DRI*KASPERSKY", "NEXWAY*KASPERSKY"),
                      paid_through=date(2026, 3, 31), reference="KL-58213", amount=Decimal("59.99"),
                      refund_window_days=60, notes="online", source_file=str(target), source_line=1),
+    )
+
+
+def test_cancel_command_mentions_an_earlier_record_for_the_same_vendor(tmp_path: Path):
+    runner = CliRunner()
+    runner.invoke(cli, ["cancel", "Hulu", "--on", "2026-01-15", "--rules", str(tmp_path)])
+    result = runner.invoke(cli, ["cancel", "hulu", "--on", "2026-03-15", "--rules", str(tmp_path)])
+    target = tmp_path / "cancellations.toml"
+    assert result.output == (
+        f"Recorded hulu: cancelled on 2026-03-15\n  in {target}:5\n"
+        f"  note: Hulu also has a cancellation on 2026-01-15 ({target}:1); "
+        "each charge is judged by the latest one before it\n"
     )
 
 

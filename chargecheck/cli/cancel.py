@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..model import Cancellation
-from ..rules import append_cancellation, parse_date, rules_target
+from ..rules import append_cancellation, load_rules, parse_date, rules_target
 
 DEFAULT_RULES = Path("rules") / "cancellations.toml"
 
@@ -60,6 +60,7 @@ def command(vendor, cancelled_on, reference, paid_through, amount, aliases, excl
     there (comments included); the file is validated before it is replaced.
     """
     target = rules_target(rules, "cancellations.toml")
+    earlier = [c for c in load_rules(target) if c.vendor.casefold() == vendor.strip().casefold()] if target.exists() else []
     record = Cancellation(
         vendor=vendor.strip(), cancelled_on=cancelled_on, aliases=tuple(aliases), paid_through=paid_through,
         reference=reference, amount=amount, refund_window_days=refund_window_days, exclude=tuple(exclude),
@@ -73,3 +74,6 @@ def command(vendor, cancelled_on, reference, paid_through, amount, aliases, excl
         details.append(f"reference {stored.reference}")
     click.echo(f"Recorded {stored.vendor}: {', '.join(details)}")
     click.echo(f"  in {stored.source_file}:{stored.source_line}")
+    for other in earlier:
+        click.echo(f"  note: {other.vendor} also has a cancellation on {other.cancelled_on.isoformat()} "
+                   f"({other.source_file}:{other.source_line}); each charge is judged by the latest one before it")
