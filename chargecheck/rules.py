@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -341,4 +340,4 @@ def append_cancellation(path: Path | str, cancellation: Cancellation) -> Cancell
     found, problems = _checkparse_text(text, str(path))
     raise_problems(problems)
     atomic_write(path, data)
-    return replace(found[-1])
+    return found[-1]
