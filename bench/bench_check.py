@@ -83,10 +83,11 @@ def run_child(code: str, *args: str) -> dict:
 
 
 def naive_loop(csv_path: Path, rules_path: Path, rows: int, scorer_name: str) -> tuple[float, int, int]:
-    """Time a per-row ``extractOne`` of the first ``rows`` descriptors against every vendor name.
+    """Time a per-row ``extractOne`` of ``rows`` descriptors against every vendor name.
 
-    The vendor names are pre-processed once (the fair version of the naive loop); each
-    descriptor is processed and scored against all of them, as a first attempt would do.
+    The slice is every k-th row, so it spans the whole period like the file does.  The vendor
+    names are pre-processed once (the fair version of the naive loop); each descriptor is
+    processed and scored against all of them, as a first attempt would do.
     Returns (seconds, rows scored, rows that matched some vendor).
     """
     import tomllib
@@ -98,7 +99,8 @@ def naive_loop(csv_path: Path, rules_path: Path, rows: int, scorer_name: str) ->
     with open(rules_path, "rb") as handle:
         vendors = [rule["vendor"] for rule in tomllib.load(handle)["cancellation"]]
     choices = [utils.default_process(v) for v in vendors]
-    descriptors = pd.read_csv(csv_path, nrows=rows, usecols=["Description"], dtype=str)["Description"].tolist()
+    column = pd.read_csv(csv_path, usecols=["Description"], dtype=str)["Description"]
+    descriptors = column.iloc[:: max(1, len(column) // rows)].iloc[:rows].tolist()
     start = time.perf_counter()
     hits = 0
     for text in descriptors:
@@ -153,9 +155,11 @@ def main(argv: list[str] | None = None) -> int:
                                                f"refundable {lib['refundable']:,}, skipped {lib['skipped']:,}")
         print(_fmt_step("chargecheck.pipeline.check()", lib, lib_extra))
         report = folder / "flagged.json"
+        report.unlink(missing_ok=True)
         cli = run_child(CLI, str(csv_path), str(rules_path), str(report))
         cli_extra = ""
-        if "error" not in cli and cli["exit"] not in (0, 1):
+        if "error" not in cli and (cli["exit"] not in (0, 1) or not report.exists()):
+            # exit code 1 is also what an uncaught exception gives: no report means it failed
             cli = {"error": [f"exit code {cli['exit']}:"] + cli["stderr"].strip().splitlines()[-1:]}
         if "error" not in cli:
             cli_extra = f"exit code {cli['exit']}"
