@@ -213,7 +213,7 @@ def map_columns(names: list[str] | None, cells: pd.DataFrame) -> ColumnMap:
     found.posted = pick("posted", lambda i: _is_dates(cells, i, 0.5))
     if found.date is None:
         found.date, found.posted = found.posted, None
-    amount_ok = lambda i: _amount_share(cells, i) >= 0.6 and not _is_indicator(cells, i)  # noqa: E731
+    amount_ok = lambda i: _amount_share(cells, i) >= 0.5 and not _is_indicator(cells, i)  # noqa: E731
     found.amount = pick("amount", amount_ok)
     if found.amount is None:
         found.debit = pick("debit", amount_ok)
