@@ -6,13 +6,13 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from chargecheck.errors import StatementError
-from chargecheck.importers import ImportOptions, Sample, read_statement
+from chargecheck.importers import ImportOptions
 from chargecheck.importers.camt import IMPORTER
 from conftest import corpus_params
+from importer_checks import check_corpus_entry, check_read_statement, read_with, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "camt"
 
@@ -32,18 +32,6 @@ CORPUS_ROWS = {
 }
 
 
-def read(path: Path, **options):
-    """Identify and extract with this importer alone (other formats' modules are not involved)."""
-    assert IMPORTER.identify(Sample(path=path, head=path.read_bytes()[:65536]))
-    return IMPORTER.extract(path, ImportOptions(**options))
-
-
-def rows(statement) -> list[tuple[str, str, int]]:
-    frame = statement.transactions
-    return [
-        (d.strftime("%Y-%m-%d"), p.strftime("%Y-%m-%d") if not pd.isna(p) else "", int(c))
-        for d, p, c in zip(frame["date"], frame["posted_date"], frame["amount_cents"])
-    ]
 
 
 def write(tmp_path: Path, text: str, name: str = "statement.xml", encoding: str = "utf-8") -> Path:
@@ -54,34 +42,16 @@ def write(tmp_path: Path, text: str, name: str = "statement.xml", encoding: str 
 
 @pytest.mark.parametrize("entry", corpus_params("camt"))
 def test_corpus_file(entry, shared_dir):
-    path = shared_dir / "corpus" / entry["file"]
-    if entry["expected_transactions"] == "error":
-        with pytest.raises(StatementError) as caught:
-            read(path)
-        assert caught.value.path == str(path)
-        assert caught.value.line is not None
-        return
-    statement = read(path)
-    assert statement.format == "camt"
-    assert len(statement.transactions) == int(entry["expected_transactions"])
-    assert statement.skipped == ()
-    assert rows(statement) == CORPUS_ROWS[path.name]
-
+    check_corpus_entry(IMPORTER, entry, shared_dir, CORPUS_ROWS)
 
 
 @pytest.mark.parametrize("entry", corpus_params("camt"))
 def test_corpus_file_through_read_statement(entry, shared_dir):
-    """The user's path: format identified by content among every registered importer."""
-    path = shared_dir / "corpus" / entry["file"]
-    if entry["expected_transactions"] == "error":
-        with pytest.raises(StatementError):
-            read_statement(path)
-        return
-    statement = read_statement(path)
-    assert (statement.format, len(statement.transactions)) == ("camt", int(entry["expected_transactions"]))
+    check_read_statement("camt", entry, shared_dir)
+
 
 def test_corpus_batch_is_split_into_details_with_their_own_lines_and_refs(shared_dir):
-    statement = read(shared_dir / "corpus/camt/OCA__bank-statement-import__test-camt053.xml")
+    statement = read_with(IMPORTER, shared_dir / "corpus/camt/OCA__bank-statement-import__test-camt053.xml")
     frame = statement.transactions
     assert list(frame["source_line"]) == [50, 144, 185, 228]
     assert list(frame["bank_id"]) == [
@@ -95,13 +65,13 @@ def test_corpus_batch_is_split_into_details_with_their_own_lines_and_refs(shared
 
 
 def test_corpus_xxx_currency_means_none(shared_dir):
-    statement = read(shared_dir / "corpus/camt/kedder__ofxstatement-iso20022__gcamp6.xml")
+    statement = read_with(IMPORTER, shared_dir / "corpus/camt/kedder__ofxstatement-iso20022__gcamp6.xml")
     assert set(statement.transactions["currency"]) == {""}
     assert set(statement.transactions["description"]) == {"Account Transfer"}
 
 
 def test_camt052_v08_report_fixture():
-    statement = read(FIXTURES / "camt052-v08-report.xml")
+    statement = read_with(IMPORTER, FIXTURES / "camt052-v08-report.xml")
     frame = statement.transactions
     assert statement.notes[0] == "camt.052.001.08"
     # DtTm booking date keeps the printed calendar day (no UTC shift); batch split with own signs
@@ -115,7 +85,7 @@ def test_camt052_v08_report_fixture():
 
 
 def test_camt054_prefixed_namespace_latin1_reversal_keeps_indicator_sign():
-    statement = read(FIXTURES / "camt054-v04-notification.xml")
+    statement = read_with(IMPORTER, FIXTURES / "camt054-v04-notification.xml")
     assert statement.encoding == "latin-1"
     assert rows(statement) == [("2025-12-31", "2026-01-02", 4250)]
     assert statement.transactions["description"][0] == "Rückbuchung Lastschrift Café Müller"
@@ -141,7 +111,7 @@ def test_file_lying_about_its_encoding_is_still_read(tmp_path):
     text = doc(ENTRY.format(amount="9.90", ind="DBIT", day="2026-01-05", info="Café Zürich"))
     path = tmp_path / "lies.xml"
     path.write_bytes(text.encode("cp1252"))  # declared UTF-8, bytes are cp1252
-    statement = read(path)
+    statement = read_with(IMPORTER, path)
     assert rows(statement) == [("2026-01-05", "", -990)]
     assert statement.transactions["description"][0] == "Café Zürich"
     assert statement.encoding not in ("utf-8", "ascii")  # detected; cp1250 and cp1252 agree on é/ü
@@ -151,7 +121,7 @@ def test_declared_windows_1252_is_honoured(tmp_path):
     text = doc(ENTRY.format(amount="1.00", ind="CRDT", day="2026-01-05", info="Prämie €"), encoding="windows-1252")
     path = tmp_path / "cp.xml"
     path.write_bytes(text.encode("cp1252"))
-    assert read(path).transactions["description"][0] == "Prämie €"
+    assert read_with(IMPORTER, path).transactions["description"][0] == "Prämie €"
 
 
 def test_unreadable_entry_is_skipped_with_its_line(tmp_path):
@@ -161,7 +131,7 @@ def test_unreadable_entry_is_skipped_with_its_line(tmp_path):
         ENTRY.format(amount="3.00", ind="DBIT", day="2026-13-01", info="bad date"),
         ENTRY.format(amount="3.00", ind="XXXX", day="2026-02-01", info="bad indicator"),
     ))
-    statement = read(path)
+    statement = read_with(IMPORTER, path)
     assert rows(statement) == [("2026-02-01", "", -1200)]
     assert statement.rows_read == 4
     assert [(s.line, s.reason) for s in statement.skipped] == [
@@ -176,14 +146,14 @@ def test_details_not_adding_up_stay_one_transaction_with_a_note(tmp_path):
     entry = ("<Ntry><Amt Ccy=\"CHF\">50.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2026-02-01</Dt>"
              f"</BookgDt><NtryDtls>{detail.format('10.00')}{detail.format('30.00')}</NtryDtls>"
              "<AddtlNtryInf>Sammelbuchung</AddtlNtryInf></Ntry>")
-    statement = read(write(tmp_path, doc(entry)))
+    statement = read_with(IMPORTER, write(tmp_path, doc(entry)))
     assert rows(statement) == [("2026-02-01", "", -5000)]
     assert statement.transactions["description"][0] == "Sammelbuchung"
     assert "do not add up" in statement.notes[1]
 
 
 def test_sub_cent_amount_is_skipped_not_rounded(tmp_path):
-    statement = read(write(tmp_path, doc(ENTRY.format(amount="1.005", ind="DBIT", day="2026-02-01", info="x"))))
+    statement = read_with(IMPORTER, write(tmp_path, doc(ENTRY.format(amount="1.005", ind="DBIT", day="2026-02-01", info="x"))))
     assert len(statement.transactions) == 0 and len(statement.skipped) == 1
 
 
@@ -207,7 +177,7 @@ def test_truncated_xml_names_file_and_line(tmp_path):
     text = doc(ENTRY.format(amount="1.00", ind="DBIT", day="2026-02-01", info="x"))
     path = write(tmp_path, text[: text.index("</Stmt>")])
     with pytest.raises(StatementError) as caught:
-        read(path)
+        read_with(IMPORTER, path)
     assert caught.value.path == str(path)
     assert caught.value.line == 6
     assert caught.value.expected == "well-formed CAMT XML"
@@ -229,6 +199,6 @@ def test_forced_encoding_wins(tmp_path):
 
 
 def test_dates_are_calendar_days_not_strings(tmp_path):
-    statement = read(write(tmp_path, doc(ENTRY.format(amount="1.00", ind="DBIT", day="2026-02-01", info="x"))))
+    statement = read_with(IMPORTER, write(tmp_path, doc(ENTRY.format(amount="1.00", ind="DBIT", day="2026-02-01", info="x"))))
     assert statement.transactions["date"].dt.date.tolist() == [date(2026, 2, 1)]
     assert str(statement.transactions["date"].dtype) == "datetime64[s]"

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from chargecheck.errors import StatementError
-from chargecheck.importers import ImportOptions, Sample, identify, read_statement
+from chargecheck.importers import ImportOptions, identify
 from chargecheck.importers.mt940 import IMPORTER
 from chargecheck.importers.mt940_text import describe_86, describe_ns
 from conftest import corpus_params
+from importer_checks import check_corpus_entry, check_read_statement, read_with, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mt940"
 
@@ -60,16 +61,6 @@ CORPUS_ROWS = {
 }
 
 
-def read(path: Path, **options):
-    """Identify and extract with this importer alone (other formats' modules are not involved)."""
-    assert IMPORTER.identify(Sample(path=path, head=path.read_bytes()[:65536]))
-    return IMPORTER.extract(path, ImportOptions(**options))
-
-
-def rows(statement) -> list[tuple[str, str, int]]:
-    frame = statement.transactions
-    return [(d.strftime("%Y-%m-%d"), p.strftime("%Y-%m-%d"), int(c))
-            for d, p, c in zip(frame["date"], frame["posted_date"], frame["amount_cents"])]
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
@@ -81,33 +72,16 @@ def write(tmp_path: Path, text: str, encoding: str = "utf-8", newline: str = "\n
 
 @pytest.mark.parametrize("entry", corpus_params("mt940"))
 def test_corpus_file(entry, shared_dir):
-    path = shared_dir / "corpus" / entry["file"]
-    if entry["expected_transactions"] == "error":
-        with pytest.raises(StatementError) as caught:
-            read(path)
-        assert caught.value.path == str(path)
-        return
-    statement = read(path)
-    assert statement.format == "mt940"
-    assert len(statement.transactions) == int(entry["expected_transactions"])
-    assert statement.skipped == ()
-    assert rows(statement) == CORPUS_ROWS[path.name]
-
+    check_corpus_entry(IMPORTER, entry, shared_dir, CORPUS_ROWS)
 
 
 @pytest.mark.parametrize("entry", corpus_params("mt940"))
 def test_corpus_file_through_read_statement(entry, shared_dir):
-    """The user's path: format identified by content among every registered importer."""
-    path = shared_dir / "corpus" / entry["file"]
-    if entry["expected_transactions"] == "error":
-        with pytest.raises(StatementError):
-            read_statement(path)
-        return
-    statement = read_statement(path)
-    assert (statement.format, len(statement.transactions)) == ("mt940", int(entry["expected_transactions"]))
+    check_read_statement("mt940", entry, shared_dir)
+
 
 def test_corpus_ing_dash_inside_86_and_wrapped_codes(shared_dir):
-    statement = read(shared_dir / "corpus/mt940/OCA__bank-statement-import__test-ing.940")
+    statement = read_with(IMPORTER, shared_dir / "corpus/mt940/OCA__bank-statement-import__test-ing.940")
     frame = statement.transactions
     assert frame["description"][5] == "J.Janssen / CONTRIBUTIE FEB 2014"
     assert frame["description"][0] == "ING BANK NV INZAKE WEB / EV10001REP1000000T1000"
@@ -117,14 +91,14 @@ def test_corpus_ing_dash_inside_86_and_wrapped_codes(shared_dir):
 
 
 def test_corpus_rabobank_name_after_reference_and_several_86(shared_dir):
-    frame = read(shared_dir / "corpus/mt940/wolph__mt940__jejik-rabobank.sta").transactions
+    frame = read_with(IMPORTER, shared_dir / "corpus/mt940/wolph__mt940__jejik-rabobank.sta").transactions
     assert frame["description"][1] == "T-MOBILE NETHERLANDS BV / BETALINGSKENM. 123456789 / FACTUURNUMMER 987654321"
     assert list(frame["account"]) == ["1291.99.348"] * 3 + ["1526.89.184"] * 2
     assert set(frame["bank_id"]) == {""}
 
 
 def test_framed_cp1250_crlf_fixture():
-    statement = read(FIXTURES / "framed-cp1250-crlf.sta")
+    statement = read_with(IMPORTER, FIXTURES / "framed-cp1250-crlf.sta")
     assert statement.encoding == "cp1250"
     # entry 1231 of a 2 January value date is 31 December of the year before; RC is money out
     assert rows(statement) == [("2023-12-29", "2023-12-29", -4999), ("2023-12-31", "2024-01-02", -1500),
@@ -150,7 +124,7 @@ def test_amount_forms_funds_codes_and_zero(tmp_path):
         :61:240102CD0,00NDEFNONREF//
         :62F:C240102EUR0,
     """)
-    assert [c for _, _, c in rows(read(path))] == [50000, 50000, -62030, -47317, 0]
+    assert [c for _, _, c in rows(read_with(IMPORTER, path))] == [50000, 50000, -62030, -47317, 0]
 
 
 def test_dash_line_inside_86_continues_it_but_ends_a_message_before_a_tag(tmp_path):
@@ -181,7 +155,7 @@ def test_dash_line_inside_86_continues_it_but_ends_a_message_before_a_tag(tmp_pa
         :86:statement information, not an entry's
         -}
     """)
-    frame = read(path).transactions
+    frame = read_with(IMPORTER, path).transactions
     assert list(frame["description"]) == ["SPOTIFY / PREMIUM-FAMILY", "free text", "USD payment"]
     assert list(frame["currency"]) == ["EUR", "EUR", "USD"]
     assert list(frame["account"]) == ["NL00BANK0123456789"] * 2 + ["NL00BANK0987654321"]
@@ -199,7 +173,7 @@ def test_ns_fields_describe_an_entry_without_86_and_are_never_entries(tmp_path):
         15ERGO Versicherung AG
         :62F:C171011HUF76,00
     """, newline="\r\n")
-    statement = read(path)
+    statement = read_with(IMPORTER, path)
     assert rows(statement) == [("2017-10-11", "2017-10-11", -2400)]
     assert statement.transactions["description"][0] == "526715 ERGO Versicherung AG"
 
@@ -214,7 +188,7 @@ def test_unreadable_61_is_skipped_with_its_line(tmp_path):
         :61:241332D1,00NTRF
         :62F:C240102EUR5,00
     """)
-    statement = read(path)
+    statement = read_with(IMPORTER, path)
     assert statement.rows_read == 3
     assert len(statement.transactions) == 1
     assert [(s.line, s.reason) for s in statement.skipped] == [
