@@ -96,7 +96,7 @@ def _reviews_in(data: dict, locator: TomlLocator, path: str) -> tuple[list[Revie
     valid, problems = validate_records(data, "review", _ReviewRecord, "flag_id", locator, path)
     found = [Review(**record.model_dump(), source_file=path, source_line=locator.line_of("review", index))
              for index, _, record in valid]
-    problems = check_top_level(data, locator, path) + problems
+    problems = check_top_level(data, locator, path, "review") + problems
     return found, sorted(problems, key=lambda p: p.line if p.line is not None else 0)
 
 

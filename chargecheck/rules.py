@@ -141,6 +141,7 @@ class _CancellationRecord(BaseModel):
 
 
 CANCELLATION_KEYS: tuple[str, ...] = tuple(_CancellationRecord.model_fields)
+_RECORD_KEYS = (("cancellation", CANCELLATION_KEYS), ("review", ("flag_id", "decision", "decided_on")))
 
 
 def record_label(table: str, index: int, raw: Any, name_key: str) -> str:
@@ -149,14 +150,25 @@ def record_label(table: str, index: int, raw: Any, name_key: str) -> str:
     return f"{table} #{index + 1}" + (f" ({name.strip()})" if isinstance(name, str) and name.strip() else "")
 
 
-def check_top_level(data: dict[str, Any], locator: TomlLocator, path: str) -> list[Problem]:
-    """Problems with the file's top-level keys (only the kinds a rules folder may hold)."""
+def check_top_level(data: dict[str, Any], locator: TomlLocator, path: str, own: str) -> list[Problem]:
+    """Problems with the file's top-level keys: only the kinds a rules folder may hold, each
+    written as ``[[name]]`` records (their contents are checked by their owners; ``own`` is the
+    caller's table, whose shape it checks itself)."""
     problems = []
-    for key in data:
-        if key not in TOP_LEVEL_KEYS:
+    for key, value in data.items():
+        shaped = isinstance(value, list) and all(isinstance(item, dict) for item in value)
+        if key == own or (key in TOP_LEVEL_KEYS and shaped):
+            continue
+        line = locator.top_keys.get(key)
+        header = next((table for table, keys in _RECORD_KEYS if key in keys), None)
+        if header is not None and not isinstance(value, (dict, list)):  # a record's header line is missing
+            problems.append(Problem(path, line, f"'{key}' is outside any record", hint=f"add a [[{header}]] line above it"))
+        elif key in TOP_LEVEL_KEYS:
+            problems += table_records(data, key, locator, path)[1]
+        else:
             hint = did_you_mean(key, TOP_LEVEL_KEYS) or "a rules file holds " + ", ".join(
                 f"[[{name}]]" for name in TOP_LEVEL_KEYS)
-            problems.append(Problem(path, locator.top_keys.get(key), f"unknown top-level key '{key}'", hint=hint))
+            problems.append(Problem(path, line, f"unknown top-level key '{key}'", hint=hint))
     return problems
 
 
@@ -250,7 +262,7 @@ def _checkparse_text(text: str, path: str) -> tuple[list[Cancellation], list[Pro
 
 def _check_data(data: dict, locator: TomlLocator, path: str) -> tuple[list[Cancellation], list[Problem]]:
     found, problems = _cancellations_in(data, locator, path)
-    problems = check_top_level(data, locator, path) + problems
+    problems = check_top_level(data, locator, path, "cancellation") + problems
     return found, sorted(problems, key=lambda p: p.line if p.line is not None else 0)
 
 

@@ -97,6 +97,18 @@ def test_problems_of_every_file_are_reported_at_once(tmp_path: Path):
     ]
 
 
+def test_keys_without_their_record_header_say_so(tmp_path: Path):
+    path = write(tmp_path, "r.toml", '# forgot the header\nvendor = "Hulu"\ncancelled_on = 2026-01-01\n')
+    assert problems_of(path) == [
+        f"{path}:2: 'vendor' is outside any record (add a [[cancellation]] line above it)",
+        f"{path}:3: 'cancelled_on' is outside any record (add a [[cancellation]] line above it)",
+    ]
+    path = write(tmp_path, "v.toml", "vendor = [1, 2]\n")  # the kinds owned by other modules: shape checked here
+    assert problems_of(path) == [
+        f"{path}:1: 'vendor' must be a list of records (start each record with a [[vendor]] line, with two brackets)"
+    ]
+
+
 def test_missing_path_is_a_rules_error(tmp_path: Path):
     assert problems_of(tmp_path / "nope.toml") == [f"{tmp_path / 'nope.toml'}: rules file or folder not found"]
 
