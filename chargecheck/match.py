@@ -17,21 +17,25 @@ unrelated vendors are refused rather than guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .knowledge import KBVendor, KnowledgeBase, load_knowledge, vendor_key
 from .match_explain import Explanation, render_candidate
 from .match_score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Candidate, Target, find_candidates, judge
-from .match_text import Alias, Parsed, alias_tokens, compile_processors, make_alias, parse
+from .match_text import Alias, Parsed, fix_zero, alias_tokens, compile_processors, make_alias, parse
 from .model import Cancellation, VendorMatch
-from .normalize import clean_steps
+from .normalize import CleanResult, clean_steps, strip_row_noise
 
 __all__ = ["Matcher", "Explanation"]
 
 _COLUMNS = ("cleaned", "match_vendor", "match_score", "match_alias", "match_method")
+_WORDS = re.compile(r"[A-Z0-9]+")
+_MISSING = object()
 
 
 def _upper(text: str) -> str:
@@ -116,27 +120,50 @@ class Matcher:
                 if size not in alias.boundaries and word[:size] not in self._words:
                     self._prefixes.setdefault(word[:size], []).append(word)
         self._token_cache: dict[str, dict[str, tuple[str, float]]] = {}
-        self._cache: dict[str, tuple[VendorMatch | None, Parsed, list[Candidate], str]] = {}
+        self._cache: dict[str, tuple[str, VendorMatch | None]] = {}
+        self._by_clean: dict[tuple, VendorMatch | None] = {}
+        self._has_excludes = any(t.excludes for t in self.targets)
 
     # ------------------------------------------------------------------ per token, per descriptor
-    def _token_matches(self, token: str) -> dict[str, tuple[str, float]]:
-        """Alias words this descriptor word can stand for (cached per distinct word)."""
-        key = token
-        if (hit := self._token_cache.get(key)) is not None:
-            return hit
+    def _token_entry(self, token: str, fuzzy: list[tuple[str, float]]) -> dict[str, tuple[str, float]]:
         out: dict[str, tuple[str, float]] = {}
         if token in self._words:
             out[token] = ("exact", 100.0)
-        elif len(token) >= FUZZY_MIN_LEN and token.isalpha() and self._fuzzy_pool:
-            for word, score, _ in process.extract(token, self._fuzzy_pool, scorer=fuzz.ratio,
-                                                  score_cutoff=FUZZY_CUTOFF, limit=5):
-                # Same first letter, similar length, and not merely a plural/possessive (NORTONS).
-                if word[0] == token[0] and abs(len(word) - len(token)) <= 2 and token not in (word + "S", word + "ES"):
-                    out[word] = ("fuzzy", round(float(score), 1))
+        for word, score in sorted(fuzzy, key=lambda h: -h[1])[:5]:
+            # Same first letter, similar length, and not merely a plural/possessive (NORTONS).
+            if word[0] == token[0] and abs(len(word) - len(token)) <= 2 and token not in (word + "S", word + "ES"):
+                out[word] = ("fuzzy", round(score, 1))
         for word in self._prefixes.get(token, ()):
             out.setdefault(word, ("prefix", 90.0))
-        self._token_cache[key] = out
         return out
+
+    def _fuzzy_candidate(self, token: str) -> bool:
+        return token not in self._words and len(token) >= FUZZY_MIN_LEN and token.isalpha()
+
+    def _token_matches(self, token: str) -> dict[str, tuple[str, float]]:
+        """Alias words this descriptor word can stand for (cached per distinct word)."""
+        if (hit := self._token_cache.get(token)) is not None:
+            return hit
+        fuzzy = []
+        if self._fuzzy_candidate(token) and self._fuzzy_pool:
+            fuzzy = [(w, float(sc)) for w, sc, _ in process.extract(
+                token, self._fuzzy_pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5)]
+        hit = self._token_cache[token] = self._token_entry(token, fuzzy)
+        return hit
+
+    def _warm(self, texts: list[str]) -> None:
+        """Score every new word of ``texts`` against the alias vocabulary in one threaded cdist."""
+        new = {fix_zero(t) for text in texts for t in _WORDS.findall(text)} - self._token_cache.keys()
+        fuzzy = sorted(t for t in new if self._fuzzy_candidate(t)) if self._fuzzy_pool else []
+        hits: dict[str, list[tuple[str, float]]] = {}
+        for at in range(0, len(fuzzy), 4096):
+            chunk = fuzzy[at: at + 4096]
+            scores = process.cdist(chunk, self._fuzzy_pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
+                                   dtype=np.float32, workers=-1)
+            for row, col in zip(*scores.nonzero()):
+                hits.setdefault(chunk[row], []).append((self._fuzzy_pool[col], float(scores[row, col])))
+        for token in new:
+            self._token_cache[token] = self._token_entry(token, hits.get(token, []))
 
     def _positions(self, parsed: Parsed) -> list[dict[str, tuple[str, float]]]:
         last = len(parsed.tokens) - 1
@@ -152,9 +179,17 @@ class Matcher:
         upper_raw = _upper(raw)
         return next((e for e in target.excludes if e and (e in upper_raw or e in cleaned)), None)
 
-    def _evaluate(self, raw: str) -> tuple[VendorMatch | None, Parsed, list[Candidate], str, tuple]:
-        """Match one raw descriptor; also return the evidence ``explain`` shows."""
-        clean = clean_steps(raw)
+    def _maybe(self, text: str) -> bool:
+        """Cheap test: does any word (or pair of words) of the cleaned text stand for an alias word?"""
+        tokens = [t for t in _WORDS.findall(text)]
+        if "+" in text:
+            tokens.append("PLUS")
+        if any(self._token_matches(fix_zero(t)) for t in tokens):
+            return True
+        return any(a + b in self._singles for a, b in zip(tokens, tokens[1:]))
+
+    def _evaluate(self, clean: CleanResult) -> tuple[VendorMatch | None, Parsed, list[Candidate], str]:
+        """Match one cleaned descriptor; also return the evidence ``explain`` shows."""
         parsed = parse(clean, self._processors)
         positions = self._positions(parsed)
         found = find_candidates(parsed, positions, self._by_first, self._by_joined, self._singles)
@@ -163,12 +198,12 @@ class Matcher:
             target = self.targets[c.target]
             same = [i for o in found if o.target == c.target and o is not c for i in range(o.start, o.end)]
             verdict = judge(c, parsed, target, self.knowledge.vocabulary, same)
-            if verdict.rejected is None and (ex := self._excluded(target, raw, clean.text)):
+            if verdict.rejected is None and (ex := self._excluded(target, clean.raw, clean.text)):
                 verdict = Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, verdict.strong,
                                     f"excluded by rule exclude \"{ex}\"", verdict.merchant)
             judged.append(verdict)
         match, reason = self._decide(judged, clean.text)
-        return match, parsed, judged, reason, clean.steps
+        return match, parsed, judged, reason
 
     def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[VendorMatch | None, str]:
         best: dict[int, Candidate] = {}
@@ -193,22 +228,35 @@ class Matcher:
         vendor = self.targets[top.target].vendor
         return VendorMatch(vendor, top.score, top.alias.text, top.method, cleaned), f"matched {vendor}"
 
-    def _lookup(self, raw: str):
+    def _lookup(self, raw: str, clean: CleanResult | None = None) -> tuple[str, VendorMatch | None]:
+        """(cleaned text, match) for one raw descriptor, cached by raw text and by cleaned text."""
         key = str(raw)
-        if (hit := self._cache.get(key)) is None:
-            hit = self._evaluate(key)
-            if len(self._cache) < 1_000_000:
-                self._cache[key] = hit
+        if (hit := self._cache.get(key)) is not None:
+            return hit
+        clean = clean or clean_steps(key)
+        match = None
+        if self._maybe(clean.text):
+            # Excludes look at the raw text too, so only exclude-free targets share by cleaned text.
+            ckey = (clean.text, clean.location)
+            if self._has_excludes or (found := self._by_clean.get(ckey, _MISSING)) is _MISSING:
+                found = self._evaluate(clean)[0]
+                self._by_clean[ckey] = found
+            match = found
+        hit = (clean.text, match)
+        if len(self._cache) < 2_000_000:
+            self._cache[key] = hit
         return hit
 
     # ------------------------------------------------------------------ public API
     def match(self, descriptor: str) -> VendorMatch | None:
         """The target vendor this descriptor belongs to, or None (no match, look-alike, tie)."""
-        return self._lookup(descriptor)[0]
+        return self._lookup(descriptor)[1]
 
     def explain(self, descriptor: str) -> Explanation:
         """Every step of matching one descriptor: cleaning, candidates and why, the decision."""
-        match, parsed, judged, reason, steps = self._lookup(descriptor)
+        clean = clean_steps(str(descriptor))
+        match, parsed, judged, reason = self._evaluate(clean)
+        steps = clean.steps
         lines = tuple(render_candidate(c, self.targets[c.target].vendor, parsed) for c in
                       sorted(judged, key=lambda c: (c.rejected is not None, [-x for x in c.rank[2:]],
                                                     self.targets[c.target].vendor, c.alias.text)))
@@ -221,10 +269,16 @@ class Matcher:
         """A copy of ``transactions`` with ``cleaned`` and ``match_*`` columns, matched per distinct descriptor."""
         out = transactions.copy()
         descriptions = out["description"].astype("object").fillna("") if "description" in out else pd.Series([], dtype=object)
-        codes, uniques = pd.factorize(descriptions, sort=False)
-        results = [self._lookup(value) for value in uniques]
-        cleaned = [r[1].text for r in results]
-        matches = [r[0] for r in results]
+        codes, uniques = pd.factorize(descriptions.map(str), sort=False)
+        # Rows of one merchant differ only in the wrapper's date and card reference: strip
+        # those cheaply, de-duplicate again, and clean and match each remaining text once.
+        inner_codes, inner = pd.factorize(pd.Series([strip_row_noise(v) for v in uniques], dtype=object), sort=False)
+        cleans = [clean_steps(value) for value in inner]
+        self._warm([c.text for c in cleans])
+        inner_results = [self._lookup(value, clean) for value, clean in zip(inner, cleans)]
+        results = [inner_results[code] for code in inner_codes]
+        cleaned = [r[0] for r in results]
+        matches = [r[1] for r in results]
         columns = {
             "cleaned": (cleaned, "str"),
             "match_vendor": ([m.vendor if m else "" for m in matches], "str"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .knowledge import Processor
 from .normalize import CleanResult
 
-__all__ = ["Alias", "Parsed", "alias_tokens", "make_alias", "parse", "TLDS", "compile_processors"]
+__all__ = ["Alias", "Parsed", "alias_tokens", "make_alias", "parse", "TLDS", "compile_processors", "fix_zero"]
 
 TLDS = frozenset("COM NET ORG US IO TV CO INFO APP AI ME SO LIFE BIZ".split())
 _TOKEN = re.compile(r"[A-Z0-9]+|\+")
@@ -79,7 +79,7 @@ class Parsed:
     merchant_start: int = 0
 
 
-def _fix_zero(token: str) -> str:
+def fix_zero(token: str) -> str:
     """``AD0BE`` → ``ADOBE``: a lone zero among letters is a keying error for the letter O."""
     if token.count("0") == 1 and sum(ch.isdigit() for ch in token) == 1 and sum(ch.isalpha() for ch in token) >= 3:
         return token.replace("0", "O")
@@ -96,7 +96,7 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
     """Tokenize a cleaned descriptor and record stars, domains, processor and city tokens."""
     text = clean.text
     spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    tokens = tuple("PLUS" if tok == "+" else _fix_zero(tok) for tok, _, _ in spans)
+    tokens = tuple("PLUS" if tok == "+" else fix_zero(tok) for tok, _, _ in spans)
     n = len(tokens)
     gaps = [text[spans[i][2]: spans[i + 1][1]] if i + 1 < n else text[spans[i][2]:] for i in range(n)]
     star_after = tuple("*" in gap for gap in gaps)

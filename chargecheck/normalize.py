@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["CleanResult", "clean_steps", "clean_descriptor", "clean_descriptions", "US_REGIONS"]
+__all__ = ["CleanResult", "clean_steps", "clean_descriptor", "clean_descriptions", "strip_row_noise", "US_REGIONS"]
 
 # US states, DC and territories, Canadian provinces, and the country codes card networks print
 # most often after a foreign merchant's city.  "AP"/"AE" (armed forces) are left out on purpose:
@@ -41,42 +41,57 @@ _CITY_FIRST = frozenset(
 _CITY_LAST = frozenset("CITY VIEW BEACH SPRINGS PARK HEIGHTS HTS FALLS HILLS VALLEY GROVE ISLAND RAPIDS".split())
 
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?"
-# Bank wording in front of the merchant; applied repeatedly until nothing changes.
+# Bank wording in front of the merchant, as (step name, pattern); applied until nothing changes.
 _LEADING = [
-    ("posting date", re.compile(rf"^{_DATE}\s+")),
-    ("authorization wording", re.compile(
-        rf"^(?:RECURRING PAYMENT|RECURRING PURCHASE|PURCHASE RETURN|PURCHASE|PAYMENT|RETURN|REFUND|RECURRING)?"
-        rf"\s*AUTHORI[ZS]ED ON\s+{_DATE}\s*")),
-    ("card wording", re.compile(r"^(?:CHECKCARD|CHECK CARD(?: PURCHASE)?)\s+(?:\d{4}\s+)?")),
-    ("card wording", re.compile(
-        r"^(?:DEBIT|CREDIT|VISA|MC|MASTERCARD|CARD)\s+(?:CARD\s+)?(?:PURCHASE|DEBIT|REFUND|RETURN|CREDIT)S?"
-        r"(?:\s+-)?\s+(?:X+\d{0,4}\s+)?")),
-    ("POS wording", re.compile(r"^POS\s+(?:(?:PURCHASE|DEBIT|WITHDRAWAL|REFUND|RETURN)\s+)?(?:(?:NON-PIN|PIN|SIG)\s+)?")),
-    ("transfer wording", re.compile(
-        r"^(?:ACH|EFT|PREAUTHORIZED|ONLINE|RECURRING|ELECTRONIC)\s+(?:DEBIT|WITHDRAWAL|PAYMENT|PURCHASE|CHARGE|PMT)\s+")),
-    ("refund wording", re.compile(r"^(?:REFUND|RETURN|CREDIT|REVERSAL)(?:\s+FROM)?\s+")),
-    ("purchase wording", re.compile(r"^(?:PURCHASE|DEBIT|WITHDRAWAL)\s+")),
-    ("separator", re.compile(r"^[-:#/.\s]+")),
+    ("posting date", rf"{_DATE}\s+"),
+    ("authorization wording",
+     rf"(?:RECURRING PAYMENT|RECURRING PURCHASE|PURCHASE RETURN|PURCHASE|PAYMENT|RETURN|REFUND|RECURRING)?"
+     rf"\s*AUTHORI[ZS]ED ON\s+{_DATE}\s*"),
+    ("card wording", r"(?:CHECKCARD|CHECK CARD(?: PURCHASE)?)\s+(?:\d{4}\s+)?"),
+    ("card wording",
+     r"(?:DEBIT|CREDIT|VISA|MC|MASTERCARD|CARD)\s+(?:CARD\s+)?(?:PURCHASE|DEBIT|REFUND|RETURN|CREDIT)S?"
+     r"(?:\s+-)?\s+(?:X+\d{0,4}\s+)?"),
+    ("POS wording", r"POS\s+(?:(?:PURCHASE|DEBIT|WITHDRAWAL|REFUND|RETURN)\s+)?(?:(?:NON-PIN|PIN|SIG)\s+)?"),
+    ("transfer wording",
+     r"(?:ACH|EFT|PREAUTHORIZED|ONLINE|RECURRING|ELECTRONIC)\s+(?:DEBIT|WITHDRAWAL|PAYMENT|PURCHASE|CHARGE|PMT)\s+"),
+    ("refund wording", r"(?:REFUND|RETURN|CREDIT|REVERSAL)(?:\s+FROM)?\s+"),
+    ("purchase wording", r"(?:PURCHASE|DEBIT|WITHDRAWAL)\s+"),
+    ("separator", r"[-:#/.\s]+"),
 ]
-# Noise anywhere in the descriptor.
-_INLINE = [
-    ("ACH details", re.compile(r"\s+(?:DES|INDN|CO ID|PPD ID|WEB ID|ID):.*$")),
-    ("help URL", re.compile(r"\bG\.CO/HELPPAY#?", re.I)),
-    ("card suffix", re.compile(r"\bS\d{12,}\b")),
-    ("card suffix", re.compile(r"\bCARD\s+(?:X+)?\d{4}\b")),
-    ("card suffix", re.compile(r"\bX{2,}\d{0,4}\b")),
-    ("phone number", re.compile(r"\(?\b(?:1-)?\d{3}\)?[-. ]\d{3}[-. ]?\d{3}[\dA-Z]\b")),
-    ("phone number", re.compile(r"\b\d{3}-\d{6}[\dA-Z]\b")),
-    ("phone number", re.compile(r"\b\d{3}-\d{0,3}$")),  # cut off by the 22/25-character field
-    ("reference number", re.compile(r"\b\d{10,}\b")),
-    ("date", re.compile(rf"(?<![\w/]){_DATE}(?![\w/])")),
-    ("store number", re.compile(r"(?:#\s*|\bSTORE\s+#?|\bNO\.\s*)\d+\b")),
-    ("refund wording", re.compile(r"\s+(?:CREDIT|REFUND|RETURN|REVERSAL)$")),
+# Noise anywhere in the descriptor, judged word by word (fast: most words are plain letters).
+_NOISE_WORD = [
+    ("card suffix", r"S\d{12,}|X{2,}\d{0,4}"),
+    ("phone number", r"\(?(?:1-)?\d{3}\)?[-.]?\d{3}[-.]\d{4}|\d{3}-\d{6}[\dA-Z]"),
+    ("reference number", r"\d{10,}"),
+    ("date", _DATE),
+    ("store number", r"#\d+|NO\.\d+"),
+    ("help URL", r"G\.CO/HELPPAY#?"),
 ]
+_GLUED_PHONE = re.compile(r"(?:\d{3}-\d{3}-\d{4}|\d{3}-\d{7})([A-Z]{2})")  # 800-698-4637NY
+_ACH_FIELDS = ("DES:", "INDN:", "ID:")
+_DIGITS4 = re.compile(r"X*\d{4}")
+_PHONE_PARTS = re.compile(r"\(\d{3}\)|\d{3}")
+_PHONE_REST = re.compile(r"\d{3}-?\d{4}")
+# Noise that only shows once the rest is gone: a trailing refund word, a cut-off phone number.
+_TRAILING = [
+    ("refund wording", r"\s+(?:CREDIT|REFUND|RETURN|REVERSAL)$"),
+    ("phone number", r"\s+\d{3}-\d{0,3}$"),  # cut off by the 22/25-character field
+]
+
+
+def _combine(patterns: list[tuple[str, str]], prefix: str = "") -> tuple[re.Pattern, list[str]]:
+    """One alternation of named groups, so a descriptor is scanned once, not once per pattern."""
+    body = "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(patterns))
+    return re.compile(prefix + f"(?:{body})"), [name for name, _ in patterns]
+
+
+_LEADING_RE, _LEADING_NAMES = _combine(_LEADING, "^")
+# Every inline pattern starts at a digit, a bracket, '#', a space or one of a few letters;
+# the look-ahead lets the scan skip all other positions cheaply.
+_NOISE_RE, _NOISE_NAMES = _combine(_NOISE_WORD, "^")
+_TRAILING_RE, _TRAILING_NAMES = _combine(_TRAILING)
 _STAR = re.compile(r"\s*\*\s*")
-_SPACES = re.compile(r"\s+")
 _APOSTROPHE = re.compile(r"['’`]")
-_EDGE_PUNCT = re.compile(r"^[\s\-:,;#/.]+|[\s\-:,;#/]+$")
 
 
 @dataclass(frozen=True)
@@ -91,14 +106,18 @@ class CleanResult:
 
 
 def _basic(text: str) -> str:
-    text = unicodedata.normalize("NFKC", str(text)).upper()
-    text = _APOSTROPHE.sub("", text)
-    text = _STAR.sub("*", text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.upper()
+    if "'" in text or "’" in text or "`" in text:
+        text = _APOSTROPHE.sub("", text)
+    if "*" in text:
+        text = _STAR.sub("*", text)
+    return " ".join(text.split())
 
 
 def _tidy(text: str) -> str:
-    return _EDGE_PUNCT.sub("", _SPACES.sub(" ", text)).strip()
+    return " ".join(text.split()).lstrip(" -:,;#/.").rstrip(" -:,;#/")
 
 
 def _strip_region(text: str) -> tuple[str, str, tuple[str, ...]]:
@@ -116,29 +135,77 @@ def _strip_region(text: str) -> tuple[str, str, tuple[str, ...]]:
     return " ".join(rest), region, tuple(city)
 
 
+def _name(names: list[str], match: re.Match) -> str:
+    return names[int(match.lastgroup[1:])]
+
+
+def _noise_labels(words: list[str]) -> list[str | None]:
+    """For each word, the kind of noise it is (``card suffix``, ``phone number`` …) or None."""
+    labels: list[str | None] = [None] * len(words)
+    for i, word in enumerate(words):
+        if labels[i] is not None or (word.isalpha() and word not in ("CARD", "STORE", "CO", "PPD", "WEB")):
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if word.startswith(_ACH_FIELDS) or (word in ("CO", "PPD", "WEB") and nxt.startswith("ID:")):
+            labels[i:] = ["ACH details"] * (len(words) - i)
+            break
+        if (match := _NOISE_RE.fullmatch(word)) is not None:
+            labels[i] = _name(_NOISE_NAMES, match)
+        elif word == "CARD" and _DIGITS4.fullmatch(nxt):
+            labels[i] = labels[i + 1] = "card suffix"
+        elif word in ("#", "STORE", "NO.", "NO") and (nxt.isdigit() or _NOISE_RE.fullmatch(nxt) and nxt.startswith("#")):
+            labels[i] = labels[i + 1] = "store number"
+        elif _PHONE_PARTS.fullmatch(word) and _PHONE_REST.fullmatch(nxt):
+            labels[i] = labels[i + 1] = "phone number"
+        elif (glued := _GLUED_PHONE.fullmatch(word)) is not None:
+            words[i] = glued.group(1)  # the state code stays for the region step
+            labels[i] = "phone number"
+            labels.insert(i + 1, None)
+            words.insert(i + 1, glued.group(1))
+    return labels
+
+
 def clean_steps(text: str) -> CleanResult:
     """Clean one descriptor and keep every step (for ``explain``) and the probable city tokens."""
     raw = "" if text is None else str(text)
     current = _basic(raw)
     steps: list[tuple[str, str]] = [("upper case, spacing", current)]
-    changed = True
-    while changed:
-        changed = False
-        for name, pattern in _LEADING:
-            new = pattern.sub("", current, count=1).strip()
-            if new != current and new:
-                current, changed = new, True
-                steps.append((name, current))
-    for name, pattern in _INLINE:
-        new = _tidy(pattern.sub(" ", current))
-        if new != current and new:
+    while (match := _LEADING_RE.match(current)) and match.end() < len(current):
+        current = current[match.end():].strip()
+        steps.append((_name(_LEADING_NAMES, match), current))
+    words = current.split(" ")
+    labels = _noise_labels(words)
+    removed: set[str] = set()
+    for name in dict.fromkeys(label for label in labels if label):
+        removed.add(name)
+        new = _tidy(" ".join(w for w, label in zip(words, labels) if label not in removed))
+        if new and new != current:
             current = new
             steps.append((name, current))
+    while current[-1:].isdigit() or current.endswith(("-", "CREDIT", "REFUND", "RETURN", "REVERSAL")):
+        match = _TRAILING_RE.search(current)
+        if match is None or match.start() == 0:
+            break
+        current = _tidy(current[: match.start()])
+        steps.append((_name(_TRAILING_NAMES, match), current))
     current = _tidy(current)
     current, region, city = _strip_region(current)
     if region:
         steps.append((f"state/country {region}", current))
     return CleanResult(raw=raw, text=current, steps=tuple(steps), region=region, location=city)
+
+
+# Per-row parts of a bank wrapper (authorization day, card reference): removing them first lets
+# rows of one merchant share a single full cleaning.  Both are removed by clean_steps too.
+_ROW_NOISE = re.compile(
+    rf"^(?:{_DATE}\s+)?(?:RECURRING PAYMENT |RECURRING PURCHASE |PURCHASE RETURN |PURCHASE |PAYMENT |RETURN |REFUND )?"
+    rf"AUTHORI[ZS]ED ON\s+{_DATE}\s+|\s+S\d{{12,}}\s+CARD\s+\d{{4}}$", re.I)
+
+
+def strip_row_noise(text: str) -> str:
+    """Remove only the per-row wrapper parts (cheap), so descriptors can be de-duplicated
+    before :func:`clean_steps`; ``clean_steps(strip_row_noise(x)).text == clean_descriptor(x)``."""
+    return _ROW_NOISE.sub("", text) if ("UTHORI" in text or "uthori" in text or "CARD" in text) else text
 
 
 def clean_descriptor(text: str) -> str:
@@ -148,7 +215,10 @@ def clean_descriptor(text: str) -> str:
 
 def clean_descriptions(values: pd.Series) -> pd.Series:
     """Clean a column of descriptors, computing each distinct value once (statements repeat them)."""
-    codes, uniques = pd.factorize(values.astype("object").fillna(""), sort=False)
-    cleaned = [clean_descriptor(value) for value in uniques]
+    codes, uniques = pd.factorize(values.astype("object").fillna("").map(str), sort=False)
+    stripped = [strip_row_noise(value) for value in uniques]
+    inner_codes, inner = pd.factorize(pd.Series(stripped, dtype=object), sort=False)
+    inner_clean = [clean_descriptor(value) for value in inner]
+    cleaned = [inner_clean[code] for code in inner_codes]
     result = pd.Series(pd.array(cleaned, dtype="str")).take(codes) if len(codes) else pd.Series([], dtype="str")
     return pd.Series(result.to_numpy(), index=values.index, dtype="str", name=values.name)
