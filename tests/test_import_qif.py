@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chargecheck.errors import StatementError
+from chargecheck.errors import StatementError, UsageError
 from chargecheck.importers import ImportOptions, Sample, read_statement
 from chargecheck.importers.qif import IMPORTER, normalize_qif_date, read_qif
 from conftest import corpus_params
@@ -186,6 +186,11 @@ def test_date_format_option_overrides_inference(tmp_path: Path) -> None:
         """)
     assert rows(read_qif(path))[0][0] == "2026-03-04"
     assert rows(read_qif(path, ImportOptions(date_format="%d/%m/%Y")))[0][0] == "2026-04-03"
+
+
+def test_invalid_date_format_option_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="--date-format '%Q' is not a valid strptime format"):
+        read_qif(FIXTURES / "day_first.qif", ImportOptions(date_format="%Q"))
 
 
 def test_record_without_date_is_skipped_and_empty_section_reads_zero(tmp_path: Path) -> None:
