@@ -161,20 +161,20 @@ def _table(subs, refused, width: int = 120) -> str:
         table.add_row(Text(_visible(s.vendor)), s.cadence, s.status.replace("_", " "), Text(amount),
                       str(s.first), str(s.last), str(s.next_expected), f"{s.confidence:.2f}")
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False, highlight=False)
-    console.print(Text(f"{len(subs)} subscription{'s' if len(subs) != 1 else ''} found"))
     if subs:
         console.print(table)
+    # Evidence and commands are plain lines, never wrapped: a command must copy-paste whole.
+    lines = [f"{len(subs)} subscription{'s' if len(subs) != 1 else ''} found"]
+    lines += console.file.getvalue().splitlines()
     for s in subs:
-        console.print(Text(f"{_visible(s.vendor)}: {_visible(s.evidence)}"))
-        for c in s.price_changes:
-            console.print(Text(f"  price change {c.date}: {c.from_amount} → {c.to_amount}"))
+        lines.append(f"{_visible(s.vendor)}: {_visible(s.evidence)}")
+        lines += [f"  price change {c.date}: {c.from_amount} → {c.to_amount}" for c in s.price_changes]
         if s.cancel_command:
-            console.print(Text(f"  record it: {_visible(s.cancel_command)}"))
+            lines.append(f"  record it: {_visible(s.cancel_command)}")
     if refused:
-        console.print(Text("Repeating, but not subscriptions:"))
-        for r in refused:
-            console.print(Text(f"  {_visible(r.vendor)}: {_visible(r.evidence)} (confidence {r.confidence:.2f})"))
-    return console.file.getvalue()
+        lines.append("Repeating, but not subscriptions:")
+        lines += [f"  {_visible(r.vendor)}: {_visible(r.evidence)} (confidence {r.confidence:.2f})" for r in refused]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 _HTML = """<!DOCTYPE html>

@@ -32,8 +32,8 @@ __all__ = ["Point", "Series", "build_tracks", "merge_tracks", "price_levels", "e
 # merge step joins back as a price change) and than the gap between two plans of one merchant.
 AMOUNT_DRIFT = 0.06
 AMOUNT_DRIFT_CENTS = 2
-# A price change between tracks is believed up to doubling or halving.
-MAX_PRICE_RATIO = 2.0
+# A price change between tracks is believed up to +50% (or -33%); more is another plan.
+MAX_PRICE_RATIO = 1.5
 ACCEPT = 0.5
 
 
@@ -276,14 +276,15 @@ def _evidence(pts, fit: CadenceFit, levels, noise: float, others: int, extras) -
         parts.append(f"{fit.skipped} cycle{'s' if fit.skipped > 1 else ''} skipped")
     spread = f"amounts {_money(lo)}–{_money(hi)}" if lo != hi else f"amount {_money(lo)} every time"
     if lo != hi:
-        spread += f" (±{noise * 100:.1f}% around the price level)"
+        exact = noise < 0.0005
+        spread += " (exact at each price)" if exact else f" (±{noise * 100:.1f}% around the price level)"
     parts.append(spread)
     if len(levels) > 1:
         parts.append(f"{len(levels) - 1} price change{'s' if len(levels) > 2 else ''}")
     if len(pts) < fit.cadence.min_charges:
         parts.append(f"fewer than {fit.cadence.min_charges} charges needed for {fit.cadence.name}")
     if others:
-        parts.append(f"{others} other charge{'s' if others > 1 else ''} of similar amount from this vendor in the same period")
+        parts.append(f"{others} other charge{'s' if others > 1 else ''} from this vendor in the same period")
     if extras:
         parts.append(f"{len(extras)} off-cycle charge{'s' if len(extras) > 1 else ''} left out")
     return ", ".join(parts)

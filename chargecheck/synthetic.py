@@ -7,6 +7,7 @@ which cadence, and which repeating merchants are *not* subscriptions.
 Realism the generator adds on purpose, because discovery must survive it:
 
 * every cadence (weekly, biweekly, monthly, quarterly, yearly; yearly with only 2 charges);
+* a merchant renaming itself mid-series (the same subscription under a new descriptor);
 * month-end billing days (the 31st → 28 February), weekend shifts to Monday, postings a few
   days late, a skipped cycle now and then;
 * amount drift from currency conversion, price rises, a subscription moving to a new card,
@@ -17,7 +18,9 @@ Realism the generator adds on purpose, because discovery must survive it:
   an electricity bill that is monthly but varies with the weather, salary and transfers;
 * descriptors with changing store/reference numbers and bank wrappers.
 
-The merchants and descriptors are invented for this generator.  Same seed → same history.
+The merchants and descriptors are invented for this generator, except one real rename
+(NortonLifeLock → Gen Digital), which only the vendor knowledge base can join.
+Same seed → same history.  :func:`score_detection` compares found series with the truth.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import pandas as pd
 from .discover_cadence import CADENCE_BY_NAME, add_months
 from .schema import make_transactions
 
-__all__ = ["LabelledSeries", "SyntheticHistory", "generate_history"]
+__all__ = ["LabelledSeries", "SyntheticHistory", "DetectionScore", "generate_history", "score_detection"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ _CATALOG = (
 _MULTI_PLAN = ("AppMarket", "APPMARKET.COM/BILL {n}", (99, 299, 999, 1099, 1499))
 # A membership billed under the same descriptor as everyday shopping at that store.
 _STORE_PLAN = ("FreshMart Plus", "FRESHMART #{n}", 1295, "monthly")
+# A real rename (NortonLifeLock became Gen Digital in 2022), as printed before and after.
+_RENAMED = ("Norton", ("NORTONLIFELOCK {n}", "GEN DIGITAL INC {n}"), 999, "monthly")
 _ACCOUNTS = ("CARD-4417", "CARD-9023", "CHK-0071")
 
 
@@ -124,7 +129,8 @@ class _Builder:
         if self.start <= day <= self.end:
             self.rows.append({"date": day, "amount_cents": -cents, "description": text, "account": account, "tag": tag})
 
-    def series(self, tag, template, cents, cadence, *, first, last, account, drift, price_at, card_at):
+    def series(self, tag, template, cents, cadence, *, first, last, account, drift, price_at, card_at,
+               rename_at=None):
         """Charges of one subscription with the given noise; returns nothing (rows are tagged)."""
         rng = self.rng
         number = rng.randint(100000, 999999)
@@ -133,7 +139,8 @@ class _Builder:
             price = cents if price_at is None or due < price_at[0] else price_at[1]
             amount = round(price * (1 + rng.gauss(0, drift))) if drift else price
             acct = account if card_at is None or due < card_at[0] else card_at[1]
-            text = template.format(n=number if rng.random() < 0.7 else rng.randint(100000, 999999))
+            name = template if rename_at is None or due < rename_at[0] else rename_at[1]
+            text = name.format(n=number if rng.random() < 0.7 else rng.randint(100000, 999999))
             self.add(day, amount, _wrap(rng, text, day), acct, tag)
 
 
@@ -176,6 +183,13 @@ def _subscriptions(b: _Builder, truth: dict) -> None:
         for _ in range(rng.randint(0, 4)):  # one-off app purchases under the same descriptor
             day = b.start + timedelta(days=rng.randint(0, (b.end - b.start).days))
             b.add(day, rng.choice([199, 499, 799, 1999]), template.format(n=rng.randint(100000, 999999)), _ACCOUNTS[0])
+    if rng.random() < 0.3:  # the merchant renames itself: only vendor knowledge joins the halves
+        merchant, (before, after), cents, cadence = _RENAMED
+        first, last = _plan(rng, b.start, b.end, cadence)
+        tag = f"{merchant}|{cadence}|renamed"
+        truth[tag] = (merchant, cadence, "renamed")
+        b.series(tag, before, cents, cadence, first=first, last=last, account=_ACCOUNTS[0], drift=0.0,
+                 price_at=None, card_at=None, rename_at=(first + (last - first) / 2, after))
     if rng.random() < 0.3:
         merchant, template, cents, cadence = _STORE_PLAN
         first, last = _plan(rng, b.start, b.end, cadence)
@@ -244,3 +258,50 @@ def generate_history(seed: int, start: date = date(2024, 1, 1), months: int = 24
         if len(found) >= CADENCE_BY_NAME[truth[tag][1]].min_charges
     )
     return SyntheticHistory(table, series, non_series, start, end)
+
+
+@dataclass(frozen=True)
+class DetectionScore:
+    """Found series against the truth: counts, plus the misses and false series for reading."""
+
+    found: int
+    true: int
+    matched: int
+    cadence_ok: int
+    hits: dict
+    totals: dict
+    missed: tuple[LabelledSeries, ...]
+    false: tuple
+    wrong_cadence: tuple
+
+
+def score_detection(history: SyntheticHistory, subscriptions) -> DetectionScore:
+    """Match found subscriptions to true series by their rows (each shares ≥ half of the other's).
+
+    A true series matches at most one found series and vice versa; scenario hit counts let a
+    report show which kind of difficulty is missed.
+    """
+    used: set[int] = set()
+    matched = cadence_ok = 0
+    hits: dict[str, int] = {}
+    totals: dict[str, int] = {}
+    missed, wrong = [], []
+    found_lines = [{c.source.line for c in sub.charges} for sub in subscriptions]
+    for true in history.series:
+        totals[true.scenario] = totals.get(true.scenario, 0) + 1
+        lines = set(true.lines)
+        best = next((k for k, got in enumerate(found_lines) if k not in used
+                     and 2 * len(lines & got) >= len(lines) and 2 * len(lines & got) >= len(got)), None)
+        if best is None:
+            missed.append(true)
+            continue
+        used.add(best)
+        matched += 1
+        hits[true.scenario] = hits.get(true.scenario, 0) + 1
+        if subscriptions[best].cadence == true.cadence:
+            cadence_ok += 1
+        else:
+            wrong.append((true, subscriptions[best]))
+    false = tuple(sub for k, sub in enumerate(subscriptions) if k not in used)
+    return DetectionScore(len(subscriptions), len(history.series), matched, cadence_ok, hits, totals,
+                          tuple(missed), false, tuple(wrong))

@@ -1,0 +1,97 @@
+"""The labelled synthetic histories, and discovery measured against their truth."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from chargecheck.discover import find_subscriptions
+from chargecheck.schema import TRANSACTION_SCHEMA
+from chargecheck.synthetic import generate_history, score_detection
+
+SEEDS = range(8)
+
+
+@pytest.fixture(scope="module")
+def scored():
+    """(history, found, score) for a few seeds, computed once for the module."""
+    out = []
+    for seed in SEEDS:
+        history = generate_history(seed)
+        found = find_subscriptions(history.transactions)
+        out.append((history, found, score_detection(history, found)))
+    return out
+
+
+def test_same_seed_same_history_and_different_seeds_differ():
+    a, b, c = generate_history(11), generate_history(11), generate_history(12)
+    pd.testing.assert_frame_equal(a.transactions, b.transactions)
+    assert a.series == b.series
+    assert not a.transactions.equals(c.transactions)
+
+
+def test_history_is_a_schema_table_with_consistent_labels():
+    history = generate_history(5, start=date(2024, 1, 1), months=24)
+    table = history.transactions
+    assert dict(table.dtypes.astype(str)) == TRANSACTION_SCHEMA
+    assert list(table["source_line"]) == list(range(1, len(table) + 1))
+    assert table["date"].min() >= pd.Timestamp("2024-01-01") and table["date"].max() <= pd.Timestamp("2025-12-31")
+    by_line = table.set_index("source_line")
+    for series in history.series:
+        rows = by_line.loc[list(series.lines)]
+        assert (rows["amount_cents"] < 0).all(), series
+        assert rows["date"].is_monotonic_increasing, series
+    labelled = [line for s in history.series for line in s.lines]
+    assert len(labelled) == len(set(labelled))
+    assert {"BEANERY COFFEE", "FRESHMART", "METRO ELECTRIC"} <= set(history.non_series)
+
+
+def test_every_cadence_and_scenario_occurs_across_seeds(scored):
+    cadences = {s.cadence for history, _, _ in scored for s in history.series}
+    scenarios = {s.scenario for history, _, _ in scored for s in history.series}
+    assert cadences == {"weekly", "biweekly", "monthly", "quarterly", "yearly"}
+    assert scenarios == {"plain", "fx_drift", "price_change", "card_change", "two_plans", "renamed", "store_membership"}
+    yearly_pairs = [s for history, _, _ in scored for s in history.series if s.cadence == "yearly" and len(s.lines) == 2]
+    assert yearly_pairs, "some yearly series have only two charges"
+
+
+def test_detection_quality_on_the_generator(scored):
+    found = sum(s.found for _, _, s in scored)
+    true = sum(s.true for _, _, s in scored)
+    matched = sum(s.matched for _, _, s in scored)
+    cadence_ok = sum(s.cadence_ok for _, _, s in scored)
+    assert matched / found >= 0.97
+    assert matched / true >= 0.97
+    assert cadence_ok == matched
+
+
+def test_no_everyday_noise_is_reported_as_a_subscription(scored):
+    noise = ("BEANERY COFFEE", "QUIKFUEL", "METRO ELECTRIC", "DELI EXPRESS", "CITY PARKING", "GREENLEAF")
+    for _, found, _ in scored:
+        assert not [s.vendor for s in found if s.vendor.startswith(noise)]
+
+
+def test_exact_series_of_seed_0(scored):
+    history, found, score = scored[0]
+    assert score.missed == () and score.false == () and score.wrong_cadence == ()
+    assert [(s.vendor, s.cadence, s.status, len(s.charges), str(s.next_amount)) for s in found] == [
+        ("APPMARKET BILL", "monthly", "active", 24, "9.99"),
+        ("APPMARKET BILL", "yearly", "active", 2, "14.99"),       # two plans, one descriptor
+        ("CODECLOUD", "monthly", "active", 24, "20.00"),
+        ("DOMAINNEST RENEWAL", "yearly", "active", 2, "18.99"),
+        ("FRESHMART", "monthly", "active", 8, "12.95"),           # membership amid the shopping
+        ("LEARNLINGO PLUS", "yearly", "active", 2, "83.99"),
+        ("MEALCRATE WEEKLY", "weekly", "ended", 55, "64.99"),
+        ("NEWSDAILY DIGITAL SUBS", "monthly", "active", 19, "21.13"),
+        ("Norton", "monthly", "ended", 13, "9.99"),               # NORTONLIFELOCK → GEN DIGITAL
+        ("PETBOX SUBSCRIPTION", "monthly", "active", 8, "29.02"),  # FX drift
+        ("SAFEGUARD ANTIVIRUS", "yearly", "active", 2, "79.99"),
+        ("STREAMFLIX", "monthly", "active", 23, "15.49"),
+    ]
+    (newsdaily,) = [s for s in found if s.vendor == "NEWSDAILY DIGITAL SUBS"]
+    assert [(c.date, str(c.from_amount), str(c.to_amount)) for c in newsdaily.price_changes] == [
+        (date(2025, 3, 21), "17.00", "21.13")
+    ]
+    assert sorted((s.cadence, len(s.lines)) for s in history.series) == sorted((s.cadence, len(s.charges)) for s in found)
