@@ -70,6 +70,12 @@ def run_check(target: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
+@functools.lru_cache(maxsize=None)
+def read(name: str):
+    """The sample ``name`` as the importer reads it (a Statement); read once per session."""
+    return read_statement(PROJECT / SAMPLES / name)
+
+
 def report(target: str) -> dict:
     """The parsed JSON report for one target."""
     return json.loads(run_check(target)[1])
@@ -157,20 +163,20 @@ def test_each_file_alone_flags_its_part_of_the_story(name: str) -> None:
 
 @pytest.mark.parametrize("name", FILES)
 def test_each_sample_reads_with_the_documented_counts_and_signs(name: str) -> None:
-    statement = read_statement(PROJECT / SAMPLES / name)
+    statement = read(name)
     frame = statement.transactions
     assert (len(frame), len(statement.skipped), int(frame["amount_cents"].sum())) == READS[name]
 
 
 def test_late_evening_ofx_charge_keeps_its_printed_day() -> None:
-    frame = read_statement(PROJECT / SAMPLES / OFX).transactions
+    frame = read(OFX).transactions
     row = frame[frame["bank_id"] == "202604154311000702499"]
     assert [d.date().isoformat() for d in row["date"]] == ["2026-04-15"]
     assert row["amount_cents"].tolist() == [-2499]
 
 
 def test_flagged_ofx_line_is_the_transaction_with_the_documented_fitid() -> None:
-    frame = read_statement(PROJECT / SAMPLES / OFX).transactions
+    frame = read(OFX).transactions
     assert frame.loc[frame["source_line"] == 130, "bank_id"].tolist() == ["202605154311001102499"]
 
 
