@@ -47,7 +47,8 @@ def describe(name: str, memo: str) -> str:
     A part with no letters (``000000000000000`` as NAME, a bare reference number) says nothing
     about the merchant and is dropped when the other part has letters.  When one part contains
     the other (a NAME truncated to 32 characters repeated in full in MEMO) the longer is kept;
-    otherwise both are joined as ``NAME / MEMO``.
+    otherwise both are joined with a space, ``NAME MEMO``, the way card exports print a merchant
+    and its location (the descriptor cleaner then removes the location like any other).
     """
     name, memo = " ".join(name.split()), " ".join(memo.split())
     name_letters = any(ch.isalpha() for ch in name)
@@ -62,7 +63,7 @@ def describe(name: str, memo: str) -> str:
         return memo or name
     if not memo or memo.casefold() in name.casefold():
         return name
-    return f"{name} / {memo}"
+    return f"{name} {memo}"
 
 
 def _ofxparse_transactions(doc: OfxText, statements: list[OfxStatement]) -> list[list]:
