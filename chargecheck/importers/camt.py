@@ -39,28 +39,36 @@ _ROOT = re.compile(r"<(?:[\w.-]+:)?Document\b")
 _PLACEHOLDER_IDS = {"NOTPROVIDED", "NONREF", "NONE"}
 
 
-class _LineTreeBuilder(TreeBuilder):
-    """Remembers the line each entry starts on (ElementTree itself keeps no positions)."""
+class _Builder(TreeBuilder):
+    """Builds a namespace-free tree (one set of paths serves 001.02 to 001.08), remembering the
+    root's namespace and the line each entry starts on (ElementTree itself keeps no positions)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.lines: dict[int, int] = {}
-        self.parser: DET.DefusedXMLParser | None = None
+        self.namespace: str | None = None
+        self.expat = None
 
     def start(self, tag, attrs):  # noqa: D102 - TreeBuilder API
-        element = super().start(tag, attrs)
-        if tag.rsplit("}", 1)[-1] in _TRACKED and self.parser is not None:
-            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        namespace, _, local = tag.rpartition("}")
+        if self.namespace is None:
+            self.namespace = namespace.lstrip("{")
+        element = super().start(local, attrs)
+        if local in _TRACKED:
+            self.lines[id(element)] = self.expat.CurrentLineNumber
         return element
 
+    def end(self, tag):  # noqa: D102 - TreeBuilder API
+        return super().end(tag.rpartition("}")[2])
 
-def _parse(data: bytes) -> tuple[Element, dict[int, int]]:
-    """Parse bytes with defusedxml, recording element lines; expat honours the declared encoding."""
-    builder = _LineTreeBuilder()
+
+def _parse(data: bytes) -> tuple[Element, _Builder]:
+    """Parse bytes with defusedxml (expat honours the declared encoding)."""
+    builder = _Builder()
     parser = DET.DefusedXMLParser(target=builder)
-    builder.parser = parser
+    builder.expat = parser.parser
     parser.feed(data)
-    return parser.close(), builder.lines
+    return parser.close(), builder
 
 
 def _as_utf8(data: bytes, declared: str | None, forced: str | None) -> tuple[bytes, str]:
@@ -70,21 +78,24 @@ def _as_utf8(data: bytes, declared: str | None, forced: str | None) -> tuple[byt
     return b'<?xml version="1.0" encoding="utf-8"?>' + body, encoding
 
 
-def _load(path: Path, data: bytes, forced: str | None) -> tuple[Element, dict[int, int], str]:
-    """The parsed tree, entry lines and the encoding used; StatementError for unsafe/broken XML."""
+def _load(path: Path, data: bytes, forced: str | None) -> tuple[Element, _Builder, str]:
+    """The parsed tree, its builder (namespace, lines) and the encoding used.
+
+    Unsafe (entities) or broken XML raises StatementError.
+    """
     match = _DECLARED_ENCODING.search(data[:400])
     declared = match.group(1).decode("ascii") if match else None
     try:
         try:
             if forced:
                 raise ParseError("encoding forced by the user")
-            root, lines = _parse(data)
-            return root, lines, normalize_encoding_name(declared) or "utf-8"
+            root, builder = _parse(data)
+            return root, builder, normalize_encoding_name(declared) or "utf-8"
         except ParseError as first:
             try:
                 fixed, encoding = _as_utf8(data, declared, forced)
-                root, lines = _parse(fixed)
-                return root, lines, encoding
+                root, builder = _parse(fixed)
+                return root, builder, encoding
             except ParseError:
                 raise first from None
     except DefusedXmlException as exc:
@@ -134,7 +145,10 @@ def _money(amount: Element | None, indicator: str, fallback_ccy: str) -> _Money 
 
 def _day(element: Element, path: str) -> date | None:
     """The calendar day of ``path/Dt`` or the date part of ``path/DtTm`` (as printed, no UTC shift)."""
-    raw = _text(element, f"{path}/Dt") or _text(element, f"{path}/DtTm")[:10]
+    found = element.find(path)
+    if found is None:
+        return None
+    raw = _text(found, "Dt") or _text(found, "DtTm")
     try:
         return date.fromisoformat(raw[:10]) if raw else None
     except ValueError:
@@ -151,11 +165,15 @@ def _detail_amount(detail: Element, indicator: str, ccy: str) -> _Money | None:
 
 def _party(detail: Element, indicator: str) -> str:
     """The counterparty's name: the creditor of a debit, the debtor of a credit (else the other)."""
+    parties = detail.find("RltdPties")
+    if parties is None:
+        return ""
     sides = ("Cdtr", "UltmtCdtr", "Dbtr", "UltmtDbtr")
     if indicator == "CRDT":
         sides = sides[2:] + sides[:2]
     for side in sides:
-        name = _text(detail, f"RltdPties/{side}/Nm") or _text(detail, f"RltdPties/{side}/Pty/Nm")
+        party = parties.find(side)
+        name = _text(party, "Nm") or _text(party, "Pty/Nm")
         if name:
             return name
     return ""
@@ -217,17 +235,21 @@ def _split(details: list[Element], indicator: str, money: _Money) -> tuple[list[
     return amounts, ""
 
 
+def _skip(entry: Element, ctx: _Context, line: int | None, reason: str) -> SkippedRow:
+    found = f"Amt={_text(entry, 'Amt')!r} CdtDbtInd={_text(entry, 'CdtDbtInd')!r}"
+    return SkippedRow(str(ctx.path), line, reason, found)
+
+
 def _entry_rows(entry: Element, ctx: _Context, notes: list[str]) -> list[dict] | SkippedRow:
     """The transaction rows of one ``Ntry`` (one, or one per split detail), or why it was skipped."""
     line = ctx.lines.get(id(entry))
     indicator = _text(entry, "CdtDbtInd")
     money = _money(entry.find("Amt"), indicator, ctx.currency)
-    found = f"Amt={_text(entry, 'Amt')!r} CdtDbtInd={indicator!r}"
     if money is None:
-        return SkippedRow(str(ctx.path), line, "entry without a readable amount and CRDT/DBIT indicator", found)
+        return _skip(entry, ctx, line, "entry without a readable amount and CRDT/DBIT indicator")
     booked, valued = _day(entry, "BookgDt"), _day(entry, "ValDt")
     if booked is None and valued is None:
-        return SkippedRow(str(ctx.path), line, "entry without a readable booking or value date", found)
+        return _skip(entry, ctx, line, "entry without a readable booking or value date")
     details = entry.findall("NtryDtls/TxDtls")
     info = " ".join(_texts(entry, "AddtlNtryInf"))
     entry_ref = _text(entry, "AcctSvcrRef")
@@ -261,22 +283,14 @@ def _reports(root: Element, path: Path) -> list[Element]:
     return found
 
 
-def _strip_namespaces(root: Element) -> None:
-    """Drop namespaces from tags so one set of paths serves versions 001.02 to 001.08."""
-    for element in root.iter():
-        if isinstance(element.tag, str) and "}" in element.tag:
-            element.tag = element.tag.rsplit("}", 1)[1]
-
-
-def _check_namespace(root: Element, path: Path, lines: dict[int, int]) -> str:
+def _check_namespace(root: Element, builder: _Builder, path: Path) -> str:
     """The camt message name (``camt.053.001.02``) or a StatementError for any other XML."""
-    namespace, _, local = root.tag.rpartition("}")
-    namespace = namespace.lstrip("{")
-    if local != "Document" or not namespace.startswith(_CAMT_NS):
+    namespace = builder.namespace or ""
+    if root.tag != "Document" or not namespace.startswith(_CAMT_NS):
         raise StatementError(
-            path, lines.get(id(root)),
+            path, builder.lines.get(id(root)),
             f"an ISO 20022 camt <Document> (namespace {_CAMT_NS}*)",
-            f"<{local}> in namespace {namespace or 'none'!r}",
+            f"<{root.tag}> in namespace {namespace or 'none'!r}",
             "this XML is not a CAMT bank statement; export camt.052, camt.053 or camt.054",
         )
     return namespace.rsplit(":", 1)[-1]
@@ -298,15 +312,14 @@ class CamtImporter:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
-        root, lines, encoding = _load(path, data, options.encoding)
-        message = _check_namespace(root, path, lines)
-        _strip_namespaces(root)
+        root, builder, encoding = _load(path, data, options.encoding)
+        message = _check_namespace(root, builder, path)
         rows: list[dict] = []
         skipped: list[SkippedRow] = []
         notes: list[str] = [message]
         for report in _reports(root, path):
             account = _text(report, "Acct/Id/IBAN") or _text(report, "Acct/Id/Othr/Id")
-            ctx = _Context(Path(path), account, _text(report, "Acct/Ccy"), lines)
+            ctx = _Context(Path(path), account, _text(report, "Acct/Ccy"), builder.lines)
             for entry in report.iterfind("Ntry"):
                 result = _entry_rows(entry, ctx, notes)
                 if isinstance(result, SkippedRow):
