@@ -94,15 +94,16 @@ def test_day_first_settled_by_a_13() -> None:
 
 
 def test_card_section_with_account_list_and_opening_balance() -> None:
-    """Charges negative; account from !Account; only the own-account Opening Balance is skipped."""
+    """Charges negative; account from the !Account before the section (not the AutoSwitch list);
+    only the own-account Opening Balance is skipped."""
     statement = read_statement(FIXTURES / "ccard_with_account.qif")
     assert rows(statement) == [
-        ("2026-01-02", -5999, "DRI*KASPERSKY LAB", "Visa Gold", 13),
-        ("2026-01-15", 20000, "PAYMENT - THANK YOU", "Visa Gold", 18),
-        ("2026-01-20", -1200, "Opening Balance", "Visa Gold", 23),  # L[Savings]: a real transfer
+        ("2026-01-02", -5999, "DRI*KASPERSKY LAB", "Visa Gold", 20),
+        ("2026-01-15", 20000, "PAYMENT - THANK YOU", "Visa Gold", 25),
+        ("2026-01-20", -1200, "Opening Balance", "Visa Gold", 30),  # L[Savings]: a real transfer
     ]
     assert [(s.line, s.reason) for s in statement.skipped] == [
-        (8, "opening-balance record (P Opening Balance, L[account]): a balance, not a transaction")]
+        (15, "opening-balance record (P Opening Balance, L[account]): a balance, not a transaction")]
 
 
 def test_quicken_dates_splits_sections_crlf_and_cp1252() -> None:
@@ -186,6 +187,24 @@ def test_date_format_option_overrides_inference(tmp_path: Path) -> None:
         """)
     assert rows(read_qif(path))[0][0] == "2026-03-04"
     assert rows(read_qif(path, ImportOptions(date_format="%d/%m/%Y")))[0][0] == "2026-04-03"
+
+
+def test_account_list_alone_names_no_account(tmp_path: Path) -> None:
+    """An AutoSwitch list only lists accounts; a section after !Clear:AutoSwitch with no
+    !Account of its own belongs to no named account."""
+    path = write(tmp_path, """\
+        !Option:AutoSwitch
+        !Account
+        NChecking
+        ^
+        !Clear:AutoSwitch
+        !Type:Bank
+        D1/2/2026
+        T-5.00
+        PX
+        ^
+        """)
+    assert rows(read_statement(path)) == [("2026-01-02", -500, "X", "", 7)]
 
 
 def test_invalid_date_format_option_is_a_usage_error() -> None:

@@ -105,6 +105,8 @@ def _parse_lines(lines: list[str]) -> _Parsed:
         if line.startswith("!"):
             parsed.close(record, terminated=False)
             section, label, record, in_other = _section_name(line), line.strip(), None, False
+            if section == "clear":  # end of an AutoSwitch account list: no account is current
+                account = ""
             parsed.bank_sections += section in _BANK_TYPES
             continue
         code, value = line[0], line[1:].strip()
