@@ -300,6 +300,23 @@ def test_inline_minimal_statement(tmp_path: Path) -> None:
     assert statement.transactions["date"].iloc[0].date() == dt.date(2025, 12, 31)
 
 
+def test_investment_statement_beside_a_bank_statement_is_noted_not_read(tmp_path: Path) -> None:
+    """STMTTRN inside INVBANKTRAN (investment cash) are not bank rows, before or after the bank one."""
+    inv = ("<INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><INVTRANLIST><INVBANKTRAN><STMTTRN>"
+           "<DTPOSTED>20260101<TRNAMT>5.00<FITID>I{n}<NAME>DIVIDEND</STMTTRN></INVBANKTRAN>"
+           "</INVTRANLIST></INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1>")
+    path = tmp_path / "mixed.ofx"
+    path.write_text("<OFX>\n" + inv.format(n=1) + "\n<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD"
+                    "<BANKACCTFROM><ACCTID>9</BANKACCTFROM><BANKTRANLIST>\n"
+                    "<STMTTRN><DTPOSTED>20260102<TRNAMT>-1.00<FITID>B1<NAME>BANK ROW</STMTTRN>\n"
+                    "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>\n" + inv.format(n=2) + "\n</OFX>\n")
+    for engine in ("ofxparse", "extractor"):
+        statement = read_ofx(path, engine=engine)
+        assert rows(statement) == [("2026-01-02", -100, "USD", "BANK ROW", "9", "B1", 4)]
+        assert statement.rows_read == 1
+        assert "an investment statement (INVSTMTRS) in the file was not read" in statement.notes
+
+
 # --- bad input never escapes as anything but StatementError -----------------------------
 
 SEED_BYTES = [p.read_bytes() for p in GOOD_FIXTURES]
