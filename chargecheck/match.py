@@ -87,7 +87,13 @@ class Matcher:
                 if parent is not None:
                     specs += [(d, "inherited") for d in parent.all_names + parent.descriptors]
                 excludes = excludes + entry.exclude
-            compiled = [a for text, kind in specs if (a := make_alias(text, index, kind)) is not None]
+            compiled, seen = [], set()
+            for text, kind in specs:
+                alias = make_alias(text, index, kind)
+                # The same words from the rule and the knowledge base are one alias (the rule's).
+                if alias is not None and (alias.tokens, alias.star) not in seen:
+                    seen.add((alias.tokens, alias.star))
+                    compiled.append(alias)
             # The vendor's category (dating, antivirus …) describes it too: HINGE DATING APP.
             category = set(alias_tokens(entry.category)) if entry is not None else set()
             words = frozenset(t for a in compiled for t in a.tokens) | category
@@ -198,10 +204,17 @@ class Matcher:
             target = self.targets[c.target]
             same = [i for o in found if o.target == c.target and o is not c for i in range(o.start, o.end)]
             verdict = judge(c, parsed, target, self.knowledge.vocabulary, same)
-            if verdict.rejected is None and (ex := self._excluded(target, clean.raw, clean.text)):
+            if ex := self._excluded(target, clean.raw, clean.text):  # the user's word is final
                 verdict = Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, verdict.strong,
                                     f"excluded by rule exclude \"{ex}\"", verdict.merchant)
             judged.append(verdict)
+        # One verdict per vendor and span: the best-ranked alias that spells it.
+        best: dict[tuple[int, int, int], Candidate] = {}
+        for c in judged:
+            key = (c.target, c.start, c.end)
+            if key not in best or (c.rejected is None, c.rank) > (best[key].rejected is None, best[key].rank):
+                best[key] = c
+        judged = list(best.values())
         match, reason = self._decide(judged, clean.text)
         return match, parsed, judged, reason
 

@@ -18,7 +18,7 @@ __all__ = ["Explanation", "render_candidate"]
 def render_candidate(c: Candidate, vendor: str, parsed: Parsed) -> str:
     """One candidate as a line: vendor, score, alias, method, tokens, strength or rejection."""
     tokens = " ".join(parsed.tokens[c.start: c.end])
-    source = {"name": "rule vendor", "alias": "rule alias", "knowledge": "knowledge base",
+    source = {"name": "vendor name", "alias": "rule alias", "knowledge": "knowledge base",
               "inherited": "parent's descriptor"}[c.alias.kind]
     head = f'{vendor}: score {c.score:g}, alias "{c.alias.text}" ({source}), method {c.method}, tokens {tokens}'
     if c.rejected:

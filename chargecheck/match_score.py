@@ -154,6 +154,7 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
                        and not _explained(tokens[i], target.words, vocabulary.neutral,
                                           i == last or parsed.star_after[i])]
         if unexplained:
-            refusal = "weak match beside unexplained words: " + " ".join(unexplained)
+            where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""
+            refusal = f"weak match{where} beside unexplained words: " + " ".join(unexplained)
     merchant = c.end > parsed.merchant_start
     return Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, strong, refusal, merchant)

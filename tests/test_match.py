@@ -1,0 +1,191 @@
+"""The matcher: processor prefixes, truncations, typos, look-alikes, excludes, ties, annotate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from chargecheck.match import Matcher
+from chargecheck.model import Cancellation
+
+VENDORS = {
+    "Netflix": ["Netflix.com"],
+    "Hulu": [],
+    "Kaspersky": ["Kaspersky Lab"],
+    "Norton": ["NortonLifeLock", "LifeLock"],
+    "Planet Fitness": ["PF Black Card"],
+    "Max": ["HBO Max"],
+    "Microsoft": ["Microsoft 365"],
+    "Xbox": ["Xbox Game Pass"],
+    "Apple": ["iCloud"],
+    "Peacock": [],
+    "Calm": [],
+    "Disney+": ["Disney Plus"],
+    "Spotify": [],
+    "Acme Anvils": ["Acme Anvil Club"],
+    "Amazon Prime": ["Prime"],
+    "Adobe": [],
+    "Bitdefender": [],
+}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher.for_vendors(VENDORS)
+
+
+MATCHES = [
+    # the vendor's own descriptor
+    ("NETFLIX.COM 866-579-7172 CA", "Netflix", "exact"),
+    ("HULU 877-8244858 CA", "Hulu", "exact"),
+    ("CALM.COM SAN FRANCISCO CA", "Calm", "exact"),
+    ("MAX.COM 855-442-6629 NY", "Max", "exact"),
+    ("HBOMAX.COM", "Max", "exact"),
+    ("PEACOCK PREMIUM NY", "Peacock", "exact"),
+    ("ACME ANVIL CLUB MONTHLY", "Acme Anvils", "exact"),
+    # processors and resellers in front of the merchant
+    ("PAYPAL *NETFLIX 4029357733", "Netflix", "exact"),
+    ("FS *NETFLIX.COM", "Netflix", "exact"),
+    ("DRI*KASPERSKY LAB 866-3285700 MA", "Kaspersky", "exact"),
+    ("NEXWAY*KASPERSKY 01234", "Kaspersky", "exact"),
+    ("PADDLE.NET* NORTONLIFELOCK", "Norton", "exact"),
+    ("GOOGLE *Peacock TV", "Peacock", "exact"),
+    ("GOOGLE *CALM", "Calm", "exact"),
+    ("PAYPAL *DISNEYPLUS 4029357733", "Disney+", "exact"),
+    ("PAYPAL *ACMEANVILS", "Acme Anvils", "joined"),
+    ("2CO.COM*BITDEFENDER", "Bitdefender", "exact"),
+    # billing names and prefixes only the knowledge base knows
+    ("NF*ORDER 2231", "Netflix", "exact"),
+    ("DPLUS*DISNEY", "Disney+", "exact"),
+    ("GEN DIGITAL INC", "Norton", "exact"),
+    ("MSFT * E0400ABC12", "Microsoft", "exact"),
+    ("MSBILL.INFO", "Microsoft", "exact"),
+    ("APPLE.COM/BILL 866-712-7753 CA", "Apple", "exact"),
+    ("ITUNES.COM/BILL CORK IE", "Apple", "exact"),
+    ("AMZN*PRIME", "Amazon Prime", "exact"),
+    # a child vendor wins over its parent company
+    ("MICROSOFT*XBOX GAME PASS", "Xbox", "exact"),
+    ("MSFT*XBOX", "Xbox", "exact"),
+    # bank wrappers
+    ("RECURRING PAYMENT AUTHORIZED ON 03/01 HULU 877-8244858 CA S331486483301352 CARD 0683", "Hulu", "exact"),
+    ("CHECKCARD 0122 APPLE.COM/BILL 866-712-7753 CA 24132284912687427368793", "Apple", "exact"),
+    ("DEBIT CARD PURCHASE - DISNEYPLUS 888-905-7888 CA", "Disney+", "exact"),
+    # truncated to the 22/25-character merchant field
+    ("PAYPAL *NORTONLIFEL 4029357733", "Norton", "prefix"),
+    ("BITDEF*TOTAL SEC", "Bitdefender", "prefix"),
+    ("KASPERSKY INTERNET SEC", "Kaspersky", "exact"),
+    # typos and keying errors
+    ("KASPERKSY LAB", "Kaspersky", "fuzzy"),
+    ("SPOTIFV USA 877-7781161 NY", "Spotify", "fuzzy"),
+    ("PLANET FITNES", "Planet Fitness", "fuzzy"),
+    ("AD0BE *CREATIVE CLD 408-536-6000 CA", "Adobe", "exact"),
+    # refunds are attributed too
+    ("REFUND DRI*KASPERSKY", "Kaspersky", "exact"),
+    ("HULU 877-8244858 CA CREDIT", "Hulu", "exact"),
+]
+
+
+@pytest.mark.parametrize("descriptor, vendor, method", MATCHES, ids=[m[0][:40] for m in MATCHES])
+def test_matches(matcher: Matcher, descriptor: str, vendor: str, method: str) -> None:
+    found = matcher.match(descriptor)
+    assert found is not None, matcher.explain(descriptor).render()
+    assert (found.vendor, found.method) == (vendor, method)
+    assert 85 <= found.score <= 100
+
+
+LOOKALIKES = [
+    "KASPER JEWELRY #12 PARAMUS NJ",
+    "NETGEAR*STORE 888-638-4327 CA",
+    "PLANET SMOOTHIE #112",
+    "PLANET BEACH TANNING",
+    "NORTON'S PIZZA #2 NORTON MA",
+    "NORTON HEALTHCARE 502-629-1234",
+    "NORTONS FLORIST NORTON KS",
+    "SHULUK MARKET 1234",
+    "HULA HUT AUSTIN TX",
+    "TST* HULU HOT POT BROOKLYN NY",
+    "MAXWELL HARDWARE",
+    "MAX & ERMA'S #12 COLUMBUS OH",
+    "OFFICEMAX/DEPOT 6104",
+    "CALMART LIQUOR",
+    "CALM WATERS DAY SPA",
+    "PEACOCK ALLEY SALON",
+    "SQ *PEACOCK COFFEE",
+    "APPLEBEES #123",
+    "BIG APPLE BAGELS",
+    "APPLE FEDERAL CREDIT UNION",
+    "PRIME STORAGE #1127",
+    "PRIME TIME PIZZA",
+    "PRIMERICA LIFE INS",
+    "DISNEY CRUISE LINE 800-951-3532",
+    "SHOPDISNEY.COM",
+    "NETFLEX PHYSICAL THERAPY",
+    "ADOBE GRILL #2 SANTA FE NM",
+    "AMZN MKTP US*2K4LR0QZ1",
+    "GOOGLE *GSUITE",
+    "ACME ANVIL REPAIR",
+    "MICRO CENTER #095",
+]
+
+
+@pytest.mark.parametrize("descriptor", LOOKALIKES)
+def test_lookalikes_never_match(matcher: Matcher, descriptor: str) -> None:
+    assert matcher.match(descriptor) is None, matcher.explain(descriptor).render()
+
+
+def test_exclude_rejects_a_candidate() -> None:
+    rules = [Cancellation("Norton", date(2026, 3, 1), exclude=("NORTON AP",))]
+    matcher = Matcher(rules)
+    assert matcher.match("NORTON AP") is None
+    assert 'rejected: excluded by rule exclude "NORTON AP"' in matcher.explain("NORTON AP").render()
+    assert matcher.match("DRI*NORTON").vendor == "Norton"
+
+
+def test_cancellations_of_one_vendor_share_aliases() -> None:
+    rules = [Cancellation("Acme", date(2026, 1, 1), aliases=("ACMEWIDGETS",)),
+             Cancellation("Acme", date(2026, 3, 1), aliases=("WIDGETCO",))]
+    matcher = Matcher(rules)
+    assert matcher.match("ACMEWIDGETS*SUB").vendor == "Acme"
+    assert matcher.match("WIDGETCO.COM").vendor == "Acme"
+
+
+def test_ambiguous_tie_is_refused() -> None:
+    matcher = Matcher.for_vendors({"Widget Works": ["Widgetry"], "Widget Club": ["Widgetry"]})
+    assert matcher.match("WIDGETRY.COM") is None
+    assert matcher.explain("WIDGETRY.COM").render().endswith(
+        "decision: no match (ambiguous: Widget Club, Widget Works match equally well; refusing to guess)")
+
+
+def test_knowledge_matcher_names_series() -> None:
+    matcher = Matcher.for_knowledge()
+    assert matcher.match("DRI*KASPERSKY LAB").vendor == "Kaspersky"
+    assert matcher.match("GOOGLE *GSUITE").vendor == "Google Workspace"
+    assert matcher.match("MICROSOFT*XBOX").vendor == "Xbox"
+    assert matcher.match("BIG APPLE BAGELS") is None
+
+
+def test_annotate_matches_once_per_descriptor_and_joins_back(matcher: Matcher) -> None:
+    descriptors = ["DRI*KASPERSKY LAB", "SHULUK MARKET", None,
+                   "PURCHASE AUTHORIZED ON 04/02 HULU 877-8244858 CA S551965721117486 CARD 3545",
+                   "PURCHASE AUTHORIZED ON 05/02 HULU 877-8244858 CA S551965721117999 CARD 3545"]
+    frame = pd.DataFrame({"description": pd.array(descriptors, dtype="str"), "amount_cents": [-999] * 5},
+                         index=[5, 6, 7, 8, 9])
+    out = Matcher.for_vendors(VENDORS).annotate(frame)
+    assert list(out.index) == [5, 6, 7, 8, 9]
+    assert out["cleaned"].tolist() == ["DRI*KASPERSKY LAB", "SHULUK MARKET", "", "HULU", "HULU"]
+    assert out["match_vendor"].tolist() == ["Kaspersky", "", "", "Hulu", "Hulu"]
+    assert out["match_score"].tolist() == [100.0, 0.0, 0.0, 100.0, 100.0]
+    assert out["match_method"].tolist() == ["exact", "", "", "exact", "exact"]
+    assert str(out["match_score"].dtype) == "float64"
+    assert all(str(out[c].dtype) == "str" for c in ("cleaned", "match_vendor", "match_alias", "match_method"))
+    assert "cleaned" not in frame  # a copy, the input is untouched
+    single = [m.vendor if (m := matcher.match(d or "")) else "" for d in descriptors]
+    assert out["match_vendor"].tolist() == single
+
+
+def test_annotate_empty_table(matcher: Matcher) -> None:
+    out = matcher.annotate(pd.DataFrame({"description": pd.Series([], dtype="str")}))
+    assert list(out.columns) == ["description", "cleaned", "match_vendor", "match_score", "match_alias", "match_method"]
+    assert len(out) == 0
