@@ -300,6 +300,31 @@ def test_inline_minimal_statement(tmp_path: Path) -> None:
     assert statement.transactions["date"].iloc[0].date() == dt.date(2025, 12, 31)
 
 
+BODY = ("<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>1</BANKACCTFROM>"
+        "<BANKTRANLIST><STMTTRN><DTPOSTED>20260102<TRNAMT>-1.00<FITID>1<NAME>{name}</STMTTRN>"
+        "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n")
+
+
+@pytest.mark.parametrize(
+    ("header", "encoding"),
+    [
+        ("OFXHEADER:100\nDATA:OFXSGML\nENCODING:UTF8\nCHARSET:NONE\n\n", "utf-8"),  # no dash
+        ("OFXHEADER:100\nENCODING:USASCII\nCHARSET:ISO-8859-1\n\n", "latin-1"),
+        ("OFXHEADER:100\nENCODING:USASCII\nCHARSET:NONE\n\n", "cp1252"),
+        ("<!-- OFXHEADER:100 ENCODING:UTF-8 -->\n", "utf-8"),  # header wrapped in a comment
+        ('<?xml version="1.0" encoding="ISO-8859-1"?>\n', "latin-1"),
+        ("", "utf-8"),  # OFX 2 body with no header at all
+    ],
+)
+def test_declared_encodings_and_headers_ofxparse_trips_on(tmp_path: Path, header: str, encoding: str) -> None:
+    path = tmp_path / "enc.ofx"
+    path.write_bytes(header.encode("ascii") + BODY.format(name="CAFÉ ZÜRICH").encode(encoding))
+    for engine in ("ofxparse", "extractor"):
+        statement = read_ofx(path, engine=engine)
+        assert statement.transactions["description"].tolist() == ["CAFÉ ZÜRICH"]
+        assert statement.notes[0] == f"parser: {engine}"
+
+
 def test_investment_statement_beside_a_bank_statement_is_noted_not_read(tmp_path: Path) -> None:
     """STMTTRN inside INVBANKTRAN (investment cash) are not bank rows, before or after the bank one."""
     inv = ("<INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><INVTRANLIST><INVBANKTRAN><STMTTRN>"
