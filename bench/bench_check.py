@@ -177,14 +177,15 @@ def main(argv: list[str] | None = None) -> int:
         info = write_statement(csv_path, rules_path, args.rows, vendors=args.cancellations, seed=args.seed)
         size = csv_path.stat().st_size / 1e6
         print(f"generated {info.rows:,} rows ({size:.1f} MB), {info.distinct_descriptors:,} distinct descriptors, "
-              f"{info.vendors:,} cancellations; {info.vendor_rows:,} vendor charges, {info.expected_flags:,} of "
-              f"them after the cancellation ({time.perf_counter() - start:.1f} s)\n")
+              f"{info.vendors:,} cancellations; {info.vendor_rows:,} vendor rows, {info.expected_flags:,} charges "
+              f"after the cancellation, {info.expected_refunded:,} of them refunded ({time.perf_counter() - start:.1f} s)\n")
 
         read = run_child(READ_CSV, str(csv_path), repeat=args.repeat)
         print(_fmt_step("pandas.read_csv", read))
         lib = run_child(LIBRARY, str(csv_path), str(rules_path), repeat=args.repeat)
-        lib_extra = "" if "error" in lib else (f"flags {lib['flags']:,} (expected {info.expected_flags:,}), "
-                                               f"refundable {lib['refundable']:,}, skipped {lib['skipped']:,}")
+        lib_extra = "" if "error" in lib else (
+            f"flags {lib['flags']:,} (expected {info.expected_flags:,}), refunded {lib['refunded']:,} "
+            f"(expected {info.expected_refunded:,}), refundable {lib['refundable']:,}, skipped {lib['skipped']:,}")
         print(_fmt_step("chargecheck.pipeline.check()", lib, lib_extra))
         report = folder / "flagged.json"
         report.unlink(missing_ok=True)

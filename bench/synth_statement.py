@@ -13,7 +13,8 @@ vendors (via PayPal, Digital River, Google, their own ``.COM`` descriptor), some
 after the cancellation.  Every name is generated from syllables; nothing comes from real data.
 
 ``expected_flags`` counts, by construction, the vendor charges dated after the day charges were
-expected to stop: an independent check on what ``chargecheck check`` finds.
+expected to stop, and ``expected_refunded`` the credits a vendor later gave back for one of them
+(same descriptor, same amount): an independent check on what ``chargecheck check`` finds.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class SynthInfo:
     vendors: int
     vendor_rows: int
     expected_flags: int
+    expected_refunded: int
 
 
 def make_names(rng: np.random.Generator, count: int, min_len: int = 5) -> list[str]:
@@ -118,7 +120,11 @@ def _wrapper(day: date, merchant: str, rng: np.random.Generator) -> str:
 
 
 def _vendor_charges(rng: np.random.Generator, vendors: list[str]):
-    """Monthly charges of every vendor (last field: due a flag) and its cancellation record."""
+    """Monthly charges of every vendor and its cancellation record.
+
+    The last field of a row is True for a charge due a flag, False for an expected one and None
+    for a refund credit.
+    """
     rows, rules = [], []
     days = (END - START).days
     for v, vendor in enumerate(vendors):
@@ -137,6 +143,10 @@ def _vendor_charges(rng: np.random.Generator, vendors: list[str]):
         for n, day in enumerate(charges):
             text = _wrapper(day, descriptor, rng) if n % 7 == 3 else descriptor
             rows.append((day, text, -amount, "Sale", day > until))
+            # the vendor gave this one back (not where a money-back window applies: there a
+            # credit answers the refundable renewal before the cancellation first)
+            if day > until and v % 10 and rng.random() < 0.15:
+                rows.append((day + timedelta(days=int(rng.integers(3, 20))), descriptor, amount, "Return", None))
         rule = {"vendor": vendor.title(), "cancelled_on": cancelled, "reference": f"BX-{10000 + v}"}
         if paid_through:
             rule["paid_through"] = paid_through
@@ -173,9 +183,12 @@ def write_statement(csv_path: Path, rules_path: Path, rows: int, vendors: int = 
     vendor_names, merchant_names = names[:vendors], names[vendors:]
     vendor_rows, rules = _vendor_charges(rng, vendor_names)
     if len(vendor_rows) > rows // 4:  # a quick run with few rows keeps a sane mix
-        keep = np.sort(rng.choice(len(vendor_rows), rows // 4, replace=False))
-        vendor_rows = [vendor_rows[i] for i in keep]
+        keep = set(rng.choice(len(vendor_rows), rows // 4, replace=False).tolist())
+        # a refund follows its charge in the list: keep it only with that charge
+        vendor_rows = [row for i, row in enumerate(vendor_rows)
+                       if i in keep and (row[4] is not None or i - 1 in keep)]
     expected = sum(1 for row in vendor_rows if row[4])
+    refunds = sum(1 for row in vendor_rows if row[4] is None)
     local = _local_descriptors(rng, merchant_names)
     noise = rows - len(vendor_rows)
     weights = 1.0 / np.arange(1, len(local) + 1) ** 0.9  # Zipf-like: a few merchants dominate
@@ -207,5 +220,5 @@ def write_statement(csv_path: Path, rules_path: Path, rows: int, vendors: int = 
             out.writerow([f"{day:%m/%d/%Y}", f"{day + timedelta(days=n % 3):%m/%d/%Y}", text, category, kind,
                           f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}", ""])
     rules_path.write_text(_rules_toml(rules), encoding="utf-8")
-    return SynthInfo(len(body), len({r[1] for r in body}), vendors, len(vendor_rows), expected)
+    return SynthInfo(len(body), len({r[1] for r in body}), vendors, len(vendor_rows), expected, refunds)
 
