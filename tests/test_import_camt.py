@@ -202,3 +202,16 @@ def test_dates_are_calendar_days_not_strings(tmp_path):
     statement = read_with(IMPORTER, write(tmp_path, doc(ENTRY.format(amount="1.00", ind="DBIT", day="2026-02-01", info="x"))))
     assert statement.transactions["date"].dt.date.tolist() == [date(2026, 2, 1)]
     assert str(statement.transactions["date"].dtype) == "datetime64[s]"
+
+
+@pytest.mark.parametrize("declared, codec, text, reported", [
+    ("UTF-16", "utf-16", "Zoë", "utf-16"),            # BOM; expat decodes it itself
+    ("Shift_JIS", "shift_jis", "東京", "shift_jis"),   # multi-byte: expat cannot, textio can
+    ("no-such-charset", "utf-8", "Zoë", "utf-8"),      # an unknown declaration is not fatal
+])
+def test_declared_encodings_expat_cannot_use_are_decoded_by_python(tmp_path, declared, codec, text, reported):
+    path = tmp_path / "enc.xml"
+    path.write_bytes(doc(ENTRY.format(amount="1.00", ind="DBIT", day="2026-02-01", info=text), encoding=declared).encode(codec))
+    statement = read_with(IMPORTER, path)
+    assert statement.transactions["description"][0] == text
+    assert statement.encoding == reported

@@ -7,8 +7,9 @@ per ``Ntry``, or one per ``TxDtls`` when a batch entry lists several details wit
 amounts that add up to the entry.  The sign comes from ``CdtDbtInd`` (``DBIT`` is money out);
 ``RvslInd`` does not flip it, because the indicator already states the booking's direction.
 
-XML is parsed with defusedxml: DTD entity declarations (billion laughs) and external
-entities are refused with a :class:`~chargecheck.errors.StatementError`.
+XML is parsed with defusedxml (see :mod:`chargecheck.importers.camt_xml`): DTD entity
+declarations (billion laughs) and external entities are refused with a
+:class:`~chargecheck.errors.StatementError`.
 """
 
 from __future__ import annotations
@@ -18,94 +19,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-
-import defusedxml.ElementTree as DET
-from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import Element
 
 from ..errors import StatementError
 from ..schema import SkippedRow, Statement, empty_transactions, make_transactions
-from ..textio import decode_bytes, normalize_encoding_name
 from .base import ImportOptions, Sample
+from .camt_xml import XmlDocument, load_xml
 
 __all__ = ["IMPORTER", "CamtImporter"]
 
 _CAMT_NS = "urn:iso:std:iso:20022:tech:xsd:camt."
 _MESSAGES = {"BkToCstmrStmt": "Stmt", "BkToCstmrAcctRpt": "Rpt", "BkToCstmrDbtCdtNtfctn": "Ntfctn"}
-_TRACKED = ("Document", "Ntry", "TxDtls")
-_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?\?>")
-_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _ROOT = re.compile(r"<(?:[\w.-]+:)?Document\b")
 _PLACEHOLDER_IDS = {"NOTPROVIDED", "NONREF", "NONE"}
-
-
-class _Builder(TreeBuilder):
-    """Builds a namespace-free tree (one set of paths serves 001.02 to 001.08), remembering the
-    root's namespace and the line each entry starts on (ElementTree itself keeps no positions)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: dict[int, int] = {}
-        self.namespace: str | None = None
-        self.expat = None
-
-    def start(self, tag, attrs):  # noqa: D102 - TreeBuilder API
-        namespace, _, local = tag.rpartition("}")
-        if self.namespace is None:
-            self.namespace = namespace.lstrip("{")
-        element = super().start(local, attrs)
-        if local in _TRACKED:
-            self.lines[id(element)] = self.expat.CurrentLineNumber
-        return element
-
-    def end(self, tag):  # noqa: D102 - TreeBuilder API
-        return super().end(tag.rpartition("}")[2])
-
-
-def _parse(data: bytes) -> tuple[Element, _Builder]:
-    """Parse bytes with defusedxml (expat honours the declared encoding)."""
-    builder = _Builder()
-    parser = DET.DefusedXMLParser(target=builder)
-    builder.expat = parser.parser
-    parser.feed(data)
-    return parser.close(), builder
-
-
-def _as_utf8(data: bytes, declared: str | None, forced: str | None) -> tuple[bytes, str]:
-    """Re-encode a file whose bytes do not match its declaration (files lie) as declared UTF-8."""
-    text, encoding = decode_bytes(data, declared=declared, forced=forced)
-    body = _DECLARATION.sub(b"", text.lstrip("\ufeff").encode("utf-8"), count=1)
-    return b'<?xml version="1.0" encoding="utf-8"?>' + body, encoding
-
-
-def _load(path: Path, data: bytes, forced: str | None) -> tuple[Element, _Builder, str]:
-    """The parsed tree, its builder (namespace, lines) and the encoding used.
-
-    Unsafe (entities) or broken XML raises StatementError.
-    """
-    match = _DECLARED_ENCODING.search(data[:400])
-    declared = match.group(1).decode("ascii") if match else None
-    try:
-        try:
-            if forced:
-                raise ParseError("encoding forced by the user")
-            root, builder = _parse(data)
-            return root, builder, normalize_encoding_name(declared) or "utf-8"
-        except ParseError as first:
-            try:
-                fixed, encoding = _as_utf8(data, declared, forced)
-                root, builder = _parse(fixed)
-                return root, builder, encoding
-            except ParseError:
-                raise first from None
-    except DefusedXmlException as exc:
-        raise StatementError(
-            path, None, "XML without DTD entities or external references",
-            type(exc).__name__, "entity declarations are refused for safety",
-        ) from None
-    except ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise StatementError(path, line, "well-formed CAMT XML", str(exc).split(":")[0]) from None
 
 
 def _text(element: Element | None, path: str) -> str:
@@ -283,17 +209,16 @@ def _reports(root: Element, path: Path) -> list[Element]:
     return found
 
 
-def _check_namespace(root: Element, builder: _Builder, path: Path) -> str:
+def _check_namespace(doc: XmlDocument, path: Path) -> str:
     """The camt message name (``camt.053.001.02``) or a StatementError for any other XML."""
-    namespace = builder.namespace or ""
-    if root.tag != "Document" or not namespace.startswith(_CAMT_NS):
+    if doc.root.tag != "Document" or not doc.namespace.startswith(_CAMT_NS):
         raise StatementError(
-            path, builder.lines.get(id(root)),
+            path, doc.line(doc.root),
             f"an ISO 20022 camt <Document> (namespace {_CAMT_NS}*)",
-            f"<{root.tag}> in namespace {namespace or 'none'!r}",
+            f"<{doc.root.tag}> in namespace {doc.namespace or 'none'!r}",
             "this XML is not a CAMT bank statement; export camt.052, camt.053 or camt.054",
         )
-    return namespace.rsplit(":", 1)[-1]
+    return doc.namespace.rsplit(":", 1)[-1]
 
 
 class CamtImporter:
@@ -312,14 +237,14 @@ class CamtImporter:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
-        root, builder, encoding = _load(path, data, options.encoding)
-        message = _check_namespace(root, builder, path)
+        doc = load_xml(path, data, options.encoding)
+        message = _check_namespace(doc, path)
         rows: list[dict] = []
         skipped: list[SkippedRow] = []
         notes: list[str] = [message]
-        for report in _reports(root, path):
+        for report in _reports(doc.root, path):
             account = _text(report, "Acct/Id/IBAN") or _text(report, "Acct/Id/Othr/Id")
-            ctx = _Context(Path(path), account, _text(report, "Acct/Ccy"), builder.lines)
+            ctx = _Context(Path(path), account, _text(report, "Acct/Ccy"), doc.lines)
             for entry in report.iterfind("Ntry"):
                 result = _entry_rows(entry, ctx, notes)
                 if isinstance(result, SkippedRow):
@@ -329,7 +254,7 @@ class CamtImporter:
         return Statement(
             path=str(path), format=self.name, rows_read=len(rows) + len(skipped),
             transactions=_frame(rows, str(path)), skipped=tuple(skipped),
-            encoding=encoding, notes=tuple(notes),
+            encoding=doc.encoding, notes=tuple(notes),
         )
 
 
