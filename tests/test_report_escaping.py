@@ -138,6 +138,8 @@ def test_html_has_only_our_tags_and_no_script_or_external_resource():
         if "href" in attrs:
             assert attrs["href"].startswith("#vendor-")
     assert "<script" not in html.lower()
+    assert "http:" not in report.render(story.story(), "html")  # no URL at all, not even an SVG namespace
+    assert "https:" not in report.render(story.story(), "html")
     assert "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';" in html
 
 

@@ -138,13 +138,16 @@ def cancellation_for(result: CheckResult, vendor: str) -> Cancellation | None:
 
 def vendor_summaries(result: CheckResult) -> list[VendorSummary]:
     """One summary per vendor with flags or refundable charges, in report order."""
+    flags = flags_by_vendor(result.flags)
+    refundable = flags_by_vendor(result.refundable)
+    cancellations: dict[str, Cancellation] = {}
+    for canc in result.cancellations:
+        cancellations.setdefault(canc.vendor, canc)
     out = []
     for vendor in vendor_names(result):
-        flags = tuple(sort_flags(f for f in result.flags if f.vendor == vendor))
-        refundable = tuple(sort_flags(f for f in result.refundable if f.vendor == vendor))
-        out.append(
-            VendorSummary(vendor, cancellation_for(result, vendor), flags, refundable, tuple(totals(flags)))
-        )
+        mine = tuple(flags.get(vendor, ()))
+        out.append(VendorSummary(vendor, cancellations.get(vendor), mine, tuple(refundable.get(vendor, ())),
+                                 tuple(totals(mine))))
     return out
 
 

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from ..model import CheckResult
 from .common import format_money, format_totals, totals, vendor_summaries, visible
-from .timeline import legend_svg, timeline_svg, vendor_transactions
+from .timeline import legend_svg, timeline_svg, transaction_marks
 
 __all__ = ["render_html"]
 
@@ -63,10 +63,11 @@ def _environment() -> jinja2.Environment:
 
 def _vendors(result: CheckResult) -> list[dict]:
     sections = []
-    for index, vs in enumerate(vendor_summaries(result), start=1):
-        rows = vendor_transactions(result.transactions, vs.vendor)
-        svg = timeline_svg(index, vs.vendor, vs.cancellation, list(vs.flags), list(vs.refundable), rows)
-        sections.append({"index": index, "summary": vs, "svg": svg, "charges_seen": len(rows)})
+    summaries = vendor_summaries(result)
+    others = transaction_marks(result.transactions, [vs.vendor for vs in summaries], result.flags + result.refundable)
+    for index, vs in enumerate(summaries, start=1):
+        svg = timeline_svg(index, vs.vendor, vs.cancellation, list(vs.flags), list(vs.refundable), others[vs.vendor])
+        sections.append({"index": index, "summary": vs, "svg": svg})
     return sections
 
 

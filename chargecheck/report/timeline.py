@@ -27,7 +27,7 @@ from ..model import Cancellation, Flag
 from ..schema import cents_to_decimal
 from .common import format_money, visible
 
-__all__ = ["timeline_svg", "legend_svg", "vendor_transactions"]
+__all__ = ["timeline_svg", "legend_svg", "transaction_marks"]
 
 WIDTH, HEIGHT = 760, 140
 X0, X1 = 24.0, 736.0
@@ -47,39 +47,72 @@ class _Mark:
     kind: str  # charge, flag, settled, refundable, credit
     title: str
     number: int | None = None
+    count: int = 1  # transactions behind the mark (several on one day share one)
 
 
-def vendor_transactions(transactions: pd.DataFrame, vendor: str) -> pd.DataFrame:
-    """The rows of the annotated transaction table the matcher attributed to ``vendor``."""
-    if transactions is None or "match_vendor" not in transactions.columns or transactions.empty:
-        return pd.DataFrame(columns=["date", "amount_cents", "currency", "description"])
-    mask = transactions["match_vendor"].fillna("").astype(str) == vendor
-    return transactions.loc[mask]
+def _key(file: str, day: date, cents: int, line: object, fitid: object) -> str:
+    where = f"L{int(line)}" if line is not None and not pd.isna(line) else f"F{fitid or ''}"
+    return f"{file}\x1f{day.isoformat()}\x1f{int(cents)}\x1f{where}"
 
 
-def _key(file: str, day: date, cents: int, line: object, fitid: object) -> tuple:
-    where = ("line", int(line)) if line is not None and not pd.isna(line) else ("fitid", str(fitid or ""))
-    return (str(file), day, int(cents), where)
-
-
-def _flag_key(flag: Flag) -> tuple:
+def _flag_key(flag: Flag) -> str:
     return _key(flag.source.file, flag.date, int(flag.amount * 100), flag.source.line, flag.source.fitid)
 
 
-def _tx_marks(rows: pd.DataFrame, known: set[tuple]) -> list[_Mark]:
-    marks = []
-    for row in rows.itertuples(index=False):
-        day = pd.Timestamp(row.date).date()
-        cents = int(row.amount_cents)
-        line = getattr(row, "source_line", None)
-        key = _key(getattr(row, "source_file", ""), day, cents, line, getattr(row, "bank_id", ""))
-        if key in known:
-            continue
-        amount = format_money(cents_to_decimal(abs(cents)), row.currency)
-        kind = "credit" if cents > 0 else "charge"
-        verb = "credit (refund)" if cents > 0 else "charged"
-        marks.append(_Mark(day, kind, f"{day.isoformat()} · {amount} {verb} · {row.description}"))
-    return marks
+def _row_keys(rows: pd.DataFrame) -> pd.Series:
+    """The same key as :func:`_key`, for every row at once (vectorised: a vendor may have many)."""
+    # The separator is \x1f, not \x00: pandas 3 string concatenation silently drops NUL characters.
+    line = rows["source_line"] if "source_line" in rows else pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    fitid = rows["bank_id"].fillna("").astype(str) if "bank_id" in rows else pd.Series("", index=rows.index)
+    where = ("L" + line.astype("string")).where(line.notna(), "F" + fitid)
+    day = pd.to_datetime(rows["date"]).dt.strftime("%Y-%m-%d")
+    file = rows["source_file"].astype(str) if "source_file" in rows else pd.Series("", index=rows.index)
+    return file + "\x1f" + day + "\x1f" + rows["amount_cents"].astype("int64").astype(str) + "\x1f" + where
+
+
+def _day_mark(day: date, credit: bool, count: int, cents: int, currency: str, description: str) -> _Mark:
+    verb = "credit (refund)" if credit else "charged"
+    amount = format_money(cents_to_decimal(cents), currency)
+    if count == 1:
+        text = f"{day.isoformat()} · {amount} {verb} · {description}"
+    else:
+        text = f"{day.isoformat()} · {count} transactions, {amount} {verb} · e.g. {description}"
+    return _Mark(day, "credit" if credit else "charge", text, count=count)
+
+
+def transaction_marks(transactions: pd.DataFrame, vendors: Iterable[str], flags: Iterable[Flag]) -> dict[str, list]:
+    """Per vendor, the marks for its transactions that are not ``flags``: charges and credits.
+
+    One vectorised pass over the table (the matcher's ``match_vendor`` column), aggregated to
+    one mark per vendor, day and direction, so a report over a million rows and many vendors
+    stays fast and small; a shared mark's tooltip gives the count and total.  Without matcher
+    columns there are none, and the timelines show the flags alone.
+    """
+    wanted = set(vendors)
+    out: dict[str, list] = {v: [] for v in wanted}
+    if transactions is None or transactions.empty or "match_vendor" not in transactions.columns:
+        return out
+    vendor = transactions["match_vendor"].fillna("").astype(str)
+    rows = transactions.loc[vendor.isin(wanted)]
+    rows = rows.loc[~_row_keys(rows).isin({_flag_key(f) for f in flags})]
+    if rows.empty:
+        return out
+    frame = pd.DataFrame({
+        "vendor": vendor.loc[rows.index],
+        "day": pd.to_datetime(rows["date"]).dt.normalize(),
+        "credit": rows["amount_cents"] > 0,
+        "cents": rows["amount_cents"].astype("int64").abs(),
+        "currency": rows["currency"].astype(str),
+        "description": rows["description"].astype(str),
+    })
+    agg = frame.groupby(["vendor", "day", "credit"], sort=True).agg(
+        n=("cents", "size"), cents=("cents", "sum"), currency=("currency", "first"),
+        description=("description", "first"),
+    )
+    columns = (agg["n"].tolist(), agg["cents"].tolist(), agg["currency"].tolist(), agg["description"].tolist())
+    for (name, day, credit), n, cents, currency, description in zip(agg.index, *columns):
+        out[name].append(_day_mark(day.date(), bool(credit), int(n), int(cents), currency, description))
+    return out
 
 
 def _flag_marks(flags: Iterable[tuple[int, Flag]], refundable: Iterable[Flag]) -> list[_Mark]:
@@ -195,12 +228,14 @@ def timeline_svg(
     cancellation: Cancellation | None,
     flags: list[Flag],
     refundable: list[Flag],
-    rows: pd.DataFrame,
+    other: list,
 ) -> Markup:
-    """One vendor's timeline as inline SVG; ``flags`` in table order (numbered from 1)."""
-    numbered = list(enumerate(flags, start=1))
-    known = {_flag_key(f) for f in [*flags, *refundable]}
-    marks = _tx_marks(rows, known) + _flag_marks(numbered, refundable)
+    """One vendor's timeline as inline SVG.
+
+    ``flags`` in table order (numbered from 1), ``other`` the vendor's other transactions from
+    :func:`transaction_marks`.
+    """
+    marks = list(other) + _flag_marks(list(enumerate(flags, start=1)), refundable)
     days = [m.day for m in marks]
     if cancellation is not None:
         days += [cancellation.cancelled_on, cancellation.charges_expected_until]
@@ -214,9 +249,9 @@ def timeline_svg(
     for m in sorted(marks, key=lambda m: (order[m.kind], m.day, m.number or 0, m.title)):
         x = sx(m.day)
         body += _mark_svg(m, x, labels.place(x, m.number) if m.number is not None else None)
-    label = f"Timeline of {vendor}: {len(flags)} flagged charge(s) among {len(marks)} transaction(s)"
+    label = f"Timeline of {vendor}: {len(flags)} flagged charge(s) among {sum(m.count for m in marks)} transaction(s)"
     head = (
-        f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-labelledby="tl{index}">'
         f'<title id="tl{index}">{_x(label)}</title>'
     )
@@ -240,6 +275,6 @@ def legend_svg() -> Markup:
         parts.append(f'<g transform="translate({x},0)">{shape}<text class="tlabel" x="20" y="14">{text}</text></g>')
         x += 26 + 6 * len(text)
     return Markup(
-        f'<svg class="legend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {x} 20" role="img" '
+        f'<svg class="legend" viewBox="0 0 {x} 20" role="img" '
         f'aria-label="Legend">{"".join(parts)}</svg>'
     )
