@@ -146,15 +146,16 @@ def _fmt_step(name: str, result: dict, extra: str = "") -> str:
     return f"{name:<38} {result['seconds']:8.2f} s   peak RSS {result['rss_mb']:7.0f} MB   {extra}"
 
 
-def _ratio_line(label: str, value: float | None, target: str, ok: bool | None) -> str:
-    if value is None:
+def _ratio_line(label: str, slow: float | None, fast: float | None, target: str, limit: float) -> str:
+    """``slow / fast`` as a ratio with its target; ``limit`` > 0 is a maximum, < 0 a minimum."""
+    if not slow or not fast:
         return f"  {label:<34} n/a"
-    verdict = "" if ok is None else ("  meets target" if ok else "  MISSES target")
-    return f"  {label:<34} {value:8.1f}x   (target {target}){verdict}"
+    value = slow / fast
+    ok = value <= limit if limit > 0 else value >= -limit
+    return f"  {label:<34} {value:8.1f}x   (target {target})  {'meets target' if ok else 'MISSES target'}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Generate, measure, print.  Returns 0 (a benchmark reports; it does not fail)."""
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="statement rows (default 1,000,000)")
     parser.add_argument("--cancellations", type=int, default=1000, help="cancellations (default 1,000)")
@@ -166,63 +167,69 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the generated files here and keep them")
     parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs of each timed step")
     parser.add_argument("--stages", action="store_true", help="also time each pipeline stage separately")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def _generate(args: argparse.Namespace, folder: Path) -> tuple[Path, Path, object]:
+    """Write the statement and rules into ``folder`` and say what they hold."""
+    csv_path, rules_path = folder / "statement.csv", folder / "cancellations.toml"
+    start = time.perf_counter()
+    info = write_statement(csv_path, rules_path, args.rows, vendors=args.cancellations, seed=args.seed)
+    size = csv_path.stat().st_size / 1e6
+    print(f"generated {info.rows:,} rows ({size:.1f} MB), {info.distinct_descriptors:,} distinct descriptors, "
+          f"{info.vendors:,} cancellations; {info.vendor_rows:,} vendor rows, {info.expected_flags:,} charges "
+          f"after the cancellation, {info.expected_refunded:,} of them refunded ({time.perf_counter() - start:.1f} s)\n")
+    return csv_path, rules_path, info
+
+
+def _library(args: argparse.Namespace, csv_path: Path, rules_path: Path, info) -> dict:
+    lib = run_child(LIBRARY, str(csv_path), str(rules_path), repeat=args.repeat)
+    extra = "" if "error" in lib else (
+        f"flags {lib['flags']:,} (expected {info.expected_flags:,}), refunded {lib['refunded']:,} "
+        f"(expected {info.expected_refunded:,}), refundable {lib['refundable']:,}, skipped {lib['skipped']:,}")
+    print(_fmt_step("chargecheck.pipeline.check()", lib, extra))
+    return lib
+
+
+def _cli(args: argparse.Namespace, csv_path: Path, rules_path: Path) -> dict:
+    report = csv_path.parent / "flagged.json"
+    report.unlink(missing_ok=True)
+    cli = run_child(CLI, str(csv_path), str(rules_path), str(report), repeat=args.repeat)
+    if "error" not in cli and (cli["exit"] not in (0, 1) or not report.exists()):
+        # exit code 1 is also what an uncaught exception gives: no report means it failed
+        cli = {"error": [f"exit code {cli['exit']}:"] + cli["stderr"].strip().splitlines()[-1:]}
+    extra = "" if "error" in cli else (
+        f"exit code {cli['exit']}, {len(json.loads(report.read_text())['flags']):,} flags in the JSON")
+    print(_fmt_step("chargecheck check (CLI, --format json)", cli, extra))
+    return cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate, measure, print.  Returns 0 (a benchmark reports; it does not fail)."""
+    args = _parse(argv)
     with tempfile.TemporaryDirectory(prefix="chargecheck-bench-") as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        csv_path, rules_path = folder / "statement.csv", folder / "cancellations.toml"
         print(f"chargecheck benchmark: seed {args.seed}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-        start = time.perf_counter()
-        info = write_statement(csv_path, rules_path, args.rows, vendors=args.cancellations, seed=args.seed)
-        size = csv_path.stat().st_size / 1e6
-        print(f"generated {info.rows:,} rows ({size:.1f} MB), {info.distinct_descriptors:,} distinct descriptors, "
-              f"{info.vendors:,} cancellations; {info.vendor_rows:,} vendor rows, {info.expected_flags:,} charges "
-              f"after the cancellation, {info.expected_refunded:,} of them refunded ({time.perf_counter() - start:.1f} s)\n")
-
+        csv_path, rules_path, info = _generate(args, folder)
         read = run_child(READ_CSV, str(csv_path), repeat=args.repeat)
         print(_fmt_step("pandas.read_csv", read))
-        lib = run_child(LIBRARY, str(csv_path), str(rules_path), repeat=args.repeat)
-        lib_extra = "" if "error" in lib else (
-            f"flags {lib['flags']:,} (expected {info.expected_flags:,}), refunded {lib['refunded']:,} "
-            f"(expected {info.expected_refunded:,}), refundable {lib['refundable']:,}, skipped {lib['skipped']:,}")
-        print(_fmt_step("chargecheck.pipeline.check()", lib, lib_extra))
-        report = folder / "flagged.json"
-        report.unlink(missing_ok=True)
-        cli = run_child(CLI, str(csv_path), str(rules_path), str(report), repeat=args.repeat)
-        cli_extra = ""
-        if "error" not in cli and (cli["exit"] not in (0, 1) or not report.exists()):
-            # exit code 1 is also what an uncaught exception gives: no report means it failed
-            cli = {"error": [f"exit code {cli['exit']}:"] + cli["stderr"].strip().splitlines()[-1:]}
-        if "error" not in cli:
-            cli_extra = f"exit code {cli['exit']}"
-            if report.exists():
-                cli_extra += f", {len(json.loads(report.read_text())['flags']):,} flags in the JSON"
-            elif cli["stderr"]:
-                cli_extra += f": {cli['stderr'].strip().splitlines()[-1]}"
-        print(_fmt_step("chargecheck check (CLI, --format json)", cli, cli_extra))
-
+        lib = _library(args, csv_path, rules_path, info)
+        cli = _cli(args, csv_path, rules_path)
         if args.stages:
             stages = run_child(STAGES, str(csv_path), str(rules_path))
             print("  stages: " + ("FAILED: " + " ".join(stages["error"]) if "error" in stages else
                                   ", ".join(f"{name} {sec:.2f} s" for name, sec in stages.items())))
-        slice_rows = min(args.naive_rows, info.rows)
-        naive_s, scored, hits = naive_loop(csv_path, rules_path, slice_rows, args.naive_scorer)
+        naive_s, scored, hits = naive_loop(csv_path, rules_path, min(args.naive_rows, info.rows), args.naive_scorer)
         scaled = naive_s * info.rows / scored
         print(f"{'naive extractOne loop':<38} {naive_s:8.2f} s   on {scored:,} rows ({args.naive_scorer}, cutoff 85, "
               f"{hits:,} rows matched); scaled to {info.rows:,} rows: {scaled:.1f} s")
-
-        base = read.get("seconds")
-        lib_s, cli_s = lib.get("seconds"), cli.get("seconds")
+        base, lib_s, cli_s = read.get("seconds"), lib.get("seconds"), cli.get("seconds")
         print("\nratios:")
-        print(_ratio_line("check() / read_csv", lib_s / base if lib_s and base else None, "<= 5x",
-                          lib_s / base <= 5 if lib_s and base else None))
-        print(_ratio_line("CLI / read_csv", cli_s / base if cli_s and base else None, "<= 5x",
-                          cli_s / base <= 5 if cli_s and base else None))
-        print(_ratio_line("naive loop (scaled) / check()", scaled / lib_s if lib_s else None, ">= 100x",
-                          scaled / lib_s >= 100 if lib_s else None))
-        print(_ratio_line("naive loop (scaled) / CLI", scaled / cli_s if cli_s else None, ">= 100x",
-                          scaled / cli_s >= 100 if cli_s else None))
+        print(_ratio_line("check() / read_csv", lib_s, base, "<= 5x", 5))
+        print(_ratio_line("CLI / read_csv", cli_s, base, "<= 5x", 5))
+        print(_ratio_line("naive loop (scaled) / check()", scaled, lib_s, ">= 100x", -100))
+        print(_ratio_line("naive loop (scaled) / CLI", scaled, cli_s, ">= 100x", -100))
     return 0
 
 

@@ -175,6 +175,42 @@ def _rules_toml(rules: list[dict]) -> str:
     return "".join(parts)
 
 
+def _noise_rows(rng: np.random.Generator, local: list[str], count: int) -> list[tuple]:
+    """``count`` ordinary rows: local merchants (Zipf-like popularity), Amazon orders, payments."""
+    weights = 1.0 / np.arange(1, len(local) + 1) ** 0.9  # a few merchants dominate, as in real life
+    pick = rng.choice(len(local), count, p=weights / weights.sum())
+    offsets = rng.integers(0, (END - START).days + 1, count)
+    cents = (rng.lognormal(3.0, 0.9, count) * 100).astype(np.int64) + 1
+    special = rng.random(count)
+    day_list = [START + timedelta(days=d) for d in range((END - START).days + 1)]
+    rows = []
+    for i in range(count):
+        day = day_list[offsets[i]]
+        if special[i] < 0.01:
+            rows.append((day, "Payment Thank You-Mobile", int(cents[i]) * 10, "Payment", False))
+        elif special[i] < 0.06:  # an order id unique per row, as Amazon prints it
+            order = "".join(rng.choice(list("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"), 9))
+            rows.append((day, f"AMAZON MKTPL*{order}", -int(cents[i]), "Sale", False))
+        elif special[i] < 0.16:
+            rows.append((day, _wrapper(day, local[pick[i]], rng), -int(cents[i]), "Sale", False))
+        else:
+            rows.append((day, local[pick[i]], -int(cents[i]), "Sale", False))
+    return rows
+
+
+def _write_csv(path: Path, body: list[tuple]) -> None:
+    """The rows in the Chase card layout: MM/DD/YYYY, charges negative, newest first."""
+    body.sort(key=lambda r: r[0], reverse=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(["Transaction Date", "Post Date", "Description", "Category", "Type", "Amount", "Memo"])
+        for n, (day, text, amount, kind, _due) in enumerate(body):
+            sign = "-" if amount < 0 else ""
+            category = "" if kind == "Payment" else _CATEGORIES[n % len(_CATEGORIES)]
+            out.writerow([f"{day:%m/%d/%Y}", f"{day + timedelta(days=n % 3):%m/%d/%Y}", text, category, kind,
+                          f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}", ""])
+
+
 def write_statement(csv_path: Path, rules_path: Path, rows: int, vendors: int = 1000,
                     merchants: int = 3000, seed: int = 2026) -> SynthInfo:
     """Write the statement (``rows`` rows) and ``vendors`` cancellations; returns what was made."""
@@ -189,36 +225,7 @@ def write_statement(csv_path: Path, rules_path: Path, rows: int, vendors: int = 
                        if i in keep and (row[4] is not None or i - 1 in keep)]
     expected = sum(1 for row in vendor_rows if row[4])
     refunds = sum(1 for row in vendor_rows if row[4] is None)
-    local = _local_descriptors(rng, merchant_names)
-    noise = rows - len(vendor_rows)
-    weights = 1.0 / np.arange(1, len(local) + 1) ** 0.9  # Zipf-like: a few merchants dominate
-    pick = rng.choice(len(local), noise, p=weights / weights.sum())
-    offsets = rng.integers(0, (END - START).days + 1, noise)
-    cents = (rng.lognormal(3.0, 0.9, noise) * 100).astype(np.int64) + 1
-    special = rng.random(noise)
-    day_list = [START + timedelta(days=d) for d in range((END - START).days + 1)]
-    body = []
-    for i in range(noise):
-        day = day_list[offsets[i]]
-        if special[i] < 0.01:
-            body.append((day, "Payment Thank You-Mobile", int(cents[i]) * 10, "Payment", False))
-        elif special[i] < 0.06:
-            order = "".join(rng.choice(list("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"), 9))
-            body.append((day, f"AMAZON MKTPL*{order}", -int(cents[i]), "Sale", False))
-        elif special[i] < 0.16:
-            body.append((day, _wrapper(day, local[pick[i]], rng), -int(cents[i]), "Sale", False))
-        else:
-            body.append((day, local[pick[i]], -int(cents[i]), "Sale", False))
-    body += vendor_rows
-    body.sort(key=lambda r: r[0], reverse=True)
-    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle, lineterminator="\n")
-        out.writerow(["Transaction Date", "Post Date", "Description", "Category", "Type", "Amount", "Memo"])
-        for n, (day, text, amount, kind, _due) in enumerate(body):
-            sign = "-" if amount < 0 else ""
-            category = "" if kind == "Payment" else _CATEGORIES[n % len(_CATEGORIES)]
-            out.writerow([f"{day:%m/%d/%Y}", f"{day + timedelta(days=n % 3):%m/%d/%Y}", text, category, kind,
-                          f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}", ""])
+    body = _noise_rows(rng, _local_descriptors(rng, merchant_names), rows - len(vendor_rows)) + vendor_rows
+    _write_csv(csv_path, body)
     rules_path.write_text(_rules_toml(rules), encoding="utf-8")
     return SynthInfo(len(body), len({r[1] for r in body}), vendors, len(vendor_rows), expected, refunds)
-
