@@ -17,7 +17,7 @@ import unicodedata
 from pathlib import Path
 
 from .model import CheckResult, Flag
-from .report.common import cancellation_for, flags_by_vendor, format_totals, totals, visible
+from .report.common import cancellation_for, flags_by_vendor, format_money, format_totals, totals, visible
 
 __all__ = ["write_letters", "merchant_letter", "issuer_letter", "letter_slug"]
 
@@ -62,10 +62,16 @@ def _facts(flags: list[Flag]) -> dict[str, str]:
         "vendor": visible(first.vendor),
         "cancelled": first.cancelled_on.isoformat(),
         "reference": visible(first.reference) if first.reference else NO_REFERENCE,
-        "total": format_totals(totals(flags, outstanding_only=False)),
+        "total": _total(flags),
         "count": str(len(flags)),
         "deadline": deadlines[0].isoformat() if deadlines else "",
     }
+
+
+def _total(flags: list[Flag]) -> str:
+    """Per-currency total; a currency the statement did not print is a blank, not a guess."""
+    parts = [format_money(t.amount, t.currency or "[CURRENCY]") for t in totals(flags, outstanding_only=False)]
+    return " + ".join(parts)
 
 
 def _sender() -> list[str]:

@@ -81,6 +81,14 @@ def test_missing_reference_is_a_marked_blank_and_refunded_flags_are_left_out(tmp
         assert "Refund by" not in text and "refund window" not in text  # no window recorded: none claimed
 
 
+def test_unknown_currency_is_a_blank(tmp_path):
+    result = story.story()
+    result = dataclasses.replace(result, flags=tuple(dataclasses.replace(f, currency="") for f in result.flags))
+    text = letters.write_letters(result, tmp_path)[0].read_text(encoding="utf-8")
+    assert "2026-03-15  59.99   PAYPAL *KASPERSKY 402-935-7733" in text
+    assert "Total charged after the cancellation: **119.98 [CURRENCY]**." in text
+
+
 def test_no_letters_when_nothing_is_outstanding(tmp_path):
     result = story.story()
     result = dataclasses.replace(result, flags=tuple(dataclasses.replace(f, review="expected") for f in result.flags))
