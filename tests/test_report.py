@@ -181,3 +181,27 @@ def test_table_shows_hostile_text_literally():
     assert story.XSS_IMG in text
     coloured = report.render(story.hostile(), "table", width=140, color=True)
     assert "\\x1b[31mRED" in coloured and "\x1b[31mRED" not in coloured
+
+
+def _empty_result():
+    from chargecheck.model import CheckResult
+    from chargecheck.schema import empty_transactions
+
+    return CheckResult(flags=(), refundable=(), cancellations=(story.KASPERSKY,), statements=(),
+                       transactions=empty_transactions())
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("table", "No charges after a cancellation found.\nChecked 0 file(s), 0 transaction(s); 0 row(s) skipped"),
+        ("md", "# Charges after cancellation\n\nNo charges after a cancellation found.\n"),
+        ("csv", "id,vendor,status,review,date,amount,currency,description,source_file,source_line,fitid,"
+                "cancelled_on,paid_through,days_after,reference,score,alias,method,refund_deadline,refunded_by,"
+                "review_note\r\n"),
+        ("html", '<section><p class="empty">No charges after a cancellation found.</p></section>'),
+        ("json", '"flags": [],\n  "refundable": [],\n  "summary": {\n    "at_stake": [],'),
+    ],
+)
+def test_empty_result_renders_in_every_format(fmt, expected):
+    assert expected in report.render(_empty_result(), fmt, width=100)
