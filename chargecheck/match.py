@@ -36,6 +36,8 @@ __all__ = ["Matcher", "Explanation"]
 _COLUMNS = ("cleaned", "match_vendor", "match_score", "match_alias", "match_method")
 _WORDS = re.compile(r"[A-Z0-9]+")
 _MISSING = object()
+_GLUED_TAILS = frozenset("COM NET ORG US USA INC LLC PLUS PREMIUM PRO TV APP MEMBERSHIP SUBSCRIPTION ONLINE "
+                         "DIGITAL MUSIC VIDEO".split())
 
 
 def _upper(text: str) -> str:
@@ -141,6 +143,10 @@ class Matcher:
                 out[word] = ("fuzzy", round(score, 1))
         for word in self._prefixes.get(token, ()):
             out.setdefault(word, ("prefix", 90.0))
+        # A name glued to a channel or company word: SPOTIFYUSA, NETFLIXCOM, PRIMEVIDEO.
+        for size in range(5, len(token) - 1):
+            if (token[:size] in self._singles or token[:size] in self._by_joined) and token[size:] in _GLUED_TAILS:
+                out.setdefault(token[:size], ("compound", 95.0))
         return out
 
     def _fuzzy_candidate(self, token: str) -> bool:
@@ -187,11 +193,17 @@ class Matcher:
 
     def _maybe(self, text: str) -> bool:
         """Cheap test: does any word (or pair of words) of the cleaned text stand for an alias word?"""
-        tokens = [t for t in _WORDS.findall(text)]
+        tokens = _WORDS.findall(text)
         if "+" in text:
             tokens.append("PLUS")
-        if any(self._token_matches(fix_zero(t)) for t in tokens):
-            return True
+        cache = self._token_cache
+        for token in tokens:
+            token = fix_zero(token)
+            hit = cache.get(token)
+            if hit is None:
+                hit = self._token_matches(token)
+            if hit:
+                return True
         return any(a + b in self._singles for a, b in zip(tokens, tokens[1:]))
 
     def _evaluate(self, clean: CleanResult) -> tuple[VendorMatch | None, Parsed, list[Candidate], str]:
@@ -235,9 +247,15 @@ class Matcher:
                 best.pop(loser, None)
         ranked = sorted(best.values(), key=lambda c: c.rank, reverse=True)
         top = ranked[0]
-        if len(ranked) > 1 and ranked[1].rank == top.rank:
-            tied = ", ".join(sorted(self.targets[c.target].vendor for c in ranked if c.rank == top.rank))
-            return None, f"ambiguous: {tied} match equally well; refusing to guess"
+        tied = [c for c in ranked if c.rank == top.rank]
+        # Two rules naming the same knowledge-base vendor (Microsoft, Microsoft 365) are no
+        # ambiguity about the merchant: the first rule takes it.  Unrelated vendors are.
+        kbs = {id(self.targets[c.target].kb) if self.targets[c.target].kb else c.target for c in tied}
+        if len(kbs) == 1:
+            top = min(tied, key=lambda c: c.target)
+        elif len(tied) > 1:
+            names = ", ".join(sorted(self.targets[c.target].vendor for c in tied))
+            return None, f"ambiguous: {names} match equally well; refusing to guess"
         vendor = self.targets[top.target].vendor
         return VendorMatch(vendor, top.score, top.alias.text, top.method, cleaned), f"matched {vendor}"
 

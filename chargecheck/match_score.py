@@ -68,6 +68,15 @@ def _worst(a: tuple[str, float], b: tuple[str, float]) -> tuple[str, float]:
     return a if a[1] <= b[1] else b
 
 
+def _cut_last(parsed: Parsed, at: int, alias: Alias, k: int) -> tuple[str, float] | None:
+    """A multi-word alias whose last word the field cut short (PLANET FIT for PLANET FITNESS)."""
+    token, word = parsed.tokens[at], alias.tokens[k]
+    cut = at == len(parsed.tokens) - 1 or parsed.star_after[at]
+    if k == len(alias.tokens) - 1 and cut and 3 <= len(token) < len(word) and word.startswith(token):
+        return ("prefix", 90.0)
+    return None
+
+
 def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[str, float]]],
                     by_first: dict[str, list[Alias]], by_joined: dict[str, list[Alias]],
                     singles: dict[str, list[Alias]]) -> list[Candidate]:
@@ -84,7 +93,7 @@ def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[str, float]]
                     continue
                 method = how
                 for k in range(1, size):
-                    step = positions[i + k].get(alias.tokens[k])
+                    step = positions[i + k].get(alias.tokens[k]) or _cut_last(parsed, i + k, alias, k)
                     if step is None or (step[0] == "prefix" and k < size - 1):
                         method = None
                         break

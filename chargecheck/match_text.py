@@ -27,7 +27,8 @@ _ALNUM = re.compile(r"[^A-Za-z0-9]")
 def alias_tokens(text: str) -> tuple[str, ...]:
     """Upper-case word tokens of an alias; ``+`` is the word PLUS, apostrophes vanish."""
     text = unicodedata.normalize("NFKC", text).upper().replace("'", "").replace("’", "")
-    text = text.replace("+", " PLUS ").replace("&", " AND ")
+    # "&" is no word on a statement (BARNES & NOBLE reads BARNES, NOBLE), so it is none here.
+    text = text.replace("+", " PLUS ").replace("&", " ")
     return tuple(re.findall(r"[A-Z0-9]+", text))
 
 
@@ -81,7 +82,7 @@ class Parsed:
 
 def fix_zero(token: str) -> str:
     """``AD0BE`` → ``ADOBE``: a lone zero among letters is a keying error for the letter O."""
-    if token.count("0") == 1 and sum(ch.isdigit() for ch in token) == 1 and sum(ch.isalpha() for ch in token) >= 3:
+    if "0" in token and token.count("0") == 1 and sum(ch.isdigit() for ch in token) == 1 and sum(ch.isalpha() for ch in token) >= 3:
         return token.replace("0", "O")
     return token
 

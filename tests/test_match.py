@@ -189,3 +189,31 @@ def test_annotate_empty_table(matcher: Matcher) -> None:
     out = matcher.annotate(pd.DataFrame({"description": pd.Series([], dtype="str")}))
     assert list(out.columns) == ["description", "cleaned", "match_vendor", "match_score", "match_alias", "match_method"]
     assert len(out) == 0
+
+
+@pytest.mark.parametrize("descriptor, vendor, method", [
+    ("PLANET FIT", "Planet Fitness", "prefix"),        # last word of a multi-word name cut short
+    ("SPOTIFYUSA", "Spotify", "joined"),               # name glued to a channel word the KB knows
+    ("NETFLIXCOM 866", "Netflix", "joined"),
+    ("ACMEANVILSCOM", "Acme Anvils", "compound"),
+    ("PAYPAL *BITDEFENDERINC", "Bitdefender", "compound"),  # glued to a company word
+])
+def test_glued_and_cut_names(matcher: Matcher, descriptor: str, vendor: str, method: str) -> None:
+    found = matcher.match(descriptor)
+    assert found is not None and (found.vendor, found.method) == (vendor, method)
+
+
+@pytest.mark.parametrize("descriptor", ["PLANET FIT CLUB", "CALMART", "NORTONS", "SPOTIFYSTORE X"])
+def test_glued_and_cut_lookalikes(matcher: Matcher, descriptor: str) -> None:
+    assert matcher.match(descriptor) is None
+
+
+def test_ampersand_names() -> None:
+    matcher = Matcher.for_vendors({"Barnes & Noble": ["B&N Membership"]})
+    assert matcher.match("BARNES & NOBLE #123").vendor == "Barnes & Noble"
+    assert matcher.match("BARNES NOBLE MEMBERSHIP").vendor == "Barnes & Noble"
+
+
+def test_two_rules_for_one_knowledge_vendor_do_not_cancel_out() -> None:
+    matcher = Matcher.for_vendors({"Microsoft 365": [], "Microsoft": []})
+    assert matcher.match("MSFT * E0400ABC12").vendor == "Microsoft 365"
