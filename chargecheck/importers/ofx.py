@@ -71,7 +71,8 @@ def _ofxparse_transactions(doc: OfxText, statements: list[OfxStatement]) -> list
     from ofxparse import OfxParser
 
     with _OFXPARSE_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # its bs4 findAll calls
+        # bs4 deprecation and markup-guess warnings are about ofxparse's code, not the file.
+        warnings.simplefilter("ignore")
         parsed = OfxParser.parse(io.BytesIO(ofx_for_ofxparse(doc)), fail_fast=False)
     # ofxparse lists every STMTRS first, then every CCSTMTRS, each in document order.
     order = [s for s in statements if s.kind == "STMTRS"] + [s for s in statements if s.kind == "CCSTMTRS"]
