@@ -325,6 +325,19 @@ def test_declared_encodings_and_headers_ofxparse_trips_on(tmp_path: Path, header
         assert statement.notes[0] == f"parser: {engine}"
 
 
+@pytest.mark.parametrize(
+    ("printed", "day"),
+    [("20260301230000[-5:EST]", "2026-03-01"), ("20260301000000[+14:LINT]", "2026-03-01"),
+     ("20260301", "2026-03-01"), ("2026-03-01", "2026-03-01"), ("2026-03-01T23:30:00", "2026-03-01"),
+     (" 20260301 ", "2026-03-01")],
+)
+def test_posting_day_variants(tmp_path: Path, printed: str, day: str) -> None:
+    path = tmp_path / "day.ofx"
+    path.write_text(BODY.replace("20260102", printed).format(name="X"), encoding="ascii")
+    for engine in ("ofxparse", "extractor"):
+        assert rows(read_ofx(path, engine=engine))[0][0] == day
+
+
 def test_investment_statement_beside_a_bank_statement_is_noted_not_read(tmp_path: Path) -> None:
     """STMTTRN inside INVBANKTRAN (investment cash) are not bank rows, before or after the bank one."""
     inv = ("<INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><INVTRANLIST><INVBANKTRAN><STMTTRN>"

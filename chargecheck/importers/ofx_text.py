@@ -48,6 +48,7 @@ _CLOSED_EMPTY = re.compile(r"<([A-Z][A-Z0-9_.]*+)>(\s*+)</\1>")
 _CLOSED_LEAF = re.compile(r"<([A-Z][A-Z0-9_.]*+)>([^<]*+)</\1>")
 _CLOSING = re.compile(r"</([A-Z][A-Z0-9_.]*)>")
 _EMPTY_OPEN = re.compile(r"<([A-Z][A-Z0-9_.]*+)>(?=\s*+<)")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE = re.compile(r"<(DT[A-Z0-9_.]*)>([^<]*)")
 _HEADER_FIELD = re.compile(r"\b(ENCODING|CHARSET)\s*:\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
 _XML_ENCODING = re.compile(r"encoding\s*=\s*[\"']([A-Za-z0-9_.-]+)[\"']", re.IGNORECASE)
@@ -126,6 +127,8 @@ def _day_only(match: re.Match) -> str:
     """Cut a date to the day printed, or remove it when it is not a calendar day."""
     name, value = match.groups()
     digits = value.strip()[:8]
+    if _ISO_DAY.match(value.strip()):  # 2026-03-01: not OFX, but some exporters write it
+        digits = value.strip()[:10].replace("-", "")
     try:
         if len(digits) == 8 and digits.isdigit():
             dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
