@@ -114,8 +114,9 @@ def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[bool, s
     alias, last = c.alias, c.end - 1
     if alias.star and not parsed.star_after[last]:
         return False, f"{alias.text} needs a '*' after it"
-    structural = (parsed.star_after[last] or parsed.star_before[c.start] or parsed.domain_after[last]
-                  or not content)
+    # X*… and X.COM are billing forms; PROCESSOR*X is too, but only when nothing unexplained
+    # follows (PAYPAL *PRIME TIME FITNESS is not Prime), so it is judged as the merchant's head.
+    structural = parsed.star_after[last] or parsed.domain_after[last] or not content
     multi = len(alias.tokens) > 1 or c.method == "joined"
     if c.method in ("fuzzy", "split"):
         strong = False
@@ -125,7 +126,7 @@ def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[bool, s
         strong = c.method != "prefix" or structural
     elif len(alias.joined) <= SHORT:
         return False, f"short alias {alias.text} only counts in a billing position (X*, X.COM, alone)"
-    elif c.start == parsed.merchant_start or len(alias.joined) >= 5:
+    elif c.start == parsed.merchant_start or parsed.star_before[c.start] or len(alias.joined) >= 5:
         strong = False
     else:
         return False, f"short alias {alias.text} is not the merchant name here"
@@ -148,7 +149,9 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
           covered: Iterable[int] = ()) -> Candidate:
     """Decide one occurrence: strength from its form, refusal from the words around it."""
     # Processor words (DRI, PAYPAL) never count against a match; the merchant's words do.
-    skip = set(range(c.start, c.end)) | set(range(parsed.merchant_start)) | set(covered)
+    # Words before a star that precedes the alias name whoever bills for it (AMZN DIGITAL*STARZ).
+    biller = c.start if parsed.star_before[c.start] else parsed.merchant_start
+    skip = set(range(c.start, c.end)) | set(range(biller)) | set(covered)
     others = [i for i in range(len(parsed.tokens)) if i not in skip]
     tokens = parsed.tokens
     conflict = [tokens[i] for i in others if tokens[i] in vocabulary.conflict and tokens[i] not in target.words]

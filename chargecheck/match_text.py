@@ -118,4 +118,6 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
         if n > size and tokens[:size] == prefix and (not star or star_after[size - 1]):
             processor, start = proc, size
             break
+    if processor is None and n > 1 and star_after[0] and len(tokens[0]) <= 4:
+        start = 1  # an unknown short billing prefix (MTCH*, LTF*, IC*): not the merchant's words
     return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start)

@@ -56,6 +56,8 @@ MATCHES = [
     ("PAYPAL *DISNEYPLUS 4029357733", "Disney+", "exact"),
     ("PAYPAL *ACMEANVILS", "Acme Anvils", "joined"),
     ("2CO.COM*BITDEFENDER", "Bitdefender", "exact"),
+    ("PAYPAL INST XFER NETFLIX", "Netflix", "exact"),
+    ("ZZQ DIGITAL*SPOTIFY", "Spotify", "exact"),   # an unknown biller before the star
     # billing names and prefixes only the knowledge base knows
     ("NF*ORDER 2231", "Netflix", "exact"),
     ("DPLUS*DISNEY", "Disney+", "exact"),
@@ -127,6 +129,8 @@ LOOKALIKES = [
     "GOOGLE *GSUITE",
     "ACME ANVIL REPAIR",
     "MICRO CENTER #095",
+    "PAYPAL *PRIME TIME FITNESS",   # a processor's merchant with more words than the alias
+    "GOOGLE *CALM HARBOR MARINA",
 ]
 
 
