@@ -1,0 +1,174 @@
+"""Compiling target vendors and indexing their words for the matcher.
+
+Input: the knowledge base and ``{vendor: (aliases, excludes)}`` (from cancellations, the bench,
+or the whole knowledge base).  Output: :class:`~chargecheck.match_score.Target` records, their
+compiled :class:`~chargecheck.match_text.Alias` es, and an :class:`AliasIndex` that says, for
+any descriptor word, which alias words it can stand for — exactly, as a truncated prefix
+(``NORTONLIFEL``), as a typo (``SPOTIFV``, rapidfuzz ``ratio``), or glued to a channel word
+(``SPOTIFYUSA``).  Word lookups are cached, and :meth:`AliasIndex.warm` scores all new words
+of a batch in one threaded ``cdist``: the vocabulary of a statement is small even when its
+rows are many.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .knowledge import KBVendor, KnowledgeBase
+from .match_score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Target
+from .match_text import Alias, Parsed, alias_tokens, fix_zero, make_alias
+
+__all__ = ["compile_targets", "AliasIndex"]
+
+_WORDS = re.compile(r"[A-Z0-9]+")
+# Words a name may be glued to on a statement: SPOTIFYUSA, NETFLIXCOM, PRIMEVIDEO.
+_GLUED_TAILS = frozenset("COM NET ORG US USA INC LLC PLUS PREMIUM PRO TV APP MEMBERSHIP SUBSCRIPTION ONLINE "
+                         "DIGITAL MUSIC VIDEO".split())
+
+
+def _upper(text: str) -> str:
+    return " ".join(str(text).upper().split())
+
+
+def _resolve(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...]) -> KBVendor | None:
+    """The knowledge entry a vendor's name (else one of its aliases) resolves to."""
+    for name in (vendor, *aliases):
+        if (entry := kb.resolve(name)) is not None:
+            return entry
+    return None
+
+
+def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVendor | None) -> list[tuple[str, str]]:
+    """(text, kind) of every name a target may appear under, the user's first."""
+    specs = [(vendor, "name")] + [(a, "alias") for a in aliases]
+    if entry is not None:
+        specs += [(n, "knowledge") for n in entry.all_names + entry.descriptors]
+        parent = kb.get(entry.parent) if entry.inherit and entry.parent else None
+        if parent is not None:
+            specs += [(d, "inherited") for d in parent.all_names + parent.descriptors]
+    return specs
+
+
+def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+                    ) -> tuple[list[Target], list[Alias]]:
+    """Targets (one per vendor name) and all their compiled aliases, knowledge base included."""
+    targets: list[Target] = []
+    compiled: list[Alias] = []
+    for vendor, (aliases, excludes) in vendors.items():
+        index = len(targets)
+        entry = _resolve(kb, vendor, aliases)
+        own, seen = [], set()
+        for text, kind in _specs(kb, vendor, aliases, entry):
+            alias = make_alias(text, index, kind)
+            # The same words from the rule and the knowledge base are one alias (the rule's).
+            if alias is not None and (alias.tokens, alias.star) not in seen:
+                seen.add((alias.tokens, alias.star))
+                own.append(alias)
+        # The vendor's category (dating, antivirus …) describes it too: HINGE DATING APP.
+        category = set(alias_tokens(entry.category)) if entry is not None else set()
+        words = frozenset(t for a in own for t in a.tokens) | category
+        all_excludes = tuple(excludes) + (entry.exclude if entry is not None else ())
+        targets.append(Target(vendor, entry, tuple(_upper(e) for e in all_excludes), words))
+        compiled.extend(own)
+    return targets, compiled
+
+
+class AliasIndex:
+    """Alias lookups by first word, joined form and single word; per-word match cache."""
+
+    def __init__(self, aliases: list[Alias]) -> None:
+        self.by_first: dict[str, list[Alias]] = {}
+        self.by_joined: dict[str, list[Alias]] = {}
+        self.singles: dict[str, list[Alias]] = {}
+        words: set[str] = set()
+        for alias in aliases:
+            self.by_first.setdefault(alias.tokens[0], []).append(alias)
+            words.update(alias.tokens)
+            target = self.by_joined if len(alias.tokens) > 1 else self.singles
+            target.setdefault(alias.joined, []).append(alias)
+        self.words = frozenset(words) | frozenset(self.by_joined)
+        self._fuzzy_pool = sorted(w for w in self.words if len(w) >= FUZZY_MIN_LEN and w.isalpha())
+        # A truncation may stop anywhere inside a word, but not where a known word ends (DISNEY|PLUS).
+        self._prefixes: dict[str, list[str]] = {}
+        for alias in aliases:
+            if len(alias.tokens) != 1 or len(alias.joined) < PREFIX_MIN_LEN + 2:
+                continue
+            word = alias.joined
+            for size in range(max(PREFIX_MIN_LEN, (len(word) + 1) // 2), len(word)):
+                if size not in alias.boundaries and word[:size] not in self.words:
+                    self._prefixes.setdefault(word[:size], []).append(word)
+        self._cache: dict[str, dict[str, tuple[str, float]]] = {}
+
+    def _entry(self, token: str, fuzzy: list[tuple[str, float]]) -> dict[str, tuple[str, float]]:
+        out: dict[str, tuple[str, float]] = {}
+        if token in self.words:
+            out[token] = ("exact", 100.0)
+        for word, score in sorted(fuzzy, key=lambda h: -h[1])[:5]:
+            # Same first letter, similar length, and not merely a plural/possessive (NORTONS).
+            if word[0] == token[0] and abs(len(word) - len(token)) <= 2 and token not in (word + "S", word + "ES"):
+                out[word] = ("fuzzy", round(score, 1))
+        for word in self._prefixes.get(token, ()):
+            out.setdefault(word, ("prefix", 90.0))
+        for size in range(5, len(token) - 1):
+            head = token[:size]
+            if (head in self.singles or head in self.by_joined) and token[size:] in _GLUED_TAILS:
+                out.setdefault(head, ("compound", 95.0))
+        return out
+
+    def _fuzzy_candidate(self, token: str) -> bool:
+        return bool(self._fuzzy_pool) and token not in self.words and len(token) >= FUZZY_MIN_LEN and token.isalpha()
+
+    def token(self, token: str) -> dict[str, tuple[str, float]]:
+        """Alias words this descriptor word can stand for: {alias word: (method, score)}."""
+        if (hit := self._cache.get(token)) is not None:
+            return hit
+        fuzzy = []
+        if self._fuzzy_candidate(token):
+            fuzzy = [(w, float(sc)) for w, sc, _ in process.extract(
+                token, self._fuzzy_pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5)]
+        hit = self._cache[token] = self._entry(token, fuzzy)
+        return hit
+
+    def warm(self, texts: list[str]) -> None:
+        """Score every new word of ``texts`` against the alias vocabulary in one threaded cdist."""
+        new = {fix_zero(t) for text in texts for t in _WORDS.findall(text)} - self._cache.keys()
+        fuzzy = sorted(t for t in new if self._fuzzy_candidate(t))
+        hits: dict[str, list[tuple[str, float]]] = {}
+        for at in range(0, len(fuzzy), 4096):
+            chunk = fuzzy[at: at + 4096]
+            scores = process.cdist(chunk, self._fuzzy_pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
+                                   dtype=np.float32, workers=-1)
+            for row, col in zip(*scores.nonzero()):
+                hits.setdefault(chunk[row], []).append((self._fuzzy_pool[col], float(scores[row, col])))
+        for token in new:
+            self._cache[token] = self._entry(token, hits.get(token, []))
+
+    def positions(self, parsed: Parsed) -> list[dict[str, tuple[str, float]]]:
+        """Per descriptor word, its alias words; truncations only where the field can end."""
+        last = len(parsed.tokens) - 1
+        out = []
+        for i, token in enumerate(parsed.tokens):
+            matches = self.token(token)
+            if not (i == last or parsed.star_after[i]):
+                matches = {w: how for w, how in matches.items() if how[0] != "prefix"}
+            out.append(matches)
+        return out
+
+    def maybe(self, text: str) -> bool:
+        """Cheap test: does any word (or pair of words) of a cleaned text stand for an alias word?"""
+        tokens = _WORDS.findall(text)
+        if "+" in text:
+            tokens.append("PLUS")
+        cache = self._cache
+        for token in tokens:
+            token = fix_zero(token)
+            hit = cache.get(token)
+            if hit is None:
+                hit = self.token(token)
+            if hit:
+                return True
+        return any(a + b in self.singles for a, b in zip(tokens, tokens[1:]))
