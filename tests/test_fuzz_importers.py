@@ -66,9 +66,9 @@ SEEDS = _seeds()
 
 
 @st.composite
-def mutated(draw) -> bytes:
+def mutated(draw, seeds: list[bytes] = SEEDS) -> bytes:
     """A real statement with one to four mutations applied."""
-    data = draw(st.sampled_from(SEEDS))
+    data = draw(st.sampled_from(seeds))
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(["truncate", "flip", "dup_line", "del_line", "junk"]))
         at = draw(st.integers(0, max(len(data) - 1, 0)))
@@ -135,6 +135,24 @@ def test_read_statement_raises_only_statement_error(data):
     except StatementError:
         return
     _check(statement)
+
+
+def test_mutated_corpus_files_raise_only_statement_error(shared_dir):
+    """The development corpus, when present, seeds mutations too: real banks' files."""
+    corpus = [p.read_bytes() for p in sorted((shared_dir / "corpus").rglob("*")) if p.is_file()
+              and p.name != "MANIFEST.tsv" and p.stat().st_size < 200_000]
+
+    @FUZZ
+    @given(data=mutated(corpus))
+    def check(data: bytes) -> None:
+        path = _write(data, "corpus.dat")
+        try:
+            statement = read_statement(path)
+        except StatementError:
+            return
+        _check(statement)
+
+    check()
 
 
 def test_seeds_cover_every_registered_format():
