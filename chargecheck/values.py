@@ -36,6 +36,7 @@ __all__ = [
     "parse_amounts",
     "infer_decimal_mark",
     "day_first",
+    "looks_like_amount",
 ]
 
 
@@ -105,10 +106,12 @@ def _parse_unique(unique: pd.Series, fmt: str) -> pd.Series:
 
 
 def _distinct_nonempty(values: Iterable[str]) -> pd.Series:
+    """Distinct stripped non-empty strings, in first-seen order (deduplicated before stripping)."""
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    series = series.dropna().astype(str).str.strip()
-    series = series[series != ""]
-    return pd.Series(pd.unique(series), dtype=object)
+    unique = pd.unique(series.dropna().astype(object))
+    stripped = dict.fromkeys(str(value).strip() for value in unique)
+    stripped.pop("", None)
+    return pd.Series(list(stripped), dtype=object)
 
 
 def date_format_candidates(values: Iterable[str]) -> list[str]:
@@ -139,10 +142,8 @@ def day_first(fmt: str) -> bool:
     return 0 <= day < month
 
 
-def _order_scores(values: pd.Series, formats: list[str]) -> dict[str, tuple[int, int]]:
+def _order_scores(codes: np.ndarray, unique: pd.Series, formats: list[str]) -> dict[str, tuple[int, int]]:
     """Per format: (0 if the column is sorted in row order else 1, span in days)."""
-    codes, unique = pd.factorize(values)
-    unique = pd.Series(unique, dtype=object)
     scores = {}
     for fmt in formats:
         days = _parse_unique(unique, fmt).to_numpy().astype("datetime64[D]").astype("int64")
@@ -167,15 +168,17 @@ def infer_date_format(
     month-first).
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    series = series.dropna().astype(str).str.strip()
-    series = series[series != ""].reset_index(drop=True)
-    candidates = date_format_candidates(series)
+    codes, unique = pd.factorize(series.astype(object), use_na_sentinel=True)
+    stripped = pd.Series([str(value).strip() for value in unique], dtype=object)
+    codes = codes[(codes >= 0)]
+    codes = codes[(stripped.to_numpy()[codes] != "")] if len(codes) else codes
+    candidates = date_format_candidates(stripped)
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
     if prefer_day_first is not None:
         preferred = [fmt for fmt in candidates if day_first(fmt) == prefer_day_first]
         candidates = preferred or candidates
-    scores = _order_scores(series, candidates)
+    scores = _order_scores(codes, stripped, candidates)
     best = min(scores.values())
     candidates = [fmt for fmt in candidates if scores[fmt] == best]
     if locale_day_first is not None and len(candidates) > 1:
@@ -211,8 +214,6 @@ _AMOUNT = re.compile(
 _CRDR = re.compile(r"(?i)(?<![^\W\d_])(CR|DR)\.?$")
 _PARENS = re.compile(r"^\((.*)\)$")
 _SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-", "\u2013": "-", "\ufe63": "-"}
-# A number with the decimal mark normalised to "." and no thousands separators left.
-_PLAIN = re.compile(r"^(?P<int>\d*)(?:\.(?P<frac>\d*))?$")
 
 
 _GROUPED = {
@@ -243,8 +244,15 @@ def _split_amount(text: str) -> tuple[str, bool, str | None] | None:
     return parts.group("num"), negative, mark
 
 
+_PLAIN = {".": re.compile(r"(-?)(\d{1,13})(?:\.(\d\d?))?"), ",": re.compile(r"(-?)(\d{1,13})(?:,(\d\d?))?")}
+
+
 def _amount_cents(text: str, decimal: str) -> int | None:
     """One amount cell → integer cents, or None (not a number, bad grouping, sub-cent)."""
+    plain = _PLAIN[decimal].fullmatch(text)
+    if plain:  # the common case, e.g. ``-15.49``, without the general machinery
+        cents = int(plain.group(2)) * 100 + int((plain.group(3) or "0").ljust(2, "0"))
+        return -cents if plain.group(1) else cents
     split = _split_amount(text)
     if split is None:
         return None
@@ -269,7 +277,7 @@ def infer_decimal_mark(values: Iterable[str]) -> str:
     ``1.000``-like values is undecidable and reads as ``"."``.
     """
     votes = {".": 0, ",": 0}
-    for value in _distinct_nonempty(values):
+    for value in _distinct_nonempty(values).head(5000):  # plenty of evidence, bounded cost
         split = _split_amount(value)
         if split is None:
             continue
@@ -301,3 +309,8 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> pd.Series:
         decimal = infer_decimal_mark(unique)
     parsed = pd.array([_amount_cents(value, decimal) for value in unique] + [None], dtype="Int64")
     return pd.Series(parsed.take(codes), index=values.index, dtype="Int64")
+
+
+def looks_like_amount(text: str) -> bool:
+    """True when one cell reads as an amount with either decimal mark (for sniffing rows)."""
+    return _amount_cents(text, ".") is not None or _amount_cents(text, ",") is not None

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from ..values import DATE_FORMATS, date_format_candidates, parse_amounts, parse_dates
@@ -185,7 +186,9 @@ def _amount_share(cells: pd.DataFrame, index: int) -> float:
 
 def direction_of(values: pd.Series) -> pd.Series:
     """Per cell: -1 (money out), +1 (money in) or 0 from direction words (``Debit``, ``CR``, ``Af``…)."""
-    return values.astype(str).str.strip().str.casefold().str.rstrip(".").map(DIRECTION_WORDS).fillna(0).astype(int)
+    codes, unique = pd.factorize(values.astype(object), use_na_sentinel=False)
+    mapped = np.array([DIRECTION_WORDS.get(str(v).strip().casefold().rstrip("."), 0) for v in unique] + [0], dtype=int)
+    return pd.Series(mapped[codes], index=values.index)
 
 
 def _is_indicator(cells: pd.DataFrame, index: int) -> bool:

@@ -18,12 +18,12 @@ import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..values import parse_amounts
+from ..values import looks_like_amount
 
 __all__ = ["DATE_LIKE", "DELIMITERS", "Grid", "HeadRow", "sniff_delimiter", "head_rows", "locate_header", "read_grid"]
 
@@ -55,6 +55,7 @@ class Grid:
     cells: pd.DataFrame
     line: np.ndarray
     nfields: np.ndarray
+    memo: dict = field(default_factory=dict)
 
 
 def sniff_delimiter(head: str) -> str:
@@ -106,8 +107,7 @@ def _looks_like_data(row: HeadRow) -> bool:
     dates = [i for i, cell in enumerate(row.cells) if DATE_LIKE.match(cell)]
     if not dates:
         return False
-    others = pd.Series([c for i, c in enumerate(row.cells) if i not in dates and re.search(r"\d", c)], dtype=object)
-    return bool(len(others)) and parse_amounts(others).notna().any()
+    return any(looks_like_amount(c) for i, c in enumerate(row.cells) if i not in dates and re.search(r"\d", c))
 
 
 def _looks_like_label(row: HeadRow) -> bool:
@@ -115,7 +115,7 @@ def _looks_like_label(row: HeadRow) -> bool:
     filled = row.filled
     if len(filled) < 2 or any(DATE_LIKE.match(cell) for cell in filled):
         return False
-    numbers = parse_amounts(pd.Series(filled, dtype=object)).notna().sum()
+    numbers = sum(looks_like_amount(cell) for cell in filled)
     wordy = sum(bool(re.search(r"[^\W\d_]{2}", cell)) for cell in filled)
     return numbers == 0 and wordy >= max(2, len(filled) // 2)
 
@@ -157,13 +157,14 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
     frame = pd.DataFrame()
     if len(body.strip()):
         frame = pd.read_csv(
-            io.BytesIO(body), sep=delimiter, header=None, names=range(width), dtype=str,
-            keep_default_na=False, skip_blank_lines=False, skipinitialspace=True,
+            io.BytesIO(body), sep=delimiter, header=None, names=range(width), dtype=object,
+            na_filter=False, skip_blank_lines=False, skipinitialspace=True,
             engine="c", encoding="utf-8", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
         )
     if len(frame) != len(starts):
         return _read_grid_slowly(text, delimiter, start_line)
-    return Grid(frame.fillna(""), lines.astype("int64"), nfields)
+    # Plain object columns (not pandas' "str" dtype): numpy compares and factorizes them faster.
+    return Grid(frame, lines.astype("int64"), nfields)
 
 
 def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
@@ -171,12 +172,15 @@ def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     raw = np.frombuffer(body, dtype=np.uint8)
     if not len(raw):
         return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
-    quoted = np.bitwise_xor.accumulate((raw == 34).astype(np.uint8)).astype(bool)
-    ends = np.flatnonzero((raw == 10) & ~quoted)
+    quotes = np.flatnonzero(raw == 34)
+    ends = np.flatnonzero(raw == 10)
+    delims = np.flatnonzero(raw == ord(delimiter))
+    if len(quotes):  # a position is inside quotes when an odd number of quotes precede it
+        ends = ends[np.searchsorted(quotes, ends) % 2 == 0]
+        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
     starts = np.concatenate(([0], ends + 1))
     if starts[-1] >= len(raw):
         starts = starts[:-1]  # the file ends with a newline: no record after it
-    delims = np.flatnonzero((raw == ord(delimiter)) & ~quoted)
     record_of = np.searchsorted(starts, delims, side="right") - 1
     nfields = np.bincount(record_of, minlength=len(starts)) + 1
     return starts.astype("int64"), nfields.astype("int64")

@@ -78,23 +78,42 @@ def _columns(names, grid: Grid, layout: Layout | None, options: ImportOptions, p
     return cmap
 
 
+def by_unique(values: pd.Series, func, dtype=object) -> pd.Series:
+    """Apply a scalar function once per distinct value and map back (columns repeat a lot)."""
+    codes, unique = pd.factorize(values.astype(object), use_na_sentinel=False)
+    mapped = np.array([func(value) for value in unique], dtype=dtype)
+    return pd.Series(mapped[codes] if len(mapped) else mapped, index=values.index)
+
+
 def _blank(grid: Grid) -> np.ndarray:
+    """Records whose every cell is empty (the reader already dropped spaces after delimiters)."""
     if grid.cells.empty:
         return np.zeros(0, dtype=bool)
-    return (grid.cells.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
+    blank = (grid.cells[0] == "").to_numpy(dtype=bool, copy=True)
+    candidates = np.flatnonzero(blank)
+    if len(candidates) and grid.cells.shape[1] > 1:
+        rest = grid.cells.iloc[candidates, 1:].to_numpy(dtype=object)
+        blank[candidates] = (rest == "").all(axis=1)
+    return blank
 
 
-def _column(grid: Grid, index: int | None) -> pd.Series | None:
+def _column(grid: Grid, index: int | None, strip: bool = True) -> pd.Series | None:
+    """A column's cells; ``strip=False`` for dates and amounts, whose parsers strip per value."""
     if index is None or index not in grid.cells.columns:
         return None
-    return grid.cells[index].astype(str).str.strip()
+    if not strip:
+        return grid.cells[index]
+    key = ("stripped", index)
+    if key not in grid.memo:
+        grid.memo[key] = by_unique(grid.cells[index], lambda v: str(v).strip())
+    return grid.memo[key]
 
 
 def _date_format(values: pd.Series, options: ImportOptions, layout: Layout | None, day_first_hint: bool | None):
     """The user's format, else the layout's (if it fits), else the one format fitting the values."""
     if options.date_format:
         return options.date_format
-    datelike = values[values.str.match(DATE_LIKE) & ~values.str.casefold().isin(PENDING_WORDS)]
+    datelike = values[by_unique(values, lambda v: bool(DATE_LIKE.match(v)) and v.strip().casefold() not in PENDING_WORDS, bool)]
     unique = pd.Series(datelike.unique(), dtype=object)
     if layout is not None and layout.date_format:
         # A layout matched by a generic header may not be that bank's: its format must fit.
@@ -111,7 +130,7 @@ def _date_format(values: pd.Series, options: ImportOptions, layout: Layout | Non
 def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Series, pd.Series, str]:
     """Parsed cents (as printed, before sign decisions), the raw text, and the decimal mark."""
     used = [i for i in (cmap.amount, cmap.debit, cmap.credit) if i is not None]
-    raw = {i: _column(grid, i) for i in used}
+    raw = {i: _column(grid, i, strip=False) for i in used}
     if decimal is None:
         decimal = infer_decimal_mark(pd.concat(list(raw.values()), ignore_index=True))
     if cmap.amount is not None:
@@ -156,19 +175,20 @@ def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: La
 
 
 def _descriptions(grid: Grid, cmap: ColumnMap) -> pd.Series:
-    parts = [_column(grid, i) for i in cmap.description if _column(grid, i) is not None]
+    """The description columns joined with a space (payee then memo), skipping empty or repeated parts."""
+    parts = [_column(grid, i).to_numpy(dtype=object) for i in cmap.description if _column(grid, i) is not None]
     if not parts:
         return pd.Series("", index=grid.cells.index, dtype=object)
     text = parts[0]
     for part in parts[1:]:
-        joined = (text + " " + part).str.strip()
-        text = joined.where((part != "") & (part != text), text).where(text != "", part)
-    return text
+        joined = np.where(part == "", text, np.where(text == "", part, np.where(text == part, text, text + " " + part)))
+        text = joined
+    return pd.Series(text, index=grid.cells.index, dtype=object)
 
 
 def _currency(grid: Grid, cmap: ColumnMap, names, layout: Layout | None, raw_amounts: pd.Series) -> pd.Series | str:
     if cmap.currency is not None:
-        return _column(grid, cmap.currency).str.upper()
+        return by_unique(grid.cells[cmap.currency], lambda v: str(v).strip().upper())
     if layout is not None and layout.currency:
         return layout.currency
     for index in (cmap.amount, cmap.debit, cmap.credit):
@@ -190,11 +210,11 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
         found = f"header {', '.join(repr(n) for n in names)}" if names else "no column that holds it"
         raise StatementError(path, line, missing, found, hint="name it with --date-col / --amount-col, or use --layout")
     blank = _blank(grid)
-    dates_text = _column(grid, cmap.date)
+    dates_text = _column(grid, cmap.date, strip=False)
     status = _column(grid, cmap.status)
-    pending = dates_text.str.casefold().isin(PENDING_WORDS)
+    pending = by_unique(dates_text, lambda v: v.strip().casefold() in PENDING_WORDS, bool)
     if status is not None:
-        pending |= status.str.casefold().str.contains("|".join(sorted(PENDING_WORDS)), regex=True)
+        pending |= by_unique(status, lambda v: any(w in v.casefold() for w in PENDING_WORDS), bool)
     decimal = options.decimal or (layout.decimal if layout else None)
     cents, raw_amounts, decimal = _amounts(grid, cmap, decimal)
     currency = _currency(grid, cmap, names, layout, raw_amounts)
@@ -243,11 +263,14 @@ def _reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts) 
     extra = [c for c in grid.cells.columns if c >= max(width, needed + 1)]
     overlong = np.zeros(len(grid.nfields), dtype=bool)
     if extra:
-        overlong = (grid.cells[extra].apply(lambda c: c.str.strip()) != "").any(axis=1).to_numpy()
+        overlong = (grid.cells[extra].to_numpy(dtype=object) != "").any(axis=1)
     repeated = np.zeros(len(grid.nfields), dtype=bool)
     if names is not None and len(grid.cells.columns) >= len(names):
-        stripped = grid.cells.iloc[:, : len(names)].apply(lambda c: c.str.strip()).to_numpy()
-        repeated = (stripped == np.array([n.strip() for n in names], dtype=object)[None, :]).all(axis=1)
+        first = grid.cells.iloc[:, 0].to_numpy(dtype=object) == names[0]  # cheap filter first
+        if first.any():
+            stripped = grid.cells.iloc[np.flatnonzero(first), : len(names)].apply(lambda c: c.str.strip()).to_numpy()
+            hit = (stripped == np.array([n.strip() for n in names], dtype=object)[None, :]).all(axis=1)
+            repeated[np.flatnonzero(first)[hit]] = True
     conditions = [
         repeated, pending.to_numpy(), grid.nfields <= needed, overlong,
         ((dates_text == "") & (raw_amounts == "")).to_numpy(), (dates_text == "").to_numpy(),
