@@ -64,16 +64,17 @@ class Processor:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Word lists: ``billing``/``corporate`` words never speak against a match; ``conflict`` ones do."""
+    """Word lists: ``billing``/``corporate``/``places`` never speak against a match; ``conflict`` ones do."""
 
     billing: frozenset[str] = frozenset()
     corporate: frozenset[str] = frozenset()
     conflict: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
 
     @property
     def neutral(self) -> frozenset[str]:
-        """Words that describe a bill or a company form rather than a merchant."""
-        return self.billing | self.corporate
+        """Words that describe a bill, a company form or a place rather than a merchant."""
+        return self.billing | self.corporate | self.places
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class _VocabularyRecord(BaseModel):
     billing: list[str] = []
     corporate: list[str] = []
     conflict: list[str] = []
+    places: list[str] = []
 
 
 def _validate(model, raw: Any, path: str, locator: TomlLocator, table: str, index: int | None,
@@ -179,7 +181,8 @@ def _parse_shipped() -> KnowledgeBase:
     vocab = _validate(_VocabularyRecord, data.get("vocabulary", {}), path, locator, "vocabulary", None, problems)
     raise_problems(problems)
     assert vocab is not None
-    words = Vocabulary(frozenset(vocab.billing), frozenset(vocab.corporate), frozenset(vocab.conflict))
+    words = Vocabulary(frozenset(vocab.billing), frozenset(vocab.corporate), frozenset(vocab.conflict),
+                       frozenset(vocab.places))
     return KnowledgeBase(tuple(vendors), tuple(processors), words)
 
 

@@ -81,6 +81,9 @@ MATCHES = [
     # typos and keying errors
     ("KASPERKSY LAB", "Kaspersky", "fuzzy"),
     ("SPOTIFV USA 877-7781161 NY", "Spotify", "fuzzy"),
+    # a city without a state code, a product word: still the vendor
+    ("SPOTIFY STOCKHOLM", "Spotify", "exact"),
+    ("NORTON SECURE VPN", "Norton", "exact"),
     ("PLANET FITNES", "Planet Fitness", "fuzzy"),
     ("AD0BE *CREATIVE CLD 408-536-6000 CA", "Adobe", "exact"),
     # refunds are attributed too
