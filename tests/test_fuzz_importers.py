@@ -7,7 +7,8 @@ schema columns intact) or raises :class:`StatementError`; any other exception is
 Seeds are real statement files: every fixture under ``tests/fixtures/<format>/`` plus a small
 inline sample per format, so each importer meets input close enough to its format to get past
 identification and deep into its parser.  Mutations: truncate, flip bytes, duplicate or delete
-lines, insert junk.  The importers covered are whatever is registered when the test runs.
+lines, insert junk or long digit runs.  The importers covered are whatever is registered when
+the test runs.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def mutated(draw, seeds: list[bytes] = SEEDS) -> bytes:
     """A real statement with one to four mutations applied."""
     data = draw(st.sampled_from(seeds))
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["truncate", "flip", "dup_line", "del_line", "junk"]))
+        kind = draw(st.sampled_from(["truncate", "flip", "dup_line", "del_line", "junk", "digits"]))
         at = draw(st.integers(0, max(len(data) - 1, 0)))
         if kind == "truncate":
             data = data[:at]
@@ -82,6 +83,8 @@ def mutated(draw, seeds: list[bytes] = SEEDS) -> bytes:
                 i = draw(st.integers(0, len(lines) - 1))
                 lines[i:i + 1] = [lines[i]] * (2 if kind == "dup_line" else 0)
                 data = b"".join(lines)
+        elif kind == "digits":  # long numbers: amounts and dates beyond every field's width
+            data = data[:at] + draw(st.from_regex(rb"\A[0-9]{8,40}\Z")) + data[at:]
         else:
             data = data[:at] + draw(st.binary(min_size=1, max_size=40)) + data[at:]
     return data

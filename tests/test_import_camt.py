@@ -152,8 +152,9 @@ def test_details_not_adding_up_stay_one_transaction_with_a_note(tmp_path):
     assert "do not add up" in statement.notes[1]
 
 
-def test_sub_cent_amount_is_skipped_not_rounded(tmp_path):
-    statement = read_with(IMPORTER, write(tmp_path, doc(ENTRY.format(amount="1.005", ind="DBIT", day="2026-02-01", info="x"))))
+@pytest.mark.parametrize("amount", ["1.005", "1E+30", "NaN", "-5.00"])
+def test_sub_cent_huge_or_negative_amount_is_skipped_not_rounded(tmp_path, amount):
+    statement = read_with(IMPORTER, write(tmp_path, doc(ENTRY.format(amount=amount, ind="DBIT", day="2026-02-01", info="x"))))
     assert len(statement.transactions) == 0 and len(statement.skipped) == 1
 
 

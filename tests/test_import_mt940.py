@@ -237,3 +237,10 @@ def test_describe_86_joins_full_width_lines_without_space():
 def test_describe_ns_drops_two_digit_codes_only_when_every_line_has_one():
     assert describe_ns(["09Fee", "15ERGO AG"]) == "Fee ERGO AG"
     assert describe_ns(["Fee", "15ERGO AG"]) == "Fee 15ERGO AG"
+
+
+def test_amount_too_large_for_cents_is_skipped_not_overflowing(tmp_path):
+    path = write(tmp_path, ":20:X\n:25:1\n:60F:C240101EUR0,\n:61:240102C99999999999999999999,00NTRF\n:62F:C240102EUR1,\n")
+    statement = read_with(IMPORTER, path)
+    assert len(statement.transactions) == 0
+    assert [(s.line, s.reason) for s in statement.skipped] == [(4, "unreadable date or amount in :61:")]

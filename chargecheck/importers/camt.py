@@ -32,6 +32,7 @@ _CAMT_NS = "urn:iso:std:iso:20022:tech:xsd:camt."
 _MESSAGES = {"BkToCstmrStmt": "Stmt", "BkToCstmrAcctRpt": "Rpt", "BkToCstmrDbtCdtNtfctn": "Ntfctn"}
 _ROOT = re.compile(r"<(?:[\w.-]+:)?Document\b")
 _PLACEHOLDER_IDS = {"NOTPROVIDED", "NONREF", "NONE"}
+_MAX_CENTS = 10**17  # the schema allows 18 digits; beyond this int64 cents would overflow
 
 
 def _text(element: Element | None, path: str) -> str:
@@ -62,7 +63,7 @@ def _money(amount: Element | None, indicator: str, fallback_ccy: str) -> _Money 
     except InvalidOperation:
         return None
     cents = value * 100
-    if not value.is_finite() or value < 0 or cents != cents.to_integral_value():
+    if not value.is_finite() or not 0 <= cents < _MAX_CENTS or cents != cents.to_integral_value():
         return None
     currency = (amount.get("Ccy") or fallback_ccy).strip().upper()
     sign = -1 if indicator == "DBIT" else 1

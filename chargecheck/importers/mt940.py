@@ -44,6 +44,7 @@ _ENTRY = re.compile(
     r"(?P<amount>\d+(?:[,.]\d*)?)(?P<rest>.*)$"
 )
 _PLACEHOLDER_REFS = {"NONREF", "NOTPROVIDED", "NONE"}
+_MAX_CENTS = 10**17  # SWIFT amounts have at most 15 characters; beyond this int64 would overflow
 _FRAMING = b"\x01\x02\x03\x04\x1a"  # SOH/STX/ETX/EOT around SWIFT messages, DOS end-of-file
 _RAW_CURRENCY = re.compile(rb":60[FM]:[CD]\d{6}([A-Z]{3})")
 # Banks in these currencies export MT940 in Windows-1250 when not in UTF-8; a cp1250 guess is
@@ -168,7 +169,7 @@ def _cents(amount: str) -> int | None:
     except InvalidOperation:
         return None
     cents = value * 100
-    return int(cents) if cents == cents.to_integral_value() else None
+    return int(cents) if cents == cents.to_integral_value() and cents < _MAX_CENTS else None
 
 
 def _references(rest: str) -> tuple[str, str]:
