@@ -188,19 +188,7 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
     # Charges of other regular series of this vendor (a second Apple plan) are not "other
     # spending"; only what no regular series explains counts against a series.
     claimed = {p.row for s in series if s.accepted for p in s.points}
-    scored = []
-    for s in series:
-        if s.fit is None:
-            continue
-        first, last = s.points[0].date, s.points[-1].date
-        skip = claimed | {p.row for p in s.points + s.extras}
-        typical = sorted(p.cents for p in s.points)[len(s.points) // 2]
-        # A short series (a yearly pair, three monthly charges) could be chance at any vendor
-        # with much other spending; a long one only among other spending at similar amounts.
-        short = len(s.points) < s.fit.cadence.min_charges + 2
-        others = sum(1 for p in points if first <= p.date <= last and p.row not in skip
-                     and (short or _similar(p.cents, typical)))
-        scored.append(evaluate(s.points + s.extras, others) if others else s)
+    scored = [evaluate(s.points + s.extras, [p for p in points if p.row not in claimed]) for s in series if s.fit]
     accepted = [s for s in scored if s.accepted]
     cancellation = cancellations.get(vendor.casefold())
     subs = [_subscription(s, rows, vendor, currency, cancellation, as_of) for s in accepted]
@@ -212,15 +200,6 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
             Refused(vendor, _description(rows, rows.index), currency, len(points), best.confidence, whole.evidence)
         )
     return subs, refused
-
-
-def _similar(cents: int, typical: int) -> bool:
-    """Within 15% of a series' typical amount: other spending that could have formed it by chance.
-
-    A membership at 12.95 among grocery bills of 25–160 stands out; a "series" of 80-ish
-    grocery bills among other grocery bills of 70–90 does not.
-    """
-    return abs(cents - typical) <= 0.15 * typical
 
 
 def _description(rows: pd.DataFrame, index) -> str:

@@ -63,8 +63,8 @@ CADENCE_BY_NAME = {c.name: c for c in CADENCES}
 
 # Each skipped cycle costs this much of the regularity score: a monthly bill with one skipped
 # month in a year stays near 1, while reading a monthly bill as "weekly with 3 skips per
-# interval" scores far below the true cadence.
-SKIP_PENALTY = 0.25
+# interval" (or a biweekly one as weekly) scores far below the true cadence.
+SKIP_PENALTY = 0.4
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,19 @@ def _interval_fit(prev: date, cur: date, cadence: Cadence) -> tuple[int, int]:
 
 
 def fit_cadence(dates: Sequence[date], cadence: Cadence) -> CadenceFit:
-    """Measure every interval of ``dates`` against ``cadence`` (see :class:`CadenceFit`)."""
+    """Measure every interval of ``dates`` against ``cadence`` (see :class:`CadenceFit`).
+
+    An interval that misses is still on time when the charge fits the schedule counted from
+    the charge before the previous one: the *previous* charge was the late one, and one late
+    posting should cost one interval, not the two it touches.
+    """
     regular = skipped = worst = 0
-    for prev, cur in zip(dates, dates[1:]):
-        steps, deviation = _interval_fit(prev, cur, cadence)
+    for i in range(1, len(dates)):
+        steps, deviation = _interval_fit(dates[i - 1], dates[i], cadence)
+        if not (steps >= 1 and abs(deviation) <= cadence.tolerance) and i >= 2:
+            steps_2, deviation_2 = _interval_fit(dates[i - 2], dates[i], cadence)
+            if steps_2 >= 2 and abs(deviation_2) <= cadence.tolerance:
+                steps, deviation = steps_2 - 1, deviation_2
         if steps >= 1 and abs(deviation) <= cadence.tolerance:
             regular += 1
             skipped += steps - 1

@@ -18,12 +18,13 @@ The steps, and why each exists:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 from typing import Sequence
 
-from .discover_cadence import CADENCES, CadenceFit, _interval_fit, best_cadence, fit_cadence
+from .discover_cadence import CADENCES, CadenceFit, _interval_fit, add_months, best_cadence, fit_cadence
 
 __all__ = ["Point", "Series", "build_tracks", "merge_tracks", "price_levels", "evaluate"]
 
@@ -96,6 +97,22 @@ def _established(track: Sequence[Point], fit: CadenceFit | None) -> bool:
     return fit is not None and len(track) >= fit.cadence.min_charges and fit.score >= 0.6
 
 
+def _flawless(a: Sequence[Point], b: Sequence[Point]) -> CadenceFit | None:
+    """The fit of two short tracks taken together, if flawless: fixed prices, on time, no skip.
+
+    Two quarterly charges at one price and two at a new price establish nothing apart; joined
+    they are a clean series.  Only a flawless join is trusted, since nothing else vouches for
+    it: each track at one exact price (restaurant bills vary by cents), every interval on time.
+    """
+    if len({p.cents for p in a}) > 1 or len({p.cents for p in b}) > 1:
+        return None
+    track = list(a) + list(b)
+    fit = _fit(sorted(track, key=lambda p: (p.date, p.row)))
+    if fit and len(track) >= fit.cadence.min_charges and fit.regular == fit.intervals and not fit.skipped:
+        return fit
+    return None
+
+
 def _join_cost(a: Sequence[Point], b: Sequence[Point], fit: CadenceFit) -> tuple | None:
     """Cost of reading track ``b`` as the continuation of ``a`` under ``fit``'s cadence, or None.
 
@@ -148,11 +165,12 @@ def merge_tracks(tracks: Sequence[Sequence[Point]]) -> list[list[Point]]:
                     continue
                 fit_b = fit_of(b)
                 est_a, est_b = _established(a, fit_a), _established(b, fit_b)
-                if not (est_a or est_b):
-                    continue
                 if est_a and est_b and fit_a.cadence != fit_b.cadence:
                     continue
-                cost = _join_cost(a, b, fit_a if est_a else fit_b)
+                basis = fit_a if est_a else fit_b if est_b else _flawless(a, b)
+                if basis is None:
+                    continue
+                cost = _join_cost(a, b, basis)
                 if cost is not None:
                     options.append((cost, j))
             if options:
@@ -232,12 +250,11 @@ def _level_noise(cents: Sequence[int], levels: Sequence[tuple[int, int]]) -> flo
     return median(devs) if devs else 0.0
 
 
-def evaluate(points: Sequence[Point], others_in_group: int = 0) -> Series:
+def evaluate(points: Sequence[Point], context: Sequence[Point] = ()) -> Series:
     """Score one candidate series: cadence, price levels, confidence (0–1) and evidence text.
 
-    ``others_in_group`` is how many other charges of the same vendor, at similar amounts,
-    fall within this series' first..last span: where irregular spending at such amounts is
-    common (groceries, fuel), a regular-looking subset may be chance, so confidence drops.
+    ``context`` is the vendor's other charges (not explained by another accepted series);
+    see :func:`_context` for how they weigh against a series.
     """
     pts = sorted(points, key=lambda p: (p.date, p.row))
     if len(pts) < 2:
@@ -250,21 +267,71 @@ def evaluate(points: Sequence[Point], others_in_group: int = 0) -> Series:
     regularity = max(0.0, 2 * fit.score - 1)
     extra = len(pts) - fit.cadence.min_charges
     count_factor = 0.0 if extra < 0 else min(1.0, 0.7 + 0.1 * extra)
-    amount_factor = 1.0 if noise <= 0.01 else max(0.0, 1.0 - (noise - 0.01) * 12)
+    amount_factor = 1.0 if noise <= 0.01 else max(0.0, 1.0 - (noise - 0.01) * 25)  # 5% noise: no price
     if len(levels) - 1 > max(1, len(pts) // 4):  # price "changes" every few charges: not a price list
         amount_factor *= 0.5
-    share_other = others_in_group / (others_in_group + len(pts))
-    context = 1.0 - share_other**2  # a few other charges barely matter; many do
-    confidence = round(regularity * count_factor * amount_factor * context, 3)
-    evidence = _evidence(pts, fit, levels, noise, others_in_group, extras)
+    members = {p.row for p in pts} | {p.row for p in extras}
+    context_factor, others, on_cycle = _context(pts, fit, [p for p in context if p.row not in members])
+    confidence = round(regularity * count_factor * amount_factor * context_factor, 3)
+    evidence = _evidence(pts, fit, levels, noise, others, extras, on_cycle)
     return Series(tuple(pts), fit, tuple(levels), confidence, evidence, tuple(extras))
+
+
+def _similar(cents: int, typical: int) -> bool:
+    """Within 15% of a series' typical amount: other spending that could have formed it by chance."""
+    return abs(cents - typical) <= 0.15 * typical
+
+
+def _expected_gaps(pts: Sequence[Point], fit: CadenceFit) -> list[date]:
+    """Due dates with no charge of the series: one cycle before, skipped cycles, one after."""
+    cadence = fit.cadence
+
+    def shift(day: date, k: int) -> date:
+        return day + timedelta(days=k * cadence.days) if cadence.days else add_months(day, k * cadence.months)
+
+    gaps = [shift(pts[0].date, -1), shift(pts[-1].date, 1)]
+    for prev, cur in zip(pts, pts[1:]):
+        steps, _ = _interval_fit(prev.date, cur.date, cadence)
+        gaps += [shift(prev.date, k) for k in range(1, steps)]
+    return gaps
+
+
+def _context(pts: Sequence[Point], fit: CadenceFit, others: Sequence[Point]) -> tuple[float, int, int]:
+    """How the vendor's other charges weigh against the series: (factor, others counted, on-cycle).
+
+    * Other spending in the series' span: where irregular buying at such amounts is common
+      (groceries, fuel), a regular-looking subset may be chance.  A short series (a yearly
+      pair, three monthly charges) counts every other charge; a long one only those within
+      15% of its amount — a 12.95 membership stands out among grocery bills of 25–160.
+    * Other charges exactly where the series has a gap (the cycle before, a skipped cycle,
+      the cycle after), more often than the vendor's charge rate explains by chance, mean
+      it bills every cycle at varying amounts: a utility bill whose similar months happened
+      to line up, not a subscription.
+    """
+    first, last = pts[0].date, pts[-1].date
+    typical = sorted(p.cents for p in pts)[len(pts) // 2]
+    short = len(pts) < fit.cadence.min_charges + 2
+    counted = sum(1 for p in others if first <= p.date <= last and (short or _similar(p.cents, typical)))
+    tol = fit.cadence.tolerance
+    gaps = _expected_gaps(pts, fit)
+    on_cycle = sum(1 for gap in gaps if any(abs((p.date - gap).days) <= tol for p in others))
+    # Where the vendor charges every few days (groceries) some charge lands near any date;
+    # only hits beyond that chance level say "billed every cycle".
+    days = {p.date for p in others} | {p.date for p in pts}
+    rate = len(others) / max(1, (max(days) - min(days)).days)
+    chance = (1 - math.exp(-rate * (2 * tol + 1))) * len(gaps)
+    share_other = counted / (counted + len(pts))
+    excess = max(0.0, on_cycle - chance)
+    share_cycle = excess / (excess + len(pts))
+    factor = (1.0 - share_other**2) * max(0.0, 1.0 - 2 * share_cycle)  # a few barely matter; many do
+    return factor, counted, on_cycle
 
 
 def _money(cents: float) -> str:
     return f"{cents / 100:.2f}"
 
 
-def _evidence(pts, fit: CadenceFit, levels, noise: float, others: int, extras) -> str:
+def _evidence(pts, fit: CadenceFit, levels, noise: float, others: int, extras, on_cycle: int = 0) -> str:
     """One sentence a person can check: count, regularity, amount spread, what argued against."""
     lo, hi = min(p.cents for p in pts), max(p.cents for p in pts)
     parts = [
@@ -285,6 +352,8 @@ def _evidence(pts, fit: CadenceFit, levels, noise: float, others: int, extras) -
         parts.append(f"fewer than {fit.cadence.min_charges} charges needed for {fit.cadence.name}")
     if others:
         parts.append(f"{others} other charge{'s' if others > 1 else ''} from this vendor in the same period")
+    if on_cycle:
+        parts.append(f"other amounts billed in {on_cycle} of its empty cycle{'s' if on_cycle > 1 else ''}")
     if extras:
         parts.append(f"{len(extras)} off-cycle charge{'s' if len(extras) > 1 else ''} left out")
     return ", ".join(parts)

@@ -7,6 +7,8 @@ which cadence, and which repeating merchants are *not* subscriptions.
 Realism the generator adds on purpose, because discovery must survive it:
 
 * every cadence (weekly, biweekly, monthly, quarterly, yearly; yearly with only 2 charges);
+* new subscriptions with only three or four charges, a discounted first month, a membership
+  frozen for two or three months;
 * a merchant renaming itself mid-series (the same subscription under a new descriptor);
 * month-end billing days (the 31st → 28 February), weekend shifts to Monday, postings a few
   days late, a skipped cycle now and then;
@@ -130,11 +132,13 @@ class _Builder:
             self.rows.append({"date": day, "amount_cents": -cents, "description": text, "account": account, "tag": tag})
 
     def series(self, tag, template, cents, cadence, *, first, last, account, drift, price_at, card_at,
-               rename_at=None):
+               rename_at=None, pause=None):
         """Charges of one subscription with the given noise; returns nothing (rows are tagged)."""
         rng = self.rng
         number = rng.randint(100000, 999999)
         for due in _due_dates(rng, cadence, first, last):
+            if pause is not None and pause[0] <= due <= pause[1]:
+                continue
             day = _shift(rng, due, 0.12)
             price = cents if price_at is None or due < price_at[0] else price_at[1]
             amount = round(price * (1 + rng.gauss(0, drift))) if drift else price
@@ -154,24 +158,37 @@ def _plan(rng: random.Random, start: date, end: date, cadence: str) -> tuple[dat
     return first, min(stop, end)
 
 
+def _scenario(rng: random.Random, b: "_Builder", cadence: str, cents: int, first: date, last: date) -> tuple[str, dict]:
+    """Pick what makes this series hard, as keyword arguments for :meth:`_Builder.series`."""
+    mid = first + (last - first) / 2
+    roll = rng.random()
+    monthly = cadence == "monthly"
+    if roll < 0.15:
+        return "fx_drift", {"drift": rng.choice([0.005, 0.01, 0.015])}
+    if roll < 0.35 and cadence != "yearly":
+        return "price_change", {"price_at": (mid, round(cents * rng.uniform(1.03, 1.3)))}
+    if roll < 0.5 and cadence != "yearly":
+        return "card_change", {"card_at": (mid, rng.choice(_ACCOUNTS[1:]))}
+    if roll < 0.6 and monthly:  # signed up recently: only three or four charges so far
+        return "new", {"first": b.end - timedelta(days=rng.randint(62, 100)), "last": b.end}
+    if roll < 0.7 and monthly:  # a discounted first month, then the full price
+        return "intro_price", {"cents": round(cents * rng.choice([0.5, 0.3])), "price_at": (first + timedelta(days=1), cents)}
+    if roll < 0.8 and monthly:  # membership frozen for two or three months
+        return "paused", {"pause": (mid, mid + timedelta(days=rng.choice([45, 75])))}
+    return "plain", {}
+
+
 def _subscriptions(b: _Builder, truth: dict) -> None:
     rng = b.rng
     chosen = rng.sample(_CATALOG, rng.randint(5, 9))
     for merchant, template, cents, cadence in chosen:
         first, last = _plan(rng, b.start, b.end, cadence)
-        scenario, drift, price_at, card_at = "plain", 0.0, None, None
-        roll = rng.random()
-        mid = first + (min(last, b.end) - first) / 2
-        if roll < 0.2:
-            scenario, drift = "fx_drift", rng.choice([0.005, 0.01, 0.015])
-        elif roll < 0.45 and cadence != "yearly":
-            scenario, price_at = "price_change", (mid, round(cents * rng.uniform(1.03, 1.3)))
-        elif roll < 0.65 and cadence != "yearly":
-            scenario, card_at = "card_change", (mid, rng.choice(_ACCOUNTS[1:]))
+        scenario, options = _scenario(rng, b, cadence, cents, first, last)
+        kwargs = {"cents": cents, "first": first, "last": last, "account": _ACCOUNTS[0], "drift": 0.0,
+                  "price_at": None, "card_at": None, **options}
         tag = f"{merchant}|{cadence}|{scenario}"
         truth[tag] = (merchant, cadence, scenario)
-        b.series(tag, template, cents, cadence, first=first, last=last, account=_ACCOUNTS[0],
-                 drift=drift, price_at=price_at, card_at=card_at)
+        b.series(tag, template, cadence=cadence, **kwargs)
     if rng.random() < 0.7:  # two plans billed under one merchant descriptor
         merchant, template, prices = _MULTI_PLAN
         for cents, cadence in zip(rng.sample(prices, 2), rng.sample(["monthly", "monthly", "yearly"], 2)):
