@@ -8,9 +8,9 @@ is merged silently.
 Rules, applied file by file against the rows already kept from earlier files (so the earlier
 file keeps its rows, and the result does not depend on anything but the given order):
 
-1. Both rows carry a bank id (OFX FITID, CAMT/MT940 reference): they are the same transaction
-   when account, bank id, date and amount agree.  Two rows with *different* bank ids are never
-   merged, even when everything else is equal.
+1. Both rows carry a bank id of the same scheme (both OFX FITIDs, both CAMT or both MT940
+   references): they are the same transaction when account, bank id, date and amount agree.
+   Two rows with *different* ids of one scheme are never merged, even when all else is equal.
 2. Otherwise a multiset of (account, date, amount, description) is compared *between* files:
    two identical coffees on one day in one file stay two; if file A holds two and file B three
    identical rows, three are kept (B's third is new).
@@ -75,14 +75,20 @@ def _verified(table: pd.DataFrame, key: tuple[str, ...], left: np.ndarray, right
     return left[same], right[same]
 
 
-def _match_file(table: pd.DataFrame, rows: np.ndarray, pool: np.ndarray, hashes: dict, has_id: np.ndarray):
-    """Rows of one file that duplicate kept rows of earlier files: (dropped, kept, reasons)."""
+def _match_file(table: pd.DataFrame, rows: np.ndarray, pool: np.ndarray, hashes: dict, has_id: np.ndarray,
+                scheme: np.ndarray):
+    """Rows of one file that duplicate kept rows of earlier files: (dropped, kept, reasons).
+
+    ``scheme`` numbers each row's id scheme (its file's format): an OFX FITID and a CAMT
+    reference of the same payment differ, so ids are only compared within one scheme.
+    """
+    comparable = has_id[pool] & (scheme[pool] == scheme[rows[0]])
     dropped, kept, reasons = [], [], []
     taken_rows = np.zeros(len(table), dtype=bool)
     taken_pool = np.zeros(len(table), dtype=bool)
     steps = (
-        (SAME_BANK_ID, _ID_KEY, rows[has_id[rows]], pool[has_id[pool]]),
-        (SAME_CONTENT, _CONTENT_KEY, rows[has_id[rows]], pool[~has_id[pool]]),
+        (SAME_BANK_ID, _ID_KEY, rows[has_id[rows]], pool[comparable]),
+        (SAME_CONTENT, _CONTENT_KEY, rows[has_id[rows]], pool[~comparable]),
         (SAME_CONTENT, _CONTENT_KEY, rows[~has_id[rows]], pool),
     )
     for reason, key, left, right in steps:
@@ -129,7 +135,8 @@ def drop_overlaps(statements: Sequence[Statement]) -> tuple[pd.DataFrame, tuple[
     Returns the kept rows (file order, then row order; schema columns) and every dropped row
     with the source it duplicates.  See the module docstring for the matching rules.
     """
-    frames = [st.transactions for st in statements if len(st.transactions)]
+    kept_statements = [st for st in statements if len(st.transactions)]
+    frames = [st.transactions for st in kept_statements]
     if not frames:
         return empty_transactions(), ()
     table = pd.concat(frames, ignore_index=True)[list(TRANSACTION_COLUMNS)]
@@ -137,12 +144,15 @@ def drop_overlaps(statements: Sequence[Statement]) -> tuple[pd.DataFrame, tuple[
     table["_desc"] = _normalized_descriptions(table["description"])
     hashes = {_ID_KEY: _hash(table, _ID_KEY), _CONTENT_KEY: _hash(table, _CONTENT_KEY)}
     has_id = (table["bank_id"] != "").to_numpy()
+    formats = {st.format for st in kept_statements}
+    codes = {fmt: code for code, fmt in enumerate(sorted(formats))}
+    scheme = np.repeat([codes[st.format] for st in kept_statements], np.diff(bounds))
     keep = np.ones(len(table), dtype=bool)
     all_dropped, all_kept, all_reasons = [], [], []
     for start, stop in zip(bounds[:-1], bounds[1:]):
         rows = np.arange(start, stop)
         pool = np.flatnonzero(keep[:start])
-        dropped, kept, reasons = _match_file(table, rows, pool, hashes, has_id)
+        dropped, kept, reasons = _match_file(table, rows, pool, hashes, has_id, scheme)
         keep[dropped] = False
         all_dropped.append(dropped)
         all_kept.append(kept)

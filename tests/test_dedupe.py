@@ -18,7 +18,7 @@ from chargecheck.model import DuplicateDrop, Source
 from chargecheck.schema import TRANSACTION_SCHEMA, Statement, make_transactions
 
 
-def statement(name: str, *rows: tuple) -> Statement:
+def statement(name: str, *rows: tuple, fmt: str = "ofx") -> Statement:
     """A statement from (date, cents, description[, bank_id[, account]]) rows, lines 1..n."""
     frame = make_transactions({
         "date": [r[0] for r in rows],
@@ -29,7 +29,7 @@ def statement(name: str, *rows: tuple) -> Statement:
         "source_file": [name] * len(rows),
         "source_line": list(range(1, len(rows) + 1)),
     })
-    return Statement(name, "csv", len(rows), frame)
+    return Statement(name, fmt, len(rows), frame)
 
 
 COFFEE = ("2026-03-02", -350, "COFFEE SHOP")
@@ -89,6 +89,15 @@ def test_reused_bank_id_on_another_date_is_a_new_charge():
     b = statement("feb.xml", ("2026-02-05", -1299, "GYM", "MANDATE-7"))
     frame, drops = drop_overlaps([a, b])
     assert len(frame) == 2 and drops == ()
+
+
+def test_ids_of_different_schemes_are_not_compared_so_content_decides():
+    # the same payment as an OFX FITID and as a CAMT account-servicer reference
+    a = statement("bank.ofx", (*COFFEE, "20260302-1"), fmt="ofx")
+    b = statement("bank.xml", (*COFFEE, "ACSR-99812"), fmt="camt")
+    frame, drops = drop_overlaps([a, b])
+    assert kept(frame) == [("bank.ofx", 1)]
+    assert drops[0].dropped == Source("bank.xml", 1, "ACSR-99812") and drops[0].reason == SAME_CONTENT
 
 
 def test_row_without_bank_id_matches_by_content_a_row_with_one():
