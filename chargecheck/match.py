@@ -43,11 +43,15 @@ class Matcher:
 
     def __init__(self, cancellations: Sequence[Cancellation], knowledge: KnowledgeBase | None = None) -> None:
         vendors: dict[str, tuple[list[str], list[str]]] = {}
+        amounts: dict[str, set[int]] = {}
         for c in cancellations:
             aliases, excludes = vendors.setdefault(c.vendor, ([], []))
             aliases.extend(a for a in c.aliases if a not in aliases)
             excludes.extend(e for e in c.exclude if e not in excludes)
+            if c.amount is not None:
+                amounts.setdefault(c.vendor, set()).add(int(abs(c.amount) * 100))
         self._build(knowledge or load_knowledge(), {v: (tuple(a), tuple(e)) for v, (a, e) in vendors.items()})
+        self._amounts = {v: frozenset(cents) for v, cents in amounts.items()}
 
     @classmethod
     def for_vendors(cls, vendors: Mapping[str, Sequence[str]], knowledge: KnowledgeBase | None = None) -> "Matcher":
@@ -70,6 +74,7 @@ class Matcher:
         self._cache: dict[str, tuple[str, VendorMatch | None]] = {}
         self._by_clean: dict[tuple, VendorMatch | None] = {}
         self._has_excludes = any(t.excludes for t in self.targets)
+        self._amounts: dict[str, frozenset[int]] = {}
 
     def _excluded(self, target: Target, raw: str, cleaned: str) -> str | None:
         upper_raw = _upper(raw)
@@ -98,6 +103,14 @@ class Matcher:
         judged = list(best.values())
         match, reason = self._decide(judged, clean.text)
         return match, parsed, judged, reason
+
+    def _near_miss(self, judged: list[Candidate], cleaned: str) -> VendorMatch | None:
+        """The best candidate refused only for unexplained words: a match if the amount agrees."""
+        soft = [c for c in judged if c.soft and self.targets[c.target].vendor in self._amounts]
+        if not soft:
+            return None
+        c = max(soft, key=lambda c: c.rank)
+        return VendorMatch(self.targets[c.target].vendor, c.score, c.alias.text, f"{c.method}+amount", cleaned)
 
     def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[VendorMatch | None, str]:
         best: dict[int, Candidate] = {}
@@ -128,29 +141,40 @@ class Matcher:
         vendor = self.targets[top.target].vendor
         return VendorMatch(vendor, top.score, top.alias.text, top.method, cleaned), f"matched {vendor}"
 
-    def _lookup(self, raw: str, clean: CleanResult | None = None) -> tuple[str, VendorMatch | None]:
-        """(cleaned text, match) for one raw descriptor, cached by raw text and by cleaned text."""
+    def _lookup(self, raw: str, clean: CleanResult | None = None) -> tuple[str, VendorMatch | None, VendorMatch | None]:
+        """(cleaned text, match, near miss) for one raw descriptor, cached by raw and by cleaned text."""
         key = str(raw)
         if (hit := self._cache.get(key)) is not None:
             return hit
         clean = clean or clean_steps(key)
-        match = None
+        match = near = None
         if self.index.maybe(clean.text):
             # Excludes look at the raw text too, so only exclude-free targets share by cleaned text.
             ckey = (clean.text, clean.location)
             if self._has_excludes or (found := self._by_clean.get(ckey, _MISSING)) is _MISSING:
-                found = self._evaluate(clean)[0]
+                match, _, judged, _ = self._evaluate(clean)
+                found = (match, None if match is not None else self._near_miss(judged, clean.text))
                 self._by_clean[ckey] = found
-            match = found
-        hit = (clean.text, match)
+            match, near = found
+        hit = (clean.text, match, near)
         if len(self._cache) < 2_000_000:
             self._cache[key] = hit
         return hit
 
     # ------------------------------------------------------------------ public API
-    def match(self, descriptor: str) -> VendorMatch | None:
-        """The target vendor this descriptor belongs to, or None (no match, look-alike, tie)."""
-        return self._lookup(descriptor)[1]
+    def match(self, descriptor: str, amount_cents: int | None = None) -> VendorMatch | None:
+        """The target vendor this descriptor belongs to, or None (no match, look-alike, tie).
+
+        With ``amount_cents``, a vendor name beside unexplained words still matches when the
+        amount equals the cancellation's usual ``amount`` (method ``…+amount``).
+        """
+        _, match, near = self._lookup(descriptor)
+        return match or self._confirm(near, amount_cents)
+
+    def _confirm(self, near: VendorMatch | None, amount_cents: int | None) -> VendorMatch | None:
+        if near is None or amount_cents is None:
+            return None
+        return near if abs(int(amount_cents)) in self._amounts.get(near.vendor, ()) else None
 
     def explain(self, descriptor: str) -> Explanation:
         """Every step of matching one descriptor: cleaning, candidates and why, the decision."""
@@ -165,8 +189,24 @@ class Matcher:
             processor = f"{parsed.processor.name} ({parsed.processor.kind})"
         return Explanation(str(descriptor), steps, parsed.text, processor, lines, match, reason)
 
+    def _confirmed_rows(self, out: pd.DataFrame, results: list, codes) -> dict[int, VendorMatch]:
+        """Rows whose descriptor was a near miss and whose amount is the rule's usual amount."""
+        if not self._amounts or "amount_cents" not in out or not len(codes):
+            return {}
+        near_codes = [i for i, r in enumerate(results) if r[2] is not None]
+        if not near_codes:
+            return {}
+        rows = pd.Index(codes).isin(near_codes).nonzero()[0]
+        cents = out["amount_cents"].to_numpy()
+        found = {int(row): self._confirm(results[codes[row]][2], int(cents[row])) for row in rows}
+        return {row: m for row, m in found.items() if m is not None}
+
     def annotate(self, transactions: pd.DataFrame) -> pd.DataFrame:
-        """A copy of ``transactions`` with ``cleaned`` and ``match_*`` columns, matched per distinct descriptor."""
+        """A copy of ``transactions`` with ``cleaned`` and ``match_*`` columns, matched per distinct descriptor.
+
+        With an ``amount_cents`` column, a near miss (the vendor's name beside unexplained
+        words) matches on the rows whose amount is the cancellation's usual ``amount``.
+        """
         out = transactions.copy()
         descriptions = out["description"].astype("object").fillna("") if "description" in out else pd.Series([], dtype=object)
         codes, uniques = pd.factorize(descriptions.map(str), sort=False)
@@ -177,10 +217,9 @@ class Matcher:
         self.index.warm([c.text for c in cleans])
         inner_results = [self._lookup(value, clean) for value, clean in zip(inner, cleans)]
         results = [inner_results[code] for code in inner_codes]
-        cleaned = [r[0] for r in results]
         matches = [r[1] for r in results]
         columns = {
-            "cleaned": (cleaned, "str"),
+            "cleaned": ([r[0] for r in results], "str"),
             "match_vendor": ([m.vendor if m else "" for m in matches], "str"),
             "match_score": ([m.score if m else 0.0 for m in matches], "float64"),
             "match_alias": ([m.alias if m else "" for m in matches], "str"),
@@ -189,4 +228,8 @@ class Matcher:
         for name, (values, dtype) in columns.items():
             column = pd.Series(values, dtype=dtype).take(codes) if len(codes) else pd.Series([], dtype=dtype)
             out[name] = pd.Series(column.to_numpy(), index=out.index, dtype=dtype)
+        for row, m in self._confirmed_rows(out, results, codes).items():
+            for name, value in (("match_vendor", m.vendor), ("match_score", m.score),
+                                ("match_alias", m.alias), ("match_method", m.method)):
+                out.iloc[row, out.columns.get_loc(name)] = value
         return out

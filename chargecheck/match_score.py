@@ -56,6 +56,7 @@ class Candidate:
     rejected: str | None = None
 
     merchant: bool = True  # False: the alias only matched the processor prefix (APPLE.COM/BILL X)
+    soft: bool = False  # refused only for unexplained words: the rule's usual amount may confirm it
 
     @property
     def rank(self) -> tuple:
@@ -169,4 +170,5 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
             where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""
             refusal = f"weak match{where} beside unexplained words: " + " ".join(unexplained)
     merchant = c.end > parsed.merchant_start
-    return Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, strong, refusal, merchant)
+    soft = refusal is not None and refusal.startswith("weak match")
+    return Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, strong, refusal, merchant, soft)

@@ -224,3 +224,20 @@ def test_ampersand_names() -> None:
 def test_two_rules_for_one_knowledge_vendor_do_not_cancel_out() -> None:
     matcher = Matcher.for_vendors({"Microsoft 365": [], "Microsoft": []})
     assert matcher.match("MSFT * E0400ABC12").vendor == "Microsoft 365"
+
+
+def test_amount_confirms_a_near_miss() -> None:
+    from decimal import Decimal
+
+    rules = [Cancellation("Spotify", date(2026, 3, 1), amount=Decimal("10.99"))]
+    matcher = Matcher(rules)
+    assert matcher.match("SPOTIFY GOTHENBURG") is None                      # unexplained word
+    confirmed = matcher.match("SPOTIFY GOTHENBURG", amount_cents=-1099)
+    assert (confirmed.vendor, confirmed.method) == ("Spotify", "exact+amount")
+    assert matcher.match("SPOTIFY GOTHENBURG", amount_cents=-500) is None
+    assert matcher.match("SPOTIFY PIZZA GOTHENBURG", amount_cents=-1099) is None  # a look-alike stays one
+    frame = pd.DataFrame({"description": ["SPOTIFY GOTHENBURG", "SPOTIFY GOTHENBURG", "SPOTIFY USA"],
+                          "amount_cents": [-1099, -1500, -1099]})
+    out = matcher.annotate(frame)
+    assert out["match_vendor"].tolist() == ["Spotify", "", "Spotify"]
+    assert out["match_method"].tolist() == ["exact+amount", "", "exact"]
