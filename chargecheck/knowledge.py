@@ -18,16 +18,13 @@ import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .tomlfile import Problem, TomlLocator, did_you_mean, parse_toml, raise_problems, read_toml
 
 __all__ = ["KBVendor", "Processor", "Vocabulary", "KnowledgeBase", "load_knowledge", "vendor_key"]
-
-PROCESSOR_KINDS = ("reseller", "wallet", "pos")
-
 
 def vendor_key(text: str) -> str:
     """A spelling-independent key for a vendor name: ``Disney+`` and ``Disney Plus`` → DISNEYPLUS."""
@@ -116,7 +113,7 @@ class _ProcessorRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     name: str
     prefixes: list[str]
-    kind: str
+    kind: Literal["reseller", "wallet", "pos"]
 
 
 class _VocabularyRecord(BaseModel):

@@ -18,11 +18,12 @@ unrelated vendors are refused rather than guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 import pandas as pd
 
 from .knowledge import KnowledgeBase, load_knowledge
-from .match_explain import Explanation, render_candidate
+from .match_explain import Explanation, explained_candidate
 from .match_index import AliasIndex, compile_targets
 from .match_score import Candidate, Target, find_candidates, judge
 from .match_text import Parsed, compile_processors, parse
@@ -180,14 +181,17 @@ class Matcher:
         """Every step of matching one descriptor: cleaning, candidates and why, the decision."""
         clean = clean_steps(str(descriptor))
         match, parsed, judged, reason = self._evaluate(clean)
-        steps = clean.steps
-        lines = tuple(render_candidate(c, self.targets[c.target].vendor, parsed) for c in
-                      sorted(judged, key=lambda c: (c.rejected is not None, [-x for x in c.rank[2:]],
-                                                    self.targets[c.target].vendor, c.alias.text)))
+        order = sorted(judged, key=lambda c: (c.rejected is not None, [-x for x in c.rank[2:]],
+                                               self.targets[c.target].vendor, c.alias.text))
+        candidates = tuple(explained_candidate(c, self.targets[c.target].vendor, parsed) for c in order)
         processor = None
         if parsed.processor is not None:
             processor = f"{parsed.processor.name} ({parsed.processor.kind})"
-        return Explanation(str(descriptor), steps, parsed.text, processor, lines, match, reason)
+        hint = None
+        if match is None and (near := self._near_miss(judged, clean.text)) is not None:
+            usual = ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[near.vendor]))
+            hint = f"a charge of {usual} (the rule's usual amount) would match {near.vendor}"
+        return Explanation(str(descriptor), clean.steps, parsed.text, processor, candidates, match, reason, hint)
 
     def _confirmed_rows(self, out: pd.DataFrame, results: list, codes) -> dict[int, VendorMatch]:
         """Rows whose descriptor was a near miss and whose amount is the rule's usual amount."""

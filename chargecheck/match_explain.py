@@ -1,7 +1,8 @@
 """What ``chargecheck explain`` prints: how one descriptor was cleaned and matched.
 
 Input: the evidence :meth:`chargecheck.match.Matcher.explain` gathered.  Output: an
-:class:`Explanation` (frozen) whose :meth:`Explanation.render` is plain text, one fact a line.
+:class:`Explanation` (frozen) holding :class:`ExplainedCandidate` records; its
+:meth:`Explanation.render` is plain text, one fact a line.
 """
 
 from __future__ import annotations
@@ -12,31 +13,55 @@ from .match_score import Candidate
 from .match_text import Parsed
 from .model import VendorMatch
 
-__all__ = ["Explanation", "render_candidate"]
+__all__ = ["Explanation", "ExplainedCandidate", "explained_candidate"]
+
+_SOURCES = {"name": "vendor name", "alias": "rule alias", "knowledge": "knowledge base",
+            "inherited": "parent's descriptor"}
 
 
-def render_candidate(c: Candidate, vendor: str, parsed: Parsed) -> str:
-    """One candidate as a line: vendor, score, alias, method, tokens, strength or rejection."""
-    tokens = " ".join(parsed.tokens[c.start: c.end])
-    source = {"name": "vendor name", "alias": "rule alias", "knowledge": "knowledge base",
-              "inherited": "parent's descriptor"}[c.alias.kind]
-    head = f'{vendor}: score {c.score:g}, alias "{c.alias.text}" ({source}), method {c.method}, tokens {tokens}'
-    if c.rejected:
-        return f"{head} -> rejected: {c.rejected}"
-    return f"{head} -> {'strong' if c.strong else 'weak'} evidence"
+@dataclass(frozen=True)
+class ExplainedCandidate:
+    """One vendor an alias pointed to: which alias, where it came from, which words, the verdict."""
+
+    vendor: str
+    score: float
+    alias: str
+    source: str     # vendor name, rule alias, knowledge base, parent's descriptor
+    method: str     # exact, joined, split, compound, prefix, fuzzy
+    tokens: str     # the descriptor words the alias matched
+    strong: bool
+    rejected: str | None
+
+    def render(self) -> str:
+        """``Vendor: score …, alias "…" (source), method …, tokens … -> verdict``."""
+        head = (f'{self.vendor}: score {self.score:g}, alias "{self.alias}" ({self.source}), '
+                f"method {self.method}, tokens {self.tokens}")
+        if self.rejected:
+            return f"{head} -> rejected: {self.rejected}"
+        return f"{head} -> {'strong' if self.strong else 'weak'} evidence"
+
+
+def explained_candidate(c: Candidate, vendor: str, parsed: Parsed) -> ExplainedCandidate:
+    """The person-readable record of one judged candidate."""
+    return ExplainedCandidate(vendor, c.score, c.alias.text, _SOURCES[c.alias.kind], c.method,
+                              " ".join(parsed.tokens[c.start: c.end]), c.strong, c.rejected)
 
 
 @dataclass(frozen=True)
 class Explanation:
-    """Raw text, each cleaning step, the cleaned text, candidates with reasons, the decision."""
+    """Raw text, each cleaning step, the cleaned text, candidates with reasons, the decision.
+
+    ``amount_hint`` names the vendor and usual amount that would confirm a near miss.
+    """
 
     raw: str
     steps: tuple[tuple[str, str], ...]
     cleaned: str
     processor: str | None
-    candidates: tuple[str, ...]
+    candidates: tuple[ExplainedCandidate, ...]
     decision: VendorMatch | None
     reason: str
+    amount_hint: str | None = None
 
     def render(self) -> str:
         """Plain text for a terminal or a test: one step, candidate or decision per line."""
@@ -46,9 +71,11 @@ class Explanation:
         if self.processor:
             lines.append(f"billed through: {self.processor}")
         lines.append("candidates:" if self.candidates else "candidates: none")
-        lines += [f"  {line}" for line in self.candidates]
+        lines += [f"  {c.render()}" for c in self.candidates]
         if self.decision is None:
             lines.append(f"decision: no match ({self.reason})")
+            if self.amount_hint:
+                lines.append(f"  {self.amount_hint}")
         else:
             d = self.decision
             lines.append(f'decision: {d.vendor} (score {d.score:g}, alias "{d.alias}", method {d.method})')

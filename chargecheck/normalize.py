@@ -107,7 +107,10 @@ class CleanResult:
 
 def _basic(text: str) -> str:
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        # Full-width forms become ASCII and accents fall away (SÃO PAULO → SAO PAULO), so a
+        # merchant word is one token however the bank encoded it.
+        text = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize("NFKC", "".join(ch for ch in text if not unicodedata.combining(ch)))
     text = text.upper()
     if "'" in text or "’" in text or "`" in text:
         text = _APOSTROPHE.sub("", text)

@@ -128,3 +128,17 @@ def test_invalid_toml_is_a_rules_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError) as info:
         load_knowledge(path)
     assert info.value.path == str(path) and info.value.line == 1
+
+
+def test_shipped_processor_kinds_are_known() -> None:
+    assert {p.kind for p in load_knowledge().processors} <= {"reseller", "wallet", "pos"}
+
+
+def test_installed_package_finds_its_data(tmp_path: Path) -> None:
+    # Run from an unrelated folder: the data is found through the package, not the checkout.
+    import subprocess
+    import sys
+
+    code = "from chargecheck.knowledge import load_knowledge; print(len(load_knowledge().vendors) > 100)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"

@@ -124,3 +124,18 @@ def test_cli_explain_bad_rules_is_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["explain", "ACME", "--rules", str(rules)])
     assert result.exit_code == 2
     assert "vendor #1: unknown key 'nam'" in result.output
+
+
+def test_explain_names_the_amount_that_would_confirm_a_near_miss() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from chargecheck.model import Cancellation
+
+    explanation = Matcher([Cancellation("Spotify", date(2026, 3, 1), amount=Decimal("10.99"))]).explain(
+        "SPOTIFY GOTHENBURG")
+    assert explanation.candidates[0].rejected == "weak match beside unexplained words: GOTHENBURG"
+    assert explanation.render().splitlines()[-2:] == [
+        "decision: no match (no candidate survived)",
+        "  a charge of 10.99 (the rule's usual amount) would match Spotify",
+    ]

@@ -49,6 +49,8 @@ CASES = [
     ("NINTENDO CD", "NINTENDO CD"),
     # non-ASCII input is normalised, not dropped
     ("ＮＥＴＦＬＩＸ．ＣＯＭ", "NETFLIX.COM"),
+    ("Spotify São Paulo", "SPOTIFY SAO PAULO"),
+    ("CAFÉ MÜLLER", "CAFE MULLER"),
     ("", ""),
 ]
 
