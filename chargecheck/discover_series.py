@@ -19,14 +19,15 @@ The steps, and why each exists:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 from typing import Sequence
 
 from .discover_cadence import CADENCES, CadenceFit, _interval_fit, add_months, best_cadence, fit_cadence
+from .discover_prices import level_noise, price_levels
 
-__all__ = ["Point", "Series", "build_tracks", "merge_tracks", "price_levels", "evaluate"]
+__all__ = ["Point", "Series", "build_tracks", "merge_tracks", "evaluate"]
 
 # A charge stays in a track while within 6% (+2 cents) of the track's recent amount:
 # wide enough for sales tax and card FX drift, narrower than most price rises (which the
@@ -213,43 +214,6 @@ def _best_pruned(pts: list[Point]) -> tuple[CadenceFit, list[Point], list[Point]
     return fit, kept, extras
 
 
-def price_levels(cents: Sequence[int]) -> list[tuple[int, int]]:
-    """Split an amount sequence into price levels: ``[(start index, typical cents), ...]``.
-
-    A new level starts where an amount leaves the current level by more than the series'
-    own noise (×4, at least 1.5% and 3 cents) and the next amount (if any) agrees with it,
-    so one odd prorated charge is not a price change but a lasting step is.
-    """
-    if not cents:
-        return []
-    steps = [abs(b - a) / max(a, 1) for a, b in zip(cents, cents[1:])]
-    noise = median(steps) if steps else 0.0
-
-    def apart(x: float, ref: float) -> bool:
-        return abs(x - ref) > max(4 * noise * ref, 0.015 * ref, 3)
-
-    levels, start = [], 0
-    for i in range(1, len(cents)):
-        ref = median(cents[max(start, i - 3):i])
-        persistent = i == len(cents) - 1 or not apart(cents[i + 1], cents[i])
-        if apart(cents[i], ref) and persistent:
-            levels.append((start, round(median(cents[start:i]))))
-            start = i
-    levels.append((start, round(median(cents[start:]))))
-    return levels
-
-
-def _level_noise(cents: Sequence[int], levels: Sequence[tuple[int, int]]) -> float:
-    """Median relative deviation of each amount from its price level's typical amount."""
-    bounds = [s for s, _ in levels] + [len(cents)]
-    devs = [
-        abs(cents[k] - typical) / max(typical, 1)
-        for (start, typical), end in zip(levels, bounds[1:])
-        for k in range(start, end)
-    ]
-    return median(devs) if devs else 0.0
-
-
 def evaluate(points: Sequence[Point], context: Sequence[Point] = ()) -> Series:
     """Score one candidate series: cadence, price levels, confidence (0–1) and evidence text.
 
@@ -262,7 +226,7 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = ()) -> Series:
     fit, pts, extras = _best_pruned(pts)
     cents = [p.cents for p in pts]
     levels = price_levels(cents)
-    noise = _level_noise(cents, levels)
+    noise = level_noise(cents, levels)
     # Half the intervals on time is no rhythm at all: map 50%..100% on-time onto 0..1.
     regularity = max(0.0, 2 * fit.score - 1)
     extra = len(pts) - fit.cadence.min_charges
@@ -357,8 +321,3 @@ def _evidence(pts, fit: CadenceFit, levels, noise: float, others: int, extras, o
     if extras:
         parts.append(f"{len(extras)} off-cycle charge{'s' if len(extras) > 1 else ''} left out")
     return ", ".join(parts)
-
-
-def with_confidence(series: Series, confidence: float) -> Series:
-    """A copy of ``series`` with another confidence (e.g. after a vendor-level adjustment)."""
-    return replace(series, confidence=round(confidence, 3))

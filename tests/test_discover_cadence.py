@@ -14,7 +14,7 @@ from chargecheck.discover_cadence import (
     fit_cadence,
     next_expected,
 )
-from chargecheck.discover_series import price_levels
+from chargecheck.discover_prices import price_levels
 
 MONTHLY = CADENCE_BY_NAME["monthly"]
 
