@@ -68,9 +68,15 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
             if alias is not None and (alias.tokens, alias.star) not in seen:
                 seen.add((alias.tokens, alias.star))
                 own.append(alias)
-        # The vendor's category (dating, antivirus …) describes it too: HINGE DATING APP.
-        category = set(alias_tokens(entry.category)) if entry is not None else set()
-        words = frozenset(t for a in own for t in a.tokens) | category
+        # The vendor's category (dating, antivirus …) and its parent's billing words describe it
+        # too: HINGE DATING APP, XBOX GAME PASS MSBILL.INFO.
+        extra: set[str] = set()
+        if entry is not None:
+            extra.update(alias_tokens(entry.category))
+            parent = kb.get(entry.parent) if entry.parent else None
+            for text in (parent.all_names + parent.descriptors) if parent is not None else ():
+                extra.update(alias_tokens(text))
+        words = frozenset(t for a in own for t in a.tokens) | extra
         all_excludes = tuple(excludes) + (entry.exclude if entry is not None else ())
         targets.append(Target(vendor, entry, tuple(_upper(e) for e in all_excludes), words))
         compiled.extend(own)

@@ -110,30 +110,34 @@ def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[str, float]]
     return out
 
 
-def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[bool, str | None]:
-    """(strong?, reason to refuse) for one occurrence, from its form and position."""
+def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[str, str | None]:
+    """(level, reason to refuse) for one occurrence, from its form and position.
+
+    Levels: ``strong`` (a billing form: ``X*…``, ``X.COM``, ``PROCESSOR*X`` alone, or nothing
+    else in the descriptor), ``named`` (a multi-word name in plain text: the words after it
+    must be explained, since a different business appends its kind — BLUE APRON SEWING), and
+    ``weak`` (one word, a typo, a truncation: every other word must be explained).
+    """
     alias, last = c.alias, c.end - 1
     if alias.star and not parsed.star_after[last]:
-        return False, f"{alias.text} needs a '*' after it"
-    # X*… and X.COM are billing forms; PROCESSOR*X is too, but only when nothing unexplained
-    # follows (PAYPAL *PRIME TIME FITNESS is not Prime), so it is judged as the merchant's head.
+        return "weak", f"{alias.text} needs a '*' after it"
     structural = parsed.star_after[last] or parsed.domain_after[last] or not content
     multi = len(alias.tokens) > 1 or c.method == "joined"
     if c.method in ("fuzzy", "split"):
-        strong = False
-    elif alias.kind in ("knowledge", "inherited") and (multi or alias.star):
-        strong = True
-    elif multi or structural:
-        strong = c.method != "prefix" or structural
+        level = "weak"
+    elif structural:
+        level = "strong"
+    elif multi:
+        level = "named" if c.method != "prefix" else "weak"
     elif len(alias.joined) <= SHORT:
-        return False, f"short alias {alias.text} only counts in a billing position (X*, X.COM, alone)"
+        return "weak", f"short alias {alias.text} only counts in a billing position (X*, X.COM, alone)"
     elif c.start == parsed.merchant_start or parsed.star_before[c.start] or len(alias.joined) >= 5:
-        strong = False
+        level = "weak"
     else:
-        return False, f"short alias {alias.text} is not the merchant name here"
-    if strong and parsed.processor is not None and parsed.processor.kind == "pos":
-        strong = False  # a point-of-sale processor bills shop counters, not online subscriptions
-    return strong, None
+        return "weak", f"short alias {alias.text} is not the merchant name here"
+    if parsed.processor is not None and parsed.processor.kind == "pos":
+        level = "weak"  # a point-of-sale processor bills shop counters, not online subscriptions
+    return level, None
 
 
 def _explained(token: str, words: frozenset[str], neutral: frozenset[str], cut: bool) -> bool:
@@ -158,17 +162,23 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
     conflict = [tokens[i] for i in others if tokens[i] in vocabulary.conflict and tokens[i] not in target.words]
     content = [i for i in others if i not in parsed.tld and not any(ch.isdigit() for ch in tokens[i])
                and len(tokens[i]) > 2]
-    strong, refusal = _strength(c, parsed, content)
+    level, refusal = _strength(c, parsed, content)
     if refusal is None and conflict:
         refusal = "look-alike: " + " ".join(conflict) + " names another kind of business"
-    if refusal is None and not strong:
+    if refusal is None and level != "strong":
         last = len(tokens) - 1
-        unexplained = [tokens[i] for i in content if i not in parsed.location
+        unexplained = [i for i in content if i not in parsed.location
                        and not _explained(tokens[i], target.words, vocabulary.neutral,
                                           i == last or parsed.star_after[i])]
+        if level == "named":
+            # One unknown word may stand before a name (its owner: VIACOMCBS PARAMOUNT PLUS).
+            before = [i for i in unexplained if i < c.start]
+            unexplained = [i for i in unexplained if i > c.start] + (before if len(before) > 1 else [])
         if unexplained:
             where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""
-            refusal = f"weak match{where} beside unexplained words: " + " ".join(unexplained)
+            words = " ".join(tokens[i] for i in sorted(unexplained))
+            refusal = f"{'weak' if level == 'weak' else 'named'} match{where} beside unexplained words: {words}"
+    strong = level != "weak"
     merchant = c.end > parsed.merchant_start
-    soft = refusal is not None and refusal.startswith("weak match")
+    soft = refusal is not None and refusal.startswith(("weak match", "named match"))
     return Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, strong, refusal, merchant, soft)

@@ -84,6 +84,7 @@ MATCHES = [
     # a city without a state code, a product word: still the vendor
     ("SPOTIFY STOCKHOLM", "Spotify", "exact"),
     ("NORTON SECURE VPN", "Norton", "exact"),
+    ("VIACOM DISNEY PLUS", "Disney+", "exact"),    # one unknown word (an owner) before a name
     ("PLANET FITNES", "Planet Fitness", "fuzzy"),
     ("AD0BE *CREATIVE CLD 408-536-6000 CA", "Adobe", "exact"),
     # refunds are attributed too
@@ -133,6 +134,8 @@ LOOKALIKES = [
     "ACME ANVIL REPAIR",
     "MICRO CENTER #095",
     "PAYPAL *PRIME TIME FITNESS",   # a processor's merchant with more words than the alias
+    "PLANET FITNESS EQUIPMENT REPAIR",  # a multi-word name followed by another kind of business
+    "DISNEY PLUS SIZE BOUTIQUE",
     "GOOGLE *CALM HARBOR MARINA",
 ]
 
