@@ -147,7 +147,8 @@ def discover(
     if out.empty:
         return Discovery((), (), as_of)
     named = vendor_columns(out, cancellations, matcher)
-    by_vendor = {c.vendor.casefold(): c for c in cancellations}
+    # A vendor cancelled twice (re-subscribed in between): the latest cancellation decides.
+    by_vendor = {c.vendor.casefold(): c for c in sorted(cancellations, key=lambda c: c.cancelled_on)}
     subs: list[Subscription] = []
     refused: list[Refused] = []
     for (key, currency), rows in named.groupby(["vendor", "currency"], sort=True):

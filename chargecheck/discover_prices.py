@@ -23,7 +23,9 @@ def price_levels(cents: Sequence[int]) -> list[tuple[int, int]]:
     if not cents:
         return []
     steps = [abs(b - a) / max(a, 1) for a, b in zip(cents, cents[1:])]
-    noise = median(steps) if steps else 0.0
+    # The noise is what a typical step looks like; with one or two steps the step may be the
+    # price change itself, so only a smaller step (or none) tells the noise.
+    noise = median(steps) if len(steps) >= 3 else min(steps) if len(steps) == 2 else 0.0
 
     def apart(x: float, ref: float) -> bool:
         return abs(x - ref) > max(4 * noise * ref, 0.015 * ref, 3)

@@ -254,3 +254,18 @@ def test_any_table_gives_consistent_subscriptions(rows):
         assert all(c.amount > 0 for c in sub.charges)
     for refused in found.refused:
         assert refused.charges >= 3 and 0 <= refused.confidence < 1
+
+
+def test_yearly_renewal_at_a_new_price_is_one_series_with_a_price_change():
+    rows = [("2024-03-14", "-59.99", "DRI*SAFEGUARD ANTIVIRUS"), ("2025-03-16", "-69.99", "DRI*SAFEGUARD ANTIVIRUS")]
+    (sub,) = subs_of(*rows)
+    assert (sub.cadence, sub.next_expected, sub.next_amount) == ("yearly", date(2026, 3, 16), Decimal("69.99"))
+    assert sub.price_changes == (PriceChange(date(2025, 3, 16), Decimal("59.99"), Decimal("69.99")),)
+
+
+def test_the_latest_of_two_cancellations_decides():
+    rows = [(f"2025-{m:02d}-10", "-28.99", "PETBOX SUBSCRIPTION") for m in range(1, 10)]
+    first = Cancellation(vendor="PetBox Subscription", cancelled_on=date(2025, 2, 20))
+    again = Cancellation(vendor="PetBox Subscription", cancelled_on=date(2025, 9, 20))
+    (sub,) = find_subscriptions(table(*rows), [again, first], matcher=NO_MATCHER)
+    assert (sub.status, sub.cancelled_on) == ("active", date(2025, 9, 20))

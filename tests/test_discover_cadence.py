@@ -93,3 +93,12 @@ def test_next_expected_weekly_and_yearly():
 )
 def test_price_levels(cents, levels):
     assert price_levels(cents) == levels
+
+
+@pytest.mark.parametrize(
+    ("cents", "levels"),
+    [([5999, 6999], [(0, 5999), (1, 6999)]), ([999, 1199, 1199], [(0, 999), (1, 1199)]),
+     ([999, 999, 1199], [(0, 999), (2, 1199)]), ([999], [(0, 999)]), ([], [])],
+)
+def test_price_levels_of_short_series(cents, levels):
+    assert price_levels(cents) == levels
