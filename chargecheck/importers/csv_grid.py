@@ -156,11 +156,14 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
     width = int(nfields.max()) if len(nfields) else 1
     frame = pd.DataFrame()
     if len(body.strip()):
-        frame = pd.read_csv(
-            io.BytesIO(body), sep=delimiter, header=None, names=range(width), dtype=object,
-            na_filter=False, skip_blank_lines=False, skipinitialspace=True,
-            engine="c", encoding="utf-8", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
-        )
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(body), sep=delimiter, header=None, names=range(width), dtype=object,
+                na_filter=False, skip_blank_lines=False, skipinitialspace=True,
+                engine="c", encoding="utf-8", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
+            )
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError):  # quotes our scan read differently
+            return _read_grid_slowly(text, delimiter, start_line)
     if len(frame) != len(starts):
         return _read_grid_slowly(text, delimiter, start_line)
     # Plain object columns (not pandas' "str" dtype): numpy compares and factorizes them faster.
@@ -198,5 +201,7 @@ def _read_grid_slowly(text: str, delimiter: str, start_line: int) -> Grid:
     except csv.Error:
         pass  # an unterminated quote at the end: what was read stands
     nfields = np.array([len(row) if any(row) else 1 for row in rows], dtype="int64")
-    frame = pd.DataFrame(rows, dtype=object).fillna("") if rows else pd.DataFrame()
-    return Grid(frame.astype(str) if len(frame) else frame, np.array(lines, dtype="int64"), nfields)
+    width = max((len(row) for row in rows), default=0)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
+    return Grid(frame, np.array(lines, dtype="int64"), nfields)

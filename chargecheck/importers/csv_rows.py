@@ -75,6 +75,11 @@ def _columns(names, grid: Grid, layout: Layout | None, options: ImportOptions, p
         cmap.debit = cmap.credit = None
     if options.description_col is not None:
         cmap.description = [_resolve(options.description_col, names, width, "--description-col", path, line, True)]
+    for role in ("date", "posted", "amount", "debit", "credit", "indicator", "currency", "balance", "account",
+                 "bank_id", "status", "type"):
+        if getattr(cmap, role) is not None and getattr(cmap, role) >= width:  # a header name no row fills
+            setattr(cmap, role, None)
+    cmap.description = [i for i in cmap.description if i < width]
     return cmap
 
 
