@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chargecheck.errors import StatementError
@@ -91,6 +91,29 @@ def mutated(draw, seeds: list[bytes] = SEEDS) -> bytes:
 
 
 ANY_BYTES = st.one_of(mutated(), st.binary(max_size=3000))
+# Inputs that once escaped as something other than StatementError (found by this test), kept
+# as fixed examples so every run re-checks them.
+REGRESSIONS = (
+    b":20:X\n:25:1\n:60F:C240101EUR0,\n:61:240102C99999999999999999999999,00NTRF\n",  # int64 overflow
+    b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Ntry>'
+    b'<Amt Ccy="EUR">1E+30</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2026-01-01</Dt></BookgDt>'
+    b"</Ntry></Stmt></BkToCstmrStmt></Document>",  # int64 overflow
+    b'Date,Description,Amount\n2026-03-01,NETFLIX,-9.99\n2026-03-02,"',  # unterminated quote
+    b'"1000594757";"',
+    b"id,created,amount,currency,local_amount,local_currency,category,emoji,description,address,"
+    b"notes,receipt\n",  # a known layout's header and no rows
+    b"id,created,amount,currency,local_amount,local_currency,category,emoji,description,address,"
+    b"notes,receipt",  # the same without a final newline
+    b"OFXHEADER:100\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
+    b"\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f !\"#$%&'()*+,",
+)
+
+
+def with_regressions(test):
+    """Decorate a ``data``-taking hypothesis test with every regression input as an example."""
+    for data in REGRESSIONS:
+        test = example(data=data)(test)
+    return test
 _WORKDIR = tempfile.TemporaryDirectory(prefix="chargecheck-fuzz-")
 
 
@@ -117,6 +140,7 @@ def test_extract_raises_only_statement_error(name):
     importer = _registered(name)
 
     @FUZZ
+    @with_regressions
     @given(data=ANY_BYTES)
     def check(data: bytes) -> None:
         path = _write(data, f"fuzz.{name}")
@@ -130,6 +154,7 @@ def test_extract_raises_only_statement_error(name):
 
 
 @FUZZ
+@with_regressions
 @given(data=ANY_BYTES)
 def test_read_statement_raises_only_statement_error(data):
     path = _write(data)
