@@ -216,3 +216,13 @@ def test_declared_encodings_expat_cannot_use_are_decoded_by_python(tmp_path, dec
     statement = read_with(IMPORTER, path)
     assert statement.transactions["description"][0] == text
     assert statement.encoding == reported
+
+
+def test_information_only_entries_are_skipped_pending_ones_kept(tmp_path):
+    info = ENTRY.format(amount="5.00", ind="DBIT", day="2026-02-01", info="info").replace(
+        "<CdtDbtInd>", "<Sts><Cd>INFO</Cd></Sts><CdtDbtInd>")
+    pending = ENTRY.format(amount="7.00", ind="DBIT", day="2026-02-01", info="pending").replace(
+        "<CdtDbtInd>", "<Sts>PDNG</Sts><CdtDbtInd>")
+    statement = read_with(IMPORTER, write(tmp_path, doc(info, pending)))
+    assert rows(statement) == [("2026-02-01", "", -700)]
+    assert [(s.line, s.reason) for s in statement.skipped] == [(4, "information-only entry (Sts INFO), not booked")]

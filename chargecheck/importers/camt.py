@@ -6,6 +6,8 @@ root rather than hard-coded).  Output: a :class:`~chargecheck.schema.Statement`,
 per ``Ntry``, or one per ``TxDtls`` when a batch entry lists several details with their own
 amounts that add up to the entry.  The sign comes from ``CdtDbtInd`` (``DBIT`` is money out);
 ``RvslInd`` does not flip it, because the indicator already states the booking's direction.
+Entries with status ``INFO`` (information only, never booked) are skipped rows; pending
+(``PDNG``) entries are kept: a pending charge is still a charge.
 
 XML is parsed with defusedxml (see :mod:`chargecheck.importers.camt_xml`): DTD entity
 declarations (billion laughs) and external entities are refused with a
@@ -170,6 +172,9 @@ def _skip(entry: Element, ctx: _Context, line: int | None, reason: str) -> Skipp
 def _entry_rows(entry: Element, ctx: _Context, notes: list[str]) -> list[dict] | SkippedRow:
     """The transaction rows of one ``Ntry`` (one, or one per split detail), or why it was skipped."""
     line = ctx.lines.get(id(entry))
+    if (_text(entry, "Sts/Cd") or _text(entry, "Sts")).upper() == "INFO":
+        # ISO 20022: INFO entries are for information only, never booked on the account
+        return _skip(entry, ctx, line, "information-only entry (Sts INFO), not booked")
     indicator = _text(entry, "CdtDbtInd")
     money = _money(entry.find("Amt"), indicator, ctx.currency)
     if money is None:
