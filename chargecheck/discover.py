@@ -36,7 +36,7 @@ from .discover_cadence import circular_median_day, next_expected
 from .discover_series import Point, Series, build_tracks, evaluate, merge_tracks
 from .discover_vendor import vendor_columns
 from .model import Cancellation, Source
-from .schema import cents_to_decimal
+from .schema import cents_to_decimal, decimal_to_cents
 
 __all__ = [
     "Charge",
@@ -147,8 +147,9 @@ def discover(
     if out.empty:
         return Discovery((), (), as_of)
     named = vendor_columns(out, cancellations, matcher)
-    # A vendor cancelled twice (re-subscribed in between): the latest cancellation decides.
-    by_vendor = {c.vendor.casefold(): c for c in sorted(cancellations, key=lambda c: c.cancelled_on)}
+    by_vendor: dict[str, list[Cancellation]] = {}
+    for c in cancellations:
+        by_vendor.setdefault(c.vendor.casefold(), []).append(c)
     subs: list[Subscription] = []
     refused: list[Refused] = []
     for (key, currency), rows in named.groupby(["vendor", "currency"], sort=True):
@@ -191,8 +192,8 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
     claimed = {p.row for s in series if s.accepted for p in s.points}
     scored = [evaluate(s.points + s.extras, [p for p in points if p.row not in claimed]) for s in series if s.fit]
     accepted = [s for s in scored if s.accepted]
-    cancellation = cancellations.get(vendor.casefold())
-    subs = [_subscription(s, rows, vendor, currency, cancellation, as_of) for s in accepted]
+    candidates = cancellations.get(vendor.casefold(), [])
+    subs = [_subscription(s, rows, vendor, currency, _cancellation_for(s, candidates), as_of) for s in accepted]
     refused = []
     if not accepted and len(points) >= 3:
         whole = evaluate(points)
@@ -201,6 +202,25 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
             Refused(vendor, _description(rows, rows.index), currency, len(points), best.confidence, whole.evidence)
         )
     return subs, refused
+
+
+def _cancellation_for(series: Series, candidates: Sequence[Cancellation]) -> Cancellation | None:
+    """The recorded cancellation that covers this series, if any.
+
+    A cancellation with an ``amount`` covers only a series billed near that amount (within
+    15% of one of its price levels): cancelling one of two plans of a merchant must not mark
+    the other as cancelled.  Of several (re-subscribed, cancelled again) the latest decides.
+    """
+    levels = [typical for _, typical in series.levels]
+
+    def covers(c: Cancellation) -> bool:
+        if c.amount is None:
+            return True
+        cents = abs(decimal_to_cents(c.amount.quantize(Decimal("0.01"))))
+        return any(abs(level - cents) <= 0.15 * cents for level in levels)
+
+    covering = sorted((c for c in candidates if covers(c)), key=lambda c: c.cancelled_on)
+    return covering[-1] if covering else None
 
 
 def _description(rows: pd.DataFrame, index) -> str:

@@ -269,3 +269,16 @@ def test_the_latest_of_two_cancellations_decides():
     again = Cancellation(vendor="PetBox Subscription", cancelled_on=date(2025, 9, 20))
     (sub,) = find_subscriptions(table(*rows), [again, first], matcher=NO_MATCHER)
     assert (sub.status, sub.cancelled_on) == ("active", date(2025, 9, 20))
+
+
+def test_a_cancellation_with_an_amount_covers_only_the_plan_at_that_price():
+    rows = []
+    for month in range(1, 9):
+        rows.append((f"2025-{month:02d}-05", "-0.99", "APPMARKET.COM/BILL"))
+        rows.append((f"2025-{month:02d}-17", "-9.99", "APPMARKET.COM/BILL"))
+    cancelled = Cancellation(vendor="AppMarket Bill", cancelled_on=date(2025, 5, 1), amount=Decimal("9.99"))
+    cheap, dear = find_subscriptions(table(*rows), [cancelled], matcher=NO_MATCHER)
+    assert (cheap.amount, cheap.status, cheap.cancelled_on) == (Decimal("0.99"), "active", None)
+    assert cheap.cancel_command == "chargecheck cancel 'AppMarket Bill' --on 2025-08-17 --amount 0.99"
+    assert (dear.amount, dear.status, dear.cancelled_on, dear.cancel_command) == (
+        Decimal("9.99"), "cancelled_but_charging", date(2025, 5, 1), None)
