@@ -40,6 +40,15 @@ def _csv_safe(text: object) -> str:
     return "'" + text if text.startswith(_DANGEROUS_LEAD) else text
 
 
+def _cancel_note(sub) -> str:
+    """What the rules say about this series, in words ("" when no rule covers it)."""
+    if sub.cancelled_on is None:
+        return ""
+    if sub.status == "cancelled_but_charging":
+        return f"cancelled on {sub.cancelled_on} per your rules, still charging (see `chargecheck check`)"
+    return f"cancelled on {sub.cancelled_on} per your rules"
+
+
 def _changes_text(sub) -> str:
     return "; ".join(f"{c.date.isoformat()} {c.from_amount} → {c.to_amount}" for c in sub.price_changes)
 
@@ -134,6 +143,8 @@ def _md(subs, refused) -> str:
         for c in s.price_changes:
             lines.append(f"- price change {c.date}: {c.from_amount} → {c.to_amount}")
         lines.append(f"- next: {s.next_expected}, {_md_cell(_money(s, s.next_amount))}")
+        if s.cancelled_on:
+            lines.append(f"- {_cancel_note(s)}")
         if s.cancel_command:
             lines.append(f"- record it: `{_md_cell(s.cancel_command).replace('`', '')}`")
         lines.append("- charges: " + ", ".join(f"{c.date} {c.amount} ({_md_cell(c.source)})" for c in s.charges))
@@ -169,6 +180,8 @@ def _table(subs, refused, width: int = 120) -> str:
     for s in subs:
         lines.append(f"{_visible(s.vendor)}: {_visible(s.evidence)}")
         lines += [f"  price change {c.date}: {c.from_amount} → {c.to_amount}" for c in s.price_changes]
+        if s.cancelled_on:
+            lines.append(f"  {_cancel_note(s)}")
         if s.cancel_command:
             lines.append(f"  record it: {_visible(s.cancel_command)}")
     if refused:
@@ -192,6 +205,7 @@ code{background:#f4f4f4;padding:.1em .3em}.small{font-size:.85em;color:#555}</st
 <td>{{ s.last }}</td><td>{{ s.next_expected }} ({{ s.next_amount }})</td>
 <td class="num">{{ "%.2f"|format(s.confidence) }}</td><td>{{ v(s.evidence) }}
 {% for c in s.price_changes %}<div>price change {{ c.date }}: {{ c.from_amount }} → {{ c.to_amount }}</div>{% endfor %}
+{% if s.cancelled_on %}<div class="{{ s.status }}">{{ note(s) }}</div>{% endif %}
 {% if s.cancel_command %}<div>record it: <code>{{ v(s.cancel_command) }}</code></div>{% endif %}
 <details><summary>{{ s.charges|length }} charges</summary><ul>{% for c in s.charges %}
 <li>{{ c.date }} {{ c.amount }} {{ v(c.description) }} <span class="small">{{ v(c.source) }}</span></li>{% endfor %}
@@ -207,7 +221,7 @@ def _html(subs, refused) -> str:
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(_HTML).render(subs=subs, refused=refused, v=_visible, rng=_range)
+    return env.from_string(_HTML).render(subs=subs, refused=refused, v=_visible, rng=_range, note=_cancel_note)
 
 
 _RENDERERS = {"table": _table, "json": _json, "csv": _csv, "md": _md, "html": _html}

@@ -100,3 +100,12 @@ def test_empty_reports():
 def test_unknown_format_is_a_usage_error():
     with pytest.raises(UsageError, match="unknown format 'pdf'"):
         render_subscriptions([], "pdf")
+
+
+def test_a_cancelled_series_still_charging_says_so_in_every_text_format():
+    sub = _sub(status="cancelled_but_charging", cancel_command=None, cancelled_on=date(2025, 2, 1))
+    note = "cancelled on 2025-02-01 per your rules, still charging (see `chargecheck check`)"
+    assert f"  {note}" in render_subscriptions([sub], "table").splitlines()
+    assert f"- {note}" in render_subscriptions([sub], "md").splitlines()
+    assert note.replace("`", "") in render_subscriptions([sub], "html").replace("`", "")
+    assert "record it" not in render_subscriptions([sub], "table")
