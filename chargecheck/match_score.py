@@ -110,7 +110,7 @@ def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[str, float]]
     return out
 
 
-def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[str, str | None]:
+def _strength(c: Candidate, parsed: Parsed, content: list[int], biller: int) -> tuple[str, str | None]:
     """(level, reason to refuse) for one occurrence, from its form and position.
 
     Levels: ``strong`` (a billing form: ``X*…``, ``X.COM``, ``PROCESSOR*X`` alone, or nothing
@@ -121,7 +121,10 @@ def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[str, st
     alias, last = c.alias, c.end - 1
     if alias.star and not parsed.star_after[last]:
         return "weak", f"{alias.text} needs a '*' after it"
-    structural = parsed.star_after[last] or parsed.domain_after[last] or not content
+    # Alone: nothing else but codes, or short words after it (a word before it, however short,
+    # makes it part of another name: W W NORTON).
+    alone = not content and all(parsed.tokens[i].isdigit() for i in range(biller, c.start))
+    structural = parsed.star_after[last] or parsed.domain_after[last] or alone
     multi = len(alias.tokens) > 1 or c.method == "joined"
     if c.method in ("fuzzy", "split"):
         level = "weak"
@@ -129,9 +132,11 @@ def _strength(c: Candidate, parsed: Parsed, content: list[int]) -> tuple[str, st
         level = "strong"
     elif multi:
         level = "named" if c.method != "prefix" else "weak"
+    elif c.start == parsed.merchant_start or parsed.star_before[c.start]:
+        level = "weak"  # the merchant's first word: every other word must be explained
     elif len(alias.joined) <= SHORT:
-        return "weak", f"short alias {alias.text} only counts in a billing position (X*, X.COM, alone)"
-    elif c.start == parsed.merchant_start or parsed.star_before[c.start] or len(alias.joined) >= 5:
+        return "weak", f"short alias {alias.text} only counts first or in a billing position (X*, X.COM)"
+    elif len(alias.joined) >= 5:
         level = "weak"
     else:
         return "weak", f"short alias {alias.text} is not the merchant name here"
@@ -162,7 +167,7 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
     conflict = [tokens[i] for i in others if tokens[i] in vocabulary.conflict and tokens[i] not in target.words]
     content = [i for i in others if i not in parsed.tld and not any(ch.isdigit() for ch in tokens[i])
                and len(tokens[i]) > 2]
-    level, refusal = _strength(c, parsed, content)
+    level, refusal = _strength(c, parsed, content, biller)
     if refusal is None and conflict:
         refusal = "look-alike: " + " ".join(conflict) + " names another kind of business"
     if refusal is None and level != "strong":
@@ -174,7 +179,15 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
             # One unknown word may stand before a name (its owner: VIACOMCBS PARAMOUNT PLUS).
             before = [i for i in unexplained if i < c.start]
             unexplained = [i for i in unexplained if i > c.start] + (before if len(before) > 1 else [])
-        if unexplained:
+        elif len(c.alias.tokens) == 1 and c.start > biller:
+            # A one-word name inside another name (W W NORTON & CO): even short words before it count.
+            unexplained += [i for i in range(biller, c.start) if i not in unexplained and i not in parsed.location
+                            and not tokens[i].isdigit()
+                            and not _explained(tokens[i], target.words, vocabulary.neutral, False)]
+        if (not unexplained and level == "weak" and len(c.alias.joined) <= SHORT
+                and not any(tokens[i] in target.words or tokens[i] in vocabulary.billing for i in content)):
+            refusal = f"short alias {c.alias.text} needs a word of the vendor or its bill beside it"
+        if unexplained and refusal is None:
             where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""
             words = " ".join(tokens[i] for i in sorted(unexplained))
             refusal = f"{'weak' if level == 'weak' else 'named'} match{where} beside unexplained words: {words}"

@@ -126,7 +126,7 @@ def _tidy(text: str) -> str:
 def _strip_region(text: str) -> tuple[str, str, tuple[str, ...]]:
     """Drop a trailing state/country code; return the text, the code, and the probable city."""
     words = text.split(" ")
-    if len(words) < 2 or words[-1] not in US_REGIONS:
+    if len(words) < 2 or words[-1] not in US_REGIONS or words[-2] in ("&", "AND"):  # ACME & CO
         return text, "", ()
     region, rest = words[-1], words[:-1]
     city: list[str] = []
@@ -157,7 +157,10 @@ def _noise_labels(words: list[str]) -> list[str | None]:
         elif word == "CARD" and _DIGITS4.fullmatch(nxt):
             labels[i] = labels[i + 1] = "card suffix"
         elif word in ("#", "STORE", "NO.", "NO") and (nxt.isdigit() or _NOISE_RE.fullmatch(nxt) and nxt.startswith("#")):
-            labels[i] = labels[i + 1] = "store number"
+            # The number goes; the word STORE stays: a shop counter is evidence for the matcher.
+            labels[i + 1] = "store number"
+            if word != "STORE":
+                labels[i] = "store number"
         elif _PHONE_PARTS.fullmatch(word) and _PHONE_REST.fullmatch(nxt):
             labels[i] = labels[i + 1] = "phone number"
         elif (glued := _GLUED_PHONE.fullmatch(word)) is not None:

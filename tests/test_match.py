@@ -244,3 +244,17 @@ def test_amount_confirms_a_near_miss() -> None:
     out = matcher.annotate(frame)
     assert out["match_vendor"].tolist() == ["Spotify", "", "Spotify"]
     assert out["match_method"].tolist() == ["exact+amount", "", "exact"]
+
+
+@pytest.mark.parametrize("descriptor, vendor", [
+    ("WSJ DIGITAL 800-568-7625 NJ", "WSJ Co"),      # a short alias first, beside a billing word
+    ("NYT DIGITAL", "NYT Co"),
+    ("MAX LLC", None),                               # ... but not beside a company form alone
+    ("MAX'S WINE DIVE", None),
+    ("WW NORTON & CO", None),                        # a one-word name inside another name
+    ("THE NORTON GROUP", None),
+])
+def test_short_and_embedded_names(descriptor: str, vendor: str | None) -> None:
+    matcher = Matcher.for_vendors({"WSJ Co": ["WSJ"], "NYT Co": ["NYT"], "Max": [], "Norton": []})
+    found = matcher.match(descriptor)
+    assert (found.vendor if found else None) == vendor
