@@ -262,7 +262,8 @@ def _map_by_content(cells: pd.DataFrame) -> ColumnMap:
         found.amount = amounts[0]
     used = {found.date, found.amount, found.debit, found.credit}
     texts = [i for i in rest if i not in used and i not in numeric]
-    lengths = {i: _filled(cells, i).str.len().mean() for i in texts if len(_filled(cells, i))}
+    # The descriptor is the column with the most letters (not a reference number or a code).
+    lengths = {i: _filled(cells, i).str.count(r"[^\W\d_]").mean() for i in texts if len(_filled(cells, i))}
     if lengths:
         found.description = [max(lengths, key=lambda i: (lengths[i], -i))]
     return found

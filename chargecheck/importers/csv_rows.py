@@ -110,7 +110,9 @@ def _column(grid: Grid, index: int | None, strip: bool = True) -> pd.Series | No
         return grid.cells[index]
     key = ("stripped", index)
     if key not in grid.memo:
-        grid.memo[key] = by_unique(grid.cells[index], lambda v: str(v).strip())
+        # WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet
+        # marker for "this is text"; it is not part of the value.
+        grid.memo[key] = by_unique(grid.cells[index], lambda v: str(v).strip().removeprefix("'").strip())
     return grid.memo[key]
 
 
