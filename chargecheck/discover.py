@@ -196,7 +196,7 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
     subs = [_subscription(s, rows, vendor, currency, _cancellation_for(s, candidates), as_of) for s in accepted]
     refused = []
     if not accepted and len(points) >= 3:
-        whole = evaluate(points)
+        whole = evaluate(points, prune=False)
         best = max(scored, key=lambda s: s.confidence, default=whole)
         refused.append(
             Refused(vendor, _description(rows, rows.index), currency, len(points), best.confidence, whole.evidence)

@@ -184,16 +184,28 @@ def merge_tracks(tracks: Sequence[Sequence[Point]]) -> list[list[Point]]:
 
 
 def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], list[Point]]:
-    """Drop charges that sit between two on-time charges (a one-off purchase at the same price)."""
+    """Set aside charges off the rhythm: a one-off purchase at the same price, a double charge.
+
+    A charge goes when its neighbours are on time with each other and it is not (one-off
+    purchase), or when it falls in the same cycle as the previous charge (double billing,
+    a duplicate row); the series' own rhythm then stays measurable.
+    """
+    tol = fit.cadence.tolerance
+
+    def off(steps_dev: tuple[int, int]) -> bool:
+        return steps_dev[0] < 1 or abs(steps_dev[1]) > tol
+
     kept, extras = list(points), []
     i = 1
-    while i < len(kept) - 1:
+    while i < len(kept):
         before = _interval_fit(kept[i - 1].date, kept[i].date, fit.cadence)
+        if i == len(kept) - 1:
+            if before[0] < 1:  # the latest charge repeats the previous cycle
+                extras.append(kept.pop(i))
+            break
         after = _interval_fit(kept[i].date, kept[i + 1].date, fit.cadence)
         around = _interval_fit(kept[i - 1].date, kept[i + 1].date, fit.cadence)
-        tol = fit.cadence.tolerance
-        off = lambda s_d: s_d[0] < 1 or abs(s_d[1]) > tol  # noqa: E731
-        if off(before) and off(after) and around[0] == 1 and abs(around[1]) <= tol:
+        if around[0] == 1 and abs(around[1]) <= tol and (before[0] < 1 or off(before) and off(after)):
             extras.append(kept.pop(i))
             continue
         i += 1
@@ -214,16 +226,20 @@ def _best_pruned(pts: list[Point]) -> tuple[CadenceFit, list[Point], list[Point]
     return fit, kept, extras
 
 
-def evaluate(points: Sequence[Point], context: Sequence[Point] = ()) -> Series:
+def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool = True) -> Series:
     """Score one candidate series: cadence, price levels, confidence (0–1) and evidence text.
 
     ``context`` is the vendor's other charges (not explained by another accepted series);
-    see :func:`_context` for how they weigh against a series.
+    see :func:`_context` for how they weigh against a series.  ``prune=False`` keeps every
+    charge (to describe a whole vendor's charges when refusing it).
     """
     pts = sorted(points, key=lambda p: (p.date, p.row))
     if len(pts) < 2:
         return Series(tuple(pts), None, evidence=f"1 charge of {_money(pts[0].cents)}: nothing repeats")
-    fit, pts, extras = _best_pruned(pts)
+    if prune:
+        fit, pts, extras = _best_pruned(pts)
+    else:
+        fit, extras = best_cadence([p.date for p in pts]), []
     cents = [p.cents for p in pts]
     levels = price_levels(cents)
     noise = level_noise(cents, levels)

@@ -282,3 +282,11 @@ def test_a_cancellation_with_an_amount_covers_only_the_plan_at_that_price():
     assert cheap.cancel_command == "chargecheck cancel 'AppMarket Bill' --on 2025-08-17 --amount 0.99"
     assert (dear.amount, dear.status, dear.cancelled_on, dear.cancel_command) == (
         Decimal("9.99"), "cancelled_but_charging", date(2025, 5, 1), None)
+
+
+@pytest.mark.parametrize("double", ["2025-04-08", "2025-08-08"])
+def test_a_double_charge_does_not_break_the_series(double):
+    rows = [(f"2025-{m:02d}-08", "-15.49", "STREAMFLIX.COM") for m in range(1, 9)] + [(double, "-15.49", "STREAMFLIX.COM")]
+    (sub,) = subs_of(*rows)
+    assert (sub.cadence, len(sub.charges), sub.last) == ("monthly", 8, date(2025, 8, 8))
+    assert sub.evidence == "8 charges, 7 of 7 intervals monthly within 0 days, amount 15.49 every time, 1 off-cycle charge left out"

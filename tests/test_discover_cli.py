@@ -58,7 +58,7 @@ def test_table_shows_evidence_commands_and_with_all_the_refused():
     assert "  price change 2025-07-31: 15.49 → 17.99" in lines
     assert "Repeating, but not subscriptions:" in lines
     refused = result.output.split("Repeating, but not subscriptions:")[1]
-    assert "BEANERY COFFEE: 74 charges" in refused and "FRESHMART: 104 charges" in refused
+    assert "BEANERY COFFEE: 77 charges" in refused and "FRESHMART: 104 charges" in refused
 
 
 def test_without_rules_nothing_is_cancelled_and_exit_code_is_0(tmp_path, monkeypatch):
