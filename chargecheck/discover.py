@@ -140,6 +140,7 @@ def discover(
     status, defaulting to the last transaction date so the result never depends on the clock.
     """
     explicit = as_of is not None
+    transactions = transactions.reset_index(drop=True)  # row ids below must be unique
     if as_of is None and len(transactions):
         as_of = pd.Timestamp(transactions["date"].max()).date()
     out = transactions[transactions["amount_cents"] < 0].copy()

@@ -290,3 +290,10 @@ def test_a_double_charge_does_not_break_the_series(double):
     (sub,) = subs_of(*rows)
     assert (sub.cadence, len(sub.charges), sub.last) == ("monthly", 8, date(2025, 8, 8))
     assert sub.evidence == "8 charges, 7 of 7 intervals monthly within 0 days, amount 15.49 every time, 1 off-cycle charge left out"
+
+
+def test_concatenated_tables_with_repeated_index_labels():
+    first = table(*[(f"2025-{m:02d}-08", "-9.99", "CLOUDVAULT STORAGE") for m in range(1, 4)])
+    second = table(*[(f"2025-{m:02d}-08", "-9.99", "CLOUDVAULT STORAGE") for m in range(4, 7)])
+    (sub,) = find_subscriptions(pd.concat([first, second]), matcher=NO_MATCHER)
+    assert len(sub.charges) == 6
