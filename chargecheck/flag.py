@@ -173,8 +173,8 @@ def _make_flag(row, cancellation: Cancellation, status: str, refunded_by: Source
     day = row.date
     amount = cents_to_decimal(row.amount_cents)
     method = str(row.match_method or "")
-    if cancellation.amount is not None and -amount == cancellation.amount:
-        method += "+amount"
+    if cancellation.amount is not None and -amount == cancellation.amount and not method.endswith("+amount"):
+        method += "+amount"  # the matcher may already have used the amount (a near miss it confirmed)
     window = cancellation.refund_window_days
     return Flag(
         id=_flag_id(row.account, row.bank_id, day, row.amount_cents, row.description, row.cc_occurrence),
