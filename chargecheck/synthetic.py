@@ -11,7 +11,7 @@ Realism the generator adds on purpose, because discovery must survive it:
   frozen for two or three months;
 * a merchant renaming itself mid-series (the same subscription under a new descriptor);
 * month-end billing days (the 31st → 28 February), weekend shifts to Monday, postings a few
-  days late, a skipped cycle now and then;
+  days late, a skipped cycle now and then, a rare double charge;
 * amount drift from currency conversion, price rises, a subscription moving to a new card,
   two subscriptions of one merchant at different amounts, series that end mid-history;
 * a store membership billed under the store's own descriptor, amid the weekly shopping there;
@@ -146,6 +146,8 @@ class _Builder:
             name = template if rename_at is None or due < rename_at[0] else rename_at[1]
             text = name.format(n=number if rng.random() < 0.7 else rng.randint(100000, 999999))
             self.add(day, amount, _wrap(rng, text, day), acct, tag)
+            if rng.random() < 0.01:  # the merchant billed twice
+                self.add(day + timedelta(days=rng.randint(0, 2)), amount, text, acct, tag)
 
 
 def _plan(rng: random.Random, start: date, end: date, cadence: str) -> tuple[date, date]:
