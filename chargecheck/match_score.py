@@ -3,15 +3,16 @@
 Input: a :class:`~chargecheck.match_text.Parsed` descriptor and the compiled targets.
 Output: :class:`Candidate` records — every place an alias of a target vendor occurs, how
 (``exact`` token run, ``joined`` multi-word alias written as one word, ``split`` one-word
-alias written as two, ``prefix`` truncation, ``fuzzy`` typo), how strong that evidence is,
-and, when it was rejected, why.
+alias written as two, ``compound`` a name glued to a channel word, ``prefix`` truncation,
+``fuzzy`` typo), how strong that evidence is, and, when it was rejected, why.
 
-Evidence is *strong* when the alias cannot be an accident: a multi-word alias or a knowledge
-base descriptor, or a one-word alias in a billing position (``X*…``, ``PROCESSOR*X``,
-``X.COM``, or alone).  Everything else is *weak*: a one-word alias standing beside other
-words, a typo, a truncation.  A weak match is kept only when every other word is explained
-(billing vocabulary, company form, city, the vendor's own words, codes); any match is
-refused when a word names another kind of business (PIZZA, JEWELRY, FEDERAL CU).
+Levels of evidence: *strong* — a billing form (``X*…``, ``X.COM``, ``PROCESSOR*X`` with
+nothing after it, or the name alone); *named* — a multi-word name in plain text, kept when
+the words after it are explained (a different business appends its kind: BLUE APRON SEWING);
+*weak* — one word beside others, a typo, a truncation, anything behind a point-of-sale
+processor, kept only when every other word is explained (billing vocabulary, company form,
+place, the vendor's own words and category, codes).  Any match is refused when a word names
+another kind of business (PIZZA, JEWELRY, FEDERAL CU), whatever the level.
 """
 
 from __future__ import annotations
@@ -155,6 +156,32 @@ def _explained(token: str, words: frozenset[str], neutral: frozenset[str], cut: 
     return cut and len(token) >= 2 and any(w.startswith(token) for w in words | neutral)
 
 
+def _context_refusal(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
+                     content: list[int], biller: int, level: str) -> str | None:
+    """Why a named or weak occurrence is refused because of the words around it, or None."""
+    tokens, last = parsed.tokens, len(parsed.tokens) - 1
+    unexplained = [i for i in content if i not in parsed.location
+                   and not _explained(tokens[i], target.words, vocabulary.neutral,
+                                      i == last or parsed.star_after[i])]
+    if level == "named":
+        # One unknown word may stand before a name (its owner: VIACOMCBS PARAMOUNT PLUS).
+        before = [i for i in unexplained if i < c.start]
+        unexplained = [i for i in unexplained if i > c.start] + (before if len(before) > 1 else [])
+    elif len(c.alias.tokens) == 1 and c.start > biller:
+        # A one-word name inside another name (W W NORTON & CO): even short words before it count.
+        unexplained += [i for i in range(biller, c.start) if i not in unexplained and i not in parsed.location
+                        and not tokens[i].isdigit()
+                        and not _explained(tokens[i], target.words, vocabulary.neutral, False)]
+    if unexplained:
+        where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""
+        words = " ".join(tokens[i] for i in sorted(unexplained))
+        return f"{level} match{where} beside unexplained words: {words}"
+    if level == "weak" and len(c.alias.joined) <= SHORT and not any(
+            tokens[i] in target.words or tokens[i] in vocabulary.billing for i in content):
+        return f"short alias {c.alias.text} needs a word of the vendor or its bill beside it"
+    return None
+
+
 def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
           covered: Iterable[int] = ()) -> Candidate:
     """Decide one occurrence: strength from its form, refusal from the words around it."""
@@ -171,26 +198,7 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
     if refusal is None and conflict:
         refusal = "look-alike: " + " ".join(conflict) + " names another kind of business"
     if refusal is None and level != "strong":
-        last = len(tokens) - 1
-        unexplained = [i for i in content if i not in parsed.location
-                       and not _explained(tokens[i], target.words, vocabulary.neutral,
-                                          i == last or parsed.star_after[i])]
-        if level == "named":
-            # One unknown word may stand before a name (its owner: VIACOMCBS PARAMOUNT PLUS).
-            before = [i for i in unexplained if i < c.start]
-            unexplained = [i for i in unexplained if i > c.start] + (before if len(before) > 1 else [])
-        elif len(c.alias.tokens) == 1 and c.start > biller:
-            # A one-word name inside another name (W W NORTON & CO): even short words before it count.
-            unexplained += [i for i in range(biller, c.start) if i not in unexplained and i not in parsed.location
-                            and not tokens[i].isdigit()
-                            and not _explained(tokens[i], target.words, vocabulary.neutral, False)]
-        if (not unexplained and level == "weak" and len(c.alias.joined) <= SHORT
-                and not any(tokens[i] in target.words or tokens[i] in vocabulary.billing for i in content)):
-            refusal = f"short alias {c.alias.text} needs a word of the vendor or its bill beside it"
-        if unexplained and refusal is None:
-            where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""
-            words = " ".join(tokens[i] for i in sorted(unexplained))
-            refusal = f"{'weak' if level == 'weak' else 'named'} match{where} beside unexplained words: {words}"
+        refusal = _context_refusal(c, parsed, target, vocabulary, content, biller, level)
     strong = level != "weak"
     merchant = c.end > parsed.merchant_start
     soft = refusal is not None and refusal.startswith(("weak match", "named match"))
