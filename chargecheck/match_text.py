@@ -19,7 +19,8 @@ from .normalize import CleanResult
 
 __all__ = ["Alias", "Parsed", "alias_tokens", "make_alias", "parse", "TLDS", "compile_processors", "fix_zero"]
 
-TLDS = frozenset("COM NET ORG US IO TV CO INFO APP AI ME SO LIFE BIZ".split())
+TLDS = frozenset("COM NET ORG US IO TV CO INFO APP AI ME SO LIFE BIZ LY GG FM TO EU UK DE FR NL IE ES IT SE CH "
+                 "CA AU JP".split())
 _TOKEN = re.compile(r"[A-Z0-9]+|\+")
 _ALNUM = re.compile(r"[^A-Za-z0-9]")
 
