@@ -402,3 +402,11 @@ def test_identify_by_content(tmp_path):
     assert identify(write(tmp_path, "Date,Description,Amount\n2026-01-01,X,-1.00\n")).name == "csv"
     with pytest.raises(StatementError):
         identify(write(tmp_path, "hello world\nthis is prose\n", name="notes.txt"))
+
+
+def test_forced_encoding(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("Date,Description,Amount\n2026-01-01,CAFÉ,-1.00\n".encode("latin-1"))
+    assert rows(read_statement(path, ImportOptions(encoding="latin-1")))[0][2] == "CAFÉ"
+    with pytest.raises(UsageError, match="unknown encoding 'nope'"):
+        read_statement(path, ImportOptions(encoding="nope"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import StatementError
+from ..errors import StatementError, UsageError
 from ..schema import Statement
 from ..textio import decode_bytes
 from .base import SAMPLE_BYTES, ImportOptions, Sample
@@ -39,7 +39,7 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     try:
         text, used = decode_bytes(data, forced=encoding)
     except LookupError:
-        raise StatementError(path, None, "a known text encoding", repr(encoding)) from None
+        raise UsageError(f"unknown encoding {encoding!r}", hint="e.g. utf-8, cp1252, latin-1, utf-16") from None
     text = text.lstrip("\ufeff").replace("\x00", "")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -69,7 +69,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "creditdebet", "transaction type", "type", "details", "balance impact", "direction", "sens", "s h",
     ),
     "currency": (
-        "currency", "currency code", "wahrung", "waehrung", "munt", "devise", "divisa", "moneda", "mena",
+        "currency", "currency code", "wahrung", "waehrung", "munt", "devise", "divisa", "moneda", "mena", "valuta rekening",
         "mena uctu", "local currency", "original currency",
     ),
     "balance": (
