@@ -258,3 +258,30 @@ def test_short_and_embedded_names(descriptor: str, vendor: str | None) -> None:
     matcher = Matcher.for_vendors({"WSJ Co": ["WSJ"], "NYT Co": ["NYT"], "Max": [], "Norton": []})
     found = matcher.match(descriptor)
     assert (found.vendor if found else None) == vendor
+
+
+KNOWLEDGE_LOOKALIKES = [
+    "RING'S BBQ", "BOX HILL LIQUOR", "MEDIUM COOL CAFE", "NOTION COFFEE ROASTERS", "SLACK TIDE BREWING",
+    "CALM COFFEE ROASTERS", "ZOOM CAR WASH", "MATCH POINT TENNIS CLUB", "HINGE HARDWARE", "PHILO'S PIZZA",
+    "STARZ BURGERS", "EQUINOX HOTEL NEW YORK NY", "TIDAL GROCERY", "AURA SALON", "AURA GALLERY",
+    "RING CENTRAL INC", "APPLE ORCHARD FARMS", "APPLE HILL DENTAL", "PANDA EXPRESS #1234",
+    "ESPN ZONE ANAHEIM CA", "PELOTON BAR", "SHOWTIME CLEANERS", "MAX'S WINE DIVE", "PRIME TIME TAXI",
+    "SQ *NOOM NOODLE BAR", "TST* DISCORD DINER", "HULU'S HAWAIIAN BBQ", "NETFLIX AND GRILL",
+    "SPOTIFY FOOD TRUCK", "CALM BEFORE THE STORM SALON", "MUBI SUSHI BAR", "FACTOR HARDWARE",
+    "CANVAS ART SUPPLY", "ORANGE THEORY BAKERY", "HELLO FRESH PRODUCE MARKET", "GREEN CHEF SUSHI",
+    "HOME CHEF RESTAURANT", "BLUE APRON SEWING", "BOX SPRING MATTRESS", "RING OF FIRE GRILL",
+    "GAME PASS CAR WASH", "CRUNCH TIME GYM", "DASH PASS PARKING", "MEDIUM WELL STEAKHOUSE",
+    "NORTON ANTHONY SALON", "KASPERSKY STREET DELI", "WALMART SUPERCENTER", "COSTCO GAS #123",
+    "UBER *TRIP", "AMAZON.COM*123ABC", "MICROSOFT STORE #12", "ADOBE ROAD WINERY", "NORTON AUTO SALES",
+    "AUDIBLE MAGIC CORP", "WW NORTON & CO", "THE NORTON GROUP", "PARAMOUNT CHEVROLET", "GRAMMAR SCHOOL PTO",
+]
+
+
+@pytest.fixture(scope="module")
+def knowledge_matcher() -> Matcher:
+    return Matcher.for_knowledge()
+
+
+@pytest.mark.parametrize("descriptor", KNOWLEDGE_LOOKALIKES)
+def test_knowledge_matcher_refuses_local_lookalikes(knowledge_matcher: Matcher, descriptor: str) -> None:
+    assert knowledge_matcher.match(descriptor) is None, knowledge_matcher.explain(descriptor).render()
