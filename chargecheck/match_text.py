@@ -27,7 +27,10 @@ _ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 def alias_tokens(text: str) -> tuple[str, ...]:
     """Upper-case word tokens of an alias; ``+`` is the word PLUS, apostrophes vanish."""
-    text = unicodedata.normalize("NFKC", text).upper().replace("'", "").replace("’", "")
+    # Fold accents like the descriptor cleaning does (CAFÉ and CAFE are one word).
+    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKC", "".join(ch for ch in text if not unicodedata.combining(ch)))
+    text = text.upper().replace("'", "").replace("’", "")
     # "&" is no word on a statement (BARNES & NOBLE reads BARNES, NOBLE), so it is none here.
     text = text.replace("+", " PLUS ").replace("&", " ")
     return tuple(re.findall(r"[A-Z0-9]+", text))

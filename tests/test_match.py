@@ -285,3 +285,9 @@ def knowledge_matcher() -> Matcher:
 @pytest.mark.parametrize("descriptor", KNOWLEDGE_LOOKALIKES)
 def test_knowledge_matcher_refuses_local_lookalikes(knowledge_matcher: Matcher, descriptor: str) -> None:
     assert knowledge_matcher.match(descriptor) is None, knowledge_matcher.explain(descriptor).render()
+
+
+def test_accents_fold_in_aliases_and_descriptors() -> None:
+    matcher = Matcher.for_vendors({"Café Mocha Club": []})
+    assert matcher.match("CAFE MOCHA CLUB*RENEWAL").vendor == "Café Mocha Club"
+    assert matcher.match("Café Mocha Club").vendor == "Café Mocha Club"
