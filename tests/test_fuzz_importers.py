@@ -1,8 +1,9 @@
 """Bad input never produces a traceback: random and mutated bytes fed to every importer.
 
-Property: ``extract`` (and ``read_statement``, which identifies the format first) either
-returns a Statement whose rows are all accounted for (``rows_read == transactions + skipped``,
-schema columns intact) or raises :class:`StatementError`; any other exception is a bug.
+Property: ``identify`` answers True or False, and ``extract`` (and ``read_statement``, which
+identifies the format first) either returns a Statement whose rows are all accounted for
+(``rows_read == transactions + skipped``, schema columns intact) or raises
+:class:`StatementError`; any other exception is a bug.
 
 Seeds are real statement files: every fixture under ``tests/fixtures/<format>/`` plus a small
 inline sample per format, so each importer meets input close enough to its format to get past
@@ -22,7 +23,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chargecheck.errors import StatementError
-from chargecheck.importers import FORMAT_MODULES, ImportOptions, importers, read_statement
+from chargecheck.importers import FORMAT_MODULES, ImportOptions, Sample, importers, read_statement
+from chargecheck.importers.base import SAMPLE_BYTES
 from chargecheck.schema import TRANSACTION_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -144,6 +146,7 @@ def test_extract_raises_only_statement_error(name):
     @given(data=ANY_BYTES)
     def check(data: bytes) -> None:
         path = _write(data, f"fuzz.{name}")
+        assert importer.identify(Sample(path=path, head=data[:SAMPLE_BYTES])) in (True, False)
         try:
             statement = importer.extract(path, ImportOptions())
         except StatementError:
