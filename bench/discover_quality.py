@@ -9,7 +9,8 @@ false series of the first seeds, and as the LAST line::
 
 precision = matched found / found; recall = matched true / true; cadence accuracy = matched
 pairs whose cadence agrees / matched pairs.  Usage: ``python bench/discover_quality.py [SEEDS]``
-(default 100 seeds: 0..99).
+(default 100 seeds: 0..99); ``python bench/discover_quality.py 200 1000`` runs seeds 1000..1199,
+a range never looked at while tuning.
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ def _show(seed: int, score) -> None:
 
 def main(argv: list[str]) -> None:
     seeds = int(argv[1]) if len(argv) > 1 else 100
+    first = int(argv[2]) if len(argv) > 2 else 0
     start = time.perf_counter()
     found = true = matched = cadence_ok = 0
     hits, totals = Counter(), Counter()
-    for seed in range(seeds):
+    for seed in range(first, first + seeds):
         history = generate_history(seed)
         score = score_detection(history, find_subscriptions(history.transactions))
-        if seed < 10:
+        if seed < first + 10:
             _show(seed, score)
         found, true = found + score.found, true + score.true
         matched, cadence_ok = matched + score.matched, cadence_ok + score.cadence_ok
@@ -50,7 +52,7 @@ def main(argv: list[str]) -> None:
         totals.update(score.totals)
     for scenario in sorted(totals):
         print(f"{scenario:17} recall {hits[scenario] / totals[scenario]:.3f} ({hits[scenario]}/{totals[scenario]})")
-    print(f"{seeds} seeds, {true} true series, {found} found, {matched} matched, {time.perf_counter() - start:.1f} s")
+    print(f"seeds {first}..{first + seeds - 1}, {true} true series, {found} found, {matched} matched, {time.perf_counter() - start:.1f} s")
     precision = matched / found if found else 1.0
     recall = matched / true if true else 1.0
     cadence = cadence_ok / matched if matched else 1.0

@@ -280,9 +280,11 @@ def _context(pts: Sequence[Point], fit: CadenceFit, others: Sequence[Point]) -> 
     """How the vendor's other charges weigh against the series: (factor, others counted, on-cycle).
 
     * Other spending in the series' span: where irregular buying at such amounts is common
-      (groceries, fuel), a regular-looking subset may be chance.  A short series (a yearly
-      pair, three monthly charges) counts every other charge; a long one only those within
-      15% of its amount — a 12.95 membership stands out among grocery bills of 25–160.
+      (groceries, fuel), a regular-looking subset may be chance.  A long series counts the
+      others in its span within 15% of its amount — a 12.95 membership stands out among
+      grocery bills of 25–160.  A short one (a yearly pair, three monthly charges) also
+      counts every other charge in its span and similar amounts at any time (a restaurant
+      visited now and then produces "series" of three similar bills by chance).
     * Other charges exactly where the series has a gap (the cycle before, a skipped cycle,
       the cycle after), more often than the vendor's charge rate explains by chance, mean
       it bills every cycle at varying amounts: a utility bill whose similar months happened
@@ -291,7 +293,9 @@ def _context(pts: Sequence[Point], fit: CadenceFit, others: Sequence[Point]) -> 
     first, last = pts[0].date, pts[-1].date
     typical = sorted(p.cents for p in pts)[len(pts) // 2]
     short = len(pts) < fit.cadence.min_charges + 2
-    counted = sum(1 for p in others if first <= p.date <= last and (short or _similar(p.cents, typical)))
+    inside = [first <= p.date <= last for p in others]
+    similar = [_similar(p.cents, typical) for p in others]
+    counted = sum(1 for i, s in zip(inside, similar) if (i and (s or short)) or (short and s))
     tol = fit.cadence.tolerance
     gaps = _expected_gaps(pts, fit)
     on_cycle = sum(1 for gap in gaps if any(abs((p.date - gap).days) <= tol for p in others))
