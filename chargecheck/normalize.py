@@ -8,8 +8,12 @@ prefixes stay recognisable (``DRI*KASPERSKY LAB``; spaces around ``*`` are dropp
 bank's ``PAYPAL *X`` and ``PAYPAL*X`` look alike) because the matcher uses them as evidence.
 
 :func:`clean_steps` keeps every intermediate text (``chargecheck explain`` shows them) and the
-probable city tokens that stood before a removed state code (kept in the text — a city can
-also be a merchant word — but the matcher does not count them against a match).
+probable city tokens that stood before a removed state code.  The city stays in the text on
+purpose: without a gazetteer, "the word before CA" is as often part of the merchant
+(``PLANET FITNESS OH``) as a city, so the matcher is told which words may be a city and
+does not count them against a match.  :func:`clean_descriptions` cleans a column, each
+distinct value once; :func:`strip_row_noise` is the cheap pre-pass that lets rows differing
+only in their card reference share one cleaning.
 """
 
 from __future__ import annotations
@@ -146,7 +150,7 @@ def _noise_labels(words: list[str]) -> list[str | None]:
     """For each word, the kind of noise it is (``card suffix``, ``phone number`` …) or None."""
     labels: list[str | None] = [None] * len(words)
     for i, word in enumerate(words):
-        if labels[i] is not None or (word.isalpha() and word not in ("CARD", "STORE", "CO", "PPD", "WEB")):
+        if labels[i] is not None or (word.isalpha() and word not in ("CARD", "STORE", "NO", "CO", "PPD", "WEB")):
             continue
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if word.startswith(_ACH_FIELDS) or (word in ("CO", "PPD", "WEB") and nxt.startswith("ID:")):
@@ -164,7 +168,7 @@ def _noise_labels(words: list[str]) -> list[str | None]:
         elif _PHONE_PARTS.fullmatch(word) and _PHONE_REST.fullmatch(nxt):
             labels[i] = labels[i + 1] = "phone number"
         elif (glued := _GLUED_PHONE.fullmatch(word)) is not None:
-            words[i] = glued.group(1)  # the state code stays for the region step
+            # 800-698-4637NY: the phone goes, the state code stays for the region step.
             labels[i] = "phone number"
             labels.insert(i + 1, None)
             words.insert(i + 1, glued.group(1))
