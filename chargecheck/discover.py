@@ -224,14 +224,19 @@ def _cancellation_for(series: Series, candidates: Sequence[Cancellation]) -> Can
     return covering[-1] if covering else None
 
 
+def _most_frequent(values: pd.Series) -> str:
+    """The most frequent value (in row order, the latest wins a tie)."""
+    counts: dict[str, int] = {}
+    order: dict[str, int] = {}
+    for i, text in enumerate(values):
+        counts[text] = counts.get(text, 0) + 1
+        order[text] = i
+    return max(counts, key=lambda t: (counts[t], order[t]))
+
+
 def _description(rows: pd.DataFrame, index) -> str:
     """The most frequent raw descriptor of the given rows (latest wins a tie): what the bank prints."""
-    sub = rows.loc[list(index)].sort_values(["date"], kind="stable")
-    counts: dict[str, int] = {}
-    for text in sub["description"]:
-        counts[text] = counts.get(text, 0) + 1
-    order = {text: i for i, text in enumerate(sub["description"])}
-    return max(counts, key=lambda t: (counts[t], order[t]))
+    return _most_frequent(rows.loc[list(index)].sort_values(["date"], kind="stable")["description"])
 
 
 def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -> Subscription:
@@ -248,7 +253,10 @@ def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -
     )
     charges = tuple(_charge(rows.loc[p.row], p) for p in pts)
     status = _status(pts, nxt, cadence.grace, cancellation, rows.loc[pts[-1].row, "_judge"])
-    command = None if cancellation else _cancel_command(vendor, series.levels[-1][1], as_of)
+    alias = None
+    if not rows.loc[pts[-1].row, "named"]:  # a name of our own: tell the rule what the bank prints
+        alias = _most_frequent(rows.loc[[p.row for p in pts], "alias"])
+    command = None if cancellation else _cancel_command(vendor, series.levels[-1][1], as_of, alias)
     return Subscription(
         vendor=vendor,
         description=_description(rows, [p.row for p in pts]),
@@ -290,10 +298,17 @@ def _status(pts, nxt: date, grace: int, cancellation: Cancellation | None, as_of
     return "ended"
 
 
-def _cancel_command(vendor: str, cents: int, as_of: date | None) -> str:
-    """The exact command that records this series as cancelled, so it is monitored from now on."""
+def _cancel_command(vendor: str, cents: int, as_of: date | None, alias: str | None = None) -> str:
+    """The exact command that records this series as cancelled, so it is monitored from now on.
+
+    ``alias`` (the cleaned descriptor) is added when the vendor name is our own shortening of
+    it, so the recorded rule recognises the descriptor the bank prints.
+    """
     on = (as_of or date.today()).isoformat()
-    return f"chargecheck cancel {shlex.quote(vendor)} --on {on} --amount {cents_to_decimal(cents)}"
+    command = f"chargecheck cancel {shlex.quote(vendor)} --on {on} --amount {cents_to_decimal(cents)}"
+    if alias and alias.casefold() != vendor.casefold():
+        command += f" --alias {shlex.quote(alias)}"
+    return command
 
 
 def render_subscriptions(subs: Sequence[Subscription], fmt: str = "table", **options) -> str:

@@ -65,8 +65,8 @@ def fallback_clean(description: str) -> str:
     return " ".join(words[:3]) or description.strip().upper()
 
 
-def _cleaned(descriptions: pd.Series) -> pd.Series:
-    """Grouping keys: the project's cleaner (when present), then :func:`fallback_clean` on top.
+def _cleaned(descriptions: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(cleaned descriptors, grouping keys): the project's cleaner, then :func:`fallback_clean`.
 
     The project's cleaner keeps numbers that may be part of a name; for grouping charges
     over time a key without any changing number is what keeps one merchant in one group.
@@ -74,9 +74,16 @@ def _cleaned(descriptions: pd.Series) -> pd.Series:
     try:
         from .normalize import clean_descriptions
     except ImportError:
-        return descriptions.map(fallback_clean)
-    cleaned = clean_descriptions(descriptions).astype(str)
-    return cleaned.where(cleaned.str.len() > 0, descriptions).map(fallback_clean)
+        cleaned = descriptions.str.upper()
+    else:
+        cleaned = clean_descriptions(descriptions).astype(str)
+        cleaned = cleaned.where(cleaned.str.len() > 0, descriptions)
+    return cleaned, cleaned.map(fallback_clean)
+
+
+def _alias(cleaned: str) -> str:
+    """A cleaned descriptor without its changing numbers: what a rule's alias should say."""
+    return " ".join(word for word in cleaned.split() if not re.search(r"\d", word)) or cleaned
 
 
 def _match_vendors(rows: pd.DataFrame, matcher) -> pd.Series:
@@ -108,13 +115,19 @@ def _cancellation_matcher(cancellations: Sequence[Cancellation], knowledge=None)
 
 
 def vendor_columns(rows: pd.DataFrame, cancellations: Sequence[Cancellation] = (), matcher=None) -> pd.DataFrame:
-    """``rows`` without transfers, plus ``vendor`` (rule vendor › matcher vendor › cleaned descriptor)."""
+    """``rows`` without transfers, plus ``vendor`` (rule vendor › matcher vendor › cleaned descriptor).
+
+    Also ``named`` (the vendor comes from a rule or the knowledge base) and ``alias`` (the
+    cleaned descriptor without numbers, for a rule that should recognise an unnamed vendor).
+    """
     rows = rows[~rows["description"].map(is_transfer)].copy()
     if rows.empty:
-        rows["vendor"] = pd.Series(dtype=object)
+        for column in ("vendor", "alias", "named"):
+            rows[column] = pd.Series(dtype=object)
         return rows
-    cleaned = _cleaned(rows["description"]).astype(str)
-    vendor = cleaned.where(cleaned.str.len() > 0, rows["description"].str.upper())
+    cleaned, key = _cleaned(rows["description"])
+    rows["alias"] = cleaned.map(_alias).astype(str)
+    vendor = key.where(key.str.len() > 0, rows["description"].str.upper())
     known = _match_vendors(rows, matcher if matcher is not None else _default_matcher())
     vendor = known.where(known != "", vendor)
     # The rule matcher shares the naming matcher's knowledge base (with the user's vendors.toml).
@@ -123,4 +136,5 @@ def vendor_columns(rows: pd.DataFrame, cancellations: Sequence[Cancellation] = (
     # A matcher vendor that equals a rule's vendor (any case) is shown as the user wrote it.
     vendor = vendor.map(lambda v: names.get(v.casefold(), v))
     rows["vendor"] = ruled.where(ruled != "", vendor).astype(str)
+    rows["named"] = (known != "") | (ruled != "")
     return rows

@@ -68,7 +68,7 @@ def test_month_end_weekend_late_and_skipped_month_are_one_monthly_series():
     assert [c.source for c in sub.charges] == [Source("card.csv", line) for line in range(2, 9)]
     assert sub.evidence == "7 charges, 6 of 6 intervals monthly within 3 days, 1 cycle skipped, amount 15.49 every time"
     assert sub.confidence == pytest.approx(0.867)  # (6 - 0.4 per skip) / 6 on time, mapped 50..100% → 0..1
-    assert sub.cancel_command == "chargecheck cancel STREAMFLIX --on 2025-08-31 --amount 15.49"
+    assert sub.cancel_command == "chargecheck cancel STREAMFLIX --on 2025-08-31 --amount 15.49 --alias STREAMFLIX.COM"
 
 
 def test_price_change_is_reported_with_date_and_both_amounts():
@@ -279,7 +279,7 @@ def test_a_cancellation_with_an_amount_covers_only_the_plan_at_that_price():
     cancelled = Cancellation(vendor="AppMarket Bill", cancelled_on=date(2025, 5, 1), amount=Decimal("9.99"))
     cheap, dear = find_subscriptions(table(*rows), [cancelled], matcher=NO_MATCHER)
     assert (cheap.amount, cheap.status, cheap.cancelled_on) == (Decimal("0.99"), "active", None)
-    assert cheap.cancel_command == "chargecheck cancel 'AppMarket Bill' --on 2025-08-17 --amount 0.99"
+    assert cheap.cancel_command == "chargecheck cancel 'AppMarket Bill' --on 2025-08-17 --amount 0.99 --alias APPMARKET.COM/BILL"
     assert (dear.amount, dear.status, dear.cancelled_on, dear.cancel_command) == (
         Decimal("9.99"), "cancelled_but_charging", date(2025, 5, 1), None)
 

@@ -47,7 +47,8 @@ def test_json_lists_the_exact_series_and_exit_code_1_for_a_cancelled_one_still_c
     assert {c["file"].rsplit("/", 1)[-1] for c in streamflix["charges"]} == {"old_card_2024.csv", "new_card_2025.csv"}
     assert streamflix["charges"][0]["source"].endswith("old_card_2024.csv:6")
     assert subs[3]["cancel_command"] is None and subs[3]["cancelled_on"] == "2025-06-01"
-    assert streamflix["cancel_command"] == f"chargecheck cancel STREAMFLIX --on 2025-12-31 --amount 17.99 --rules {RULES}"
+    assert streamflix["cancel_command"] == (
+        f"chargecheck cancel STREAMFLIX --on 2025-12-31 --amount 17.99 --alias STREAMFLIX.COM --rules {RULES}")
 
 
 def test_table_shows_evidence_commands_and_with_all_the_refused():

@@ -98,3 +98,32 @@ def test_exact_series_of_seed_0(scored):
     (truth,) = [s for s in history.series if s.merchant == "StreamFlix"]
     assert len({c.account for c in streamflix.charges}) == 2
     assert [c.source.line for c in streamflix.charges] == list(truth.lines)
+
+
+def _recorded(command: str):
+    """The Cancellation that running a printed ``chargecheck cancel …`` command would record."""
+    import shlex
+    from decimal import Decimal
+
+    from chargecheck.model import Cancellation
+
+    words = shlex.split(command)
+    assert words[:2] == ["chargecheck", "cancel"]
+    options = dict(zip(words[3::2], words[4::2]))
+    aliases = tuple(w for k, w in zip(words[3::2], words[4::2]) if k == "--alias")
+    return Cancellation(vendor=words[2], cancelled_on=date.fromisoformat(options["--on"]),
+                        amount=Decimal(options["--amount"]), aliases=aliases)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_every_printed_cancel_command_would_recognise_its_series(scored, seed):
+    """Discovery turns into monitoring in one step: the recorded rule matches every charge."""
+    from chargecheck.match import Matcher
+
+    _, found, _ = scored[seed]
+    commands = [s.cancel_command for s in found]
+    assert all(commands)
+    matcher = Matcher([_recorded(c) for c in commands])
+    for sub in found:
+        descriptions = pd.DataFrame({"description": [c.description for c in sub.charges]})
+        assert set(matcher.annotate(descriptions)["match_vendor"]) == {sub.vendor}, sub.vendor
