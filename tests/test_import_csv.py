@@ -410,3 +410,9 @@ def test_forced_encoding(tmp_path):
     assert rows(read_statement(path, ImportOptions(encoding="latin-1")))[0][2] == "CAFÉ"
     with pytest.raises(UsageError, match="unknown encoding 'nope'"):
         read_statement(path, ImportOptions(encoding="nope"))
+
+
+@pytest.mark.parametrize("text", ["Date,Description,Amount\n", "Date,Description,Amount", "Date,Description,Amount\n\n,,\n"])
+def test_header_without_rows_is_an_empty_statement(tmp_path, text):
+    statement = read_statement(write(tmp_path, text), format="csv")
+    assert (statement.rows_read, len(statement.transactions), statement.skipped) == (0, 0, ())

@@ -21,7 +21,8 @@ from ..errors import StatementError, UsageError
 from ..schema import Statement
 from ..textio import decode_bytes
 from .base import SAMPLE_BYTES, ImportOptions, Sample
-from .csv_grid import HEAD_CHARS, head_rows, locate_header, read_grid, sniff_delimiter
+from .csv_columns import names_a_statement
+from .csv_grid import HEAD_CHARS, looks_like_data, head_rows, locate_header, read_grid, sniff_delimiter
 from .csv_layouts import Layout, find_layout, load_layouts, match_layout
 from .csv_rows import build_statement
 
@@ -55,7 +56,10 @@ def _find_header(rows, layouts: list[Layout], forced: Layout | None):
             return row, later[0] if later else row.line + 1
     if forced is not None and forced.headerless:
         return None, rows[0].line
-    return locate_header(rows)
+    header, data_line = locate_header(rows)
+    if header is None and not any(looks_like_data(row) for row in rows) and names_a_statement(rows[0].cells):
+        return rows[0], rows[0].line + 1  # a header with no transactions under it
+    return header, data_line
 
 
 class CsvImporter:
@@ -78,9 +82,7 @@ class CsvImporter:
         if not any(len(row.cells) >= 2 for row in rows):
             return False
         header, _ = _find_header(rows, load_layouts(), None)
-        from .csv_grid import _looks_like_data
-
-        return header is not None or any(_looks_like_data(row) for row in rows)
+        return header is not None or any(looks_like_data(row) for row in rows)
 
     def extract(self, path: Path, options: ImportOptions) -> Statement:
         """Read the whole file; every row below the header is a transaction or skipped."""

@@ -23,7 +23,7 @@ import pandas as pd
 from ..values import DATE_FORMATS, date_format_candidates, parse_amounts, parse_dates
 from .csv_grid import DATE_LIKE
 
-__all__ = ["ColumnMap", "fold", "map_columns", "PENDING_WORDS", "DIRECTION_WORDS", "header_currency"]
+__all__ = ["ColumnMap", "fold", "names_a_statement", "map_columns", "PENDING_WORDS", "DIRECTION_WORDS", "header_currency"]
 
 # Exact folded names score 3, names containing the phrase score 1; first match in list order wins ties.
 VOCABULARY: dict[str, tuple[str, ...]] = {
@@ -146,6 +146,12 @@ def _score(folded: str, role: str) -> int:
         if len(word) >= 4 and re.search(rf"\b{re.escape(word)}\b", folded):
             return 1000 - index
     return 0
+
+
+def names_a_statement(names: list[str]) -> bool:
+    """True when header names include a date role and an amount (or debit/credit) role."""
+    has = {role: any(_score(fold(name), role) for name in names) for role in ("date", "posted", "amount", "debit", "credit")}
+    return (has["date"] or has["posted"]) and (has["amount"] or has["debit"] or has["credit"])
 
 
 def _ranked(names: list[str], role: str, taken: set[int]) -> list[int]:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..values import looks_like_amount
 
-__all__ = ["DATE_LIKE", "DELIMITERS", "Grid", "HeadRow", "sniff_delimiter", "head_rows", "locate_header", "read_grid"]
+__all__ = ["DATE_LIKE", "DELIMITERS", "Grid", "HeadRow", "looks_like_data", "sniff_delimiter", "head_rows", "locate_header", "read_grid"]
 
 DELIMITERS = (",", ";", "\t", "|")
 HEAD_CHARS = 65536
@@ -102,7 +102,7 @@ def head_rows(head: str, delimiter: str, limit: int = 300) -> list[HeadRow]:
     return rows
 
 
-def _looks_like_data(row: HeadRow) -> bool:
+def looks_like_data(row: HeadRow) -> bool:
     """A date-like cell and another cell that is an amount: a transaction row."""
     dates = [i for i, cell in enumerate(row.cells) if DATE_LIKE.match(cell)]
     if not dates:
@@ -128,7 +128,7 @@ def locate_header(rows: list[HeadRow]) -> tuple[HeadRow | None, int]:
     header and that first transaction (e.g. ``Pending`` rows) are data; anything above the
     header is preamble (account summaries, titles), which is not a row of the statement.
     """
-    flags = [_looks_like_data(row) for row in rows]
+    flags = [looks_like_data(row) for row in rows]
     first = None
     for index, flag in enumerate(flags):
         following = flags[index : index + 6]
@@ -149,6 +149,8 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
     """Read every record from physical line ``start_line`` on into a :class:`Grid`."""
     data = text.encode("utf-8")
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if start_line - 2 >= len(newlines):  # the header is the last line: no records under it
+        return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
     offset = 0 if start_line <= 1 else int(newlines[start_line - 2]) + 1
     body = data[offset:]
     starts, nfields = _scan_records(body, delimiter)

@@ -211,6 +211,10 @@ def _currency(grid: Grid, cmap: ColumnMap, names, layout: Layout | None, raw_amo
 def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes) -> Statement:
     """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
     line = header_line or (int(grid.line[0]) if len(grid.line) else None)
+    if not (~_blank(grid)).any():  # a header with no rows: a statement without transactions
+        return Statement(path=path, format="csv", rows_read=0, transactions=make_transactions(
+            {"date": [], "amount_cents": [], "source_file": []}), encoding=encoding,
+            layout=layout.name if layout else "auto", notes=tuple(notes + ["no rows under the header"]))
     cmap = _columns(names, grid, layout, options, path, line)
     if cmap.date is None or (cmap.amount is None and cmap.debit is None and cmap.credit is None):
         missing = "a date column" if cmap.date is None else "an amount column (or debit and credit columns)"
