@@ -108,22 +108,24 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     ours = [m.vendor if m else "" for m in found]
 
+    baselines = {name: [predict(row["descriptor"]) for row in rows] for name, predict in
+                 (("substring", substring_baseline(vendors)), ("partial_ratio>=90", partial_baseline(vendors)))}
     by_kind: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
         by_kind[row.get("kind") or "-"].append(i)
     print(f"{len(rows)} descriptors, {len(vendors)} vendors, matched in {elapsed:.2f} s")
-    print(f"{'kind':<16}{'rows':>6}{'right':>7}{'fp':>5}{'fn':>5}")
+    print(f"{'kind':<16}{'rows':>6}{'right':>7}{'fp':>5}{'fn':>5}   baselines right: substring, partial")
     for kind in sorted(by_kind):
         idx = by_kind[kind]
         sub = score([rows[i] for i in idx], [ours[i] for i in idx])
-        right = sum(ours[i] == rows[i]["vendor"] for i in idx)
-        print(f"{kind:<16}{len(idx):>6}{right:>7}{sub['fp']:>5}{sub['fn']:>5}")
+        right = [sum(got[i] == rows[i]["vendor"] for i in idx) for got in (ours, *baselines.values())]
+        print(f"{kind:<16}{len(idx):>6}{right[0]:>7}{sub['fp']:>5}{sub['fn']:>5}   {right[1]:>4}, {right[2]:>4}")
     if args.errors:
         for row, got in zip(rows, ours):
             if got != row["vendor"]:
                 print(f"  wrong: {row['descriptor']!r} labelled {row['vendor'] or 'none'!r}, got {got or 'none'!r}")
-    for name, predict in (("substring", substring_baseline(vendors)), ("partial_ratio>=90", partial_baseline(vendors))):
-        base = score(rows, [predict(row["descriptor"]) for row in rows])
+    for name, predictions in baselines.items():
+        base = score(rows, predictions)
         print(f"baseline {name}: precision={base['precision']:.3f} recall={base['recall']:.3f} f1={base['f1']:.3f}")
     result = score(rows, ours)
     print(f"precision={result['precision']:.3f} recall={result['recall']:.3f} f1={result['f1']:.3f}")

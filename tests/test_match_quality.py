@@ -58,7 +58,7 @@ def test_quality_on_development_set(shared_dir: Path) -> None:
 def test_bench_prints_table_baselines_and_last_line(capsys) -> None:
     assert _bench().main(["--labels", str(FIXTURES / "heldout.csv"), "--vendors", str(FIXTURES / "heldout_vendors.csv")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1] == "kind              rows  right   fp   fn"
+    assert lines[1] == "kind              rows  right   fp   fn   baselines right: substring, partial"
     assert lines[-3].startswith("baseline substring: precision=")
     assert lines[-2].startswith("baseline partial_ratio>=90: precision=")
     assert lines[-1].startswith("precision=") and " recall=" in lines[-1] and " f1=" in lines[-1]
