@@ -114,3 +114,18 @@ def test_sample_statements_exact_series():
     ]
     # Recorded cancellations get no command; the rest get the one that records them.
     assert [s["cancel_command"] is None for s in subs] == [False, False, True, True, False, False]
+
+
+def test_running_the_printed_cancel_command_turns_the_series_into_a_monitored_one(tmp_path):
+    import shlex
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    subs = json.loads(run(*STATEMENTS, "--rules", str(rules), "--format", "json").output)["subscriptions"]
+    (streamflix,) = [s for s in subs if s["vendor"] == "STREAMFLIX"]
+    words = shlex.split(streamflix["cancel_command"])
+    recorded = CliRunner().invoke(cli, words[1:], catch_exceptions=False)
+    assert recorded.exit_code == 0, recorded.output
+    again = json.loads(run(*STATEMENTS, "--rules", str(rules), "--format", "json").output)["subscriptions"]
+    (streamflix,) = [s for s in again if s["vendor"] == "STREAMFLIX"]
+    assert (streamflix["cancel_command"], streamflix["cancelled_on"]) == (None, "2025-12-31")
