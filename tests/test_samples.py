@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import json
 import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from click.testing import CliRunner
 
 from chargecheck.cli import cli
 from chargecheck.importers import read_statement
+from chargecheck.pipeline import check
 
 PROJECT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -185,3 +188,29 @@ def test_readme_lists_the_same_flags_as_these_tests() -> None:
     for vendor, day, amount, status, _, _ in STORY_FLAGS:
         assert f"| {vendor} | {day} | {amount} | {status} |" in readme
     assert Decimal("182.94") == sum(Decimal(a[2]).copy_abs() for a in STORY_FLAGS if a[3] == "flagged")
+
+
+def _bench_generator():
+    """``bench/synth_statement.py`` as a module (registered, as its dataclass needs); skips if absent."""
+    bench = PROJECT / "bench" / "synth_statement.py"
+    if not bench.exists():
+        pytest.skip(f"{bench} not present (only in a checkout of the project)")
+    name = "chargecheck_bench_synth_statement"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, bench)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_synthetic_statement_flags_exactly_the_charges_built_to_be_flagged(seed: int, tmp_path: Path) -> None:
+    """The benchmark's generator knows which charges it made after each cancellation: an oracle."""
+    synth = _bench_generator()
+    statement, rules = tmp_path / "statement.csv", tmp_path / "cancellations.toml"
+    info = synth.write_statement(statement, rules, 4000, vendors=200, merchants=400, seed=seed)
+    result = check([statement], rules)
+    assert len(result.flags) == info.expected_flags
+    assert sum(f.status == "refunded" for f in result.flags) == info.expected_refunded
+    assert [f.description for f in result.flags if f.vendor.upper()[:11] not in f.description.upper()] == []
