@@ -106,6 +106,11 @@ REGRESSIONS = (
     b"notes,receipt\n",  # a known layout's header and no rows
     b"id,created,amount,currency,local_amount,local_currency,category,emoji,description,address,"
     b"notes,receipt",  # the same without a final newline
+    b"Account Statement - (@jdoe) ,,,,,,,,,\nAccount Activity,,,,,,,,,\n"
+    b",ID,Datetime,Type,Status,Note,From,To,Amount ",  # preamble, then a header cut short
+    b"Datum,Empf\xc3\xa4nger,Kontonummer,Transaktionstyp,Verwendungszweck,Kategorie,Betrag (EUR),"
+    b"Betrag (Fremdw\xc3\xa4hrung),Fremdw\xc3\xa4hrung,Wechselkurs\n2017-10-01,NINTENDO OF EUROPE,,"
+    b"MasterCard Zahlun\xce\x9c\x19t\xd0\x803^\xe1\x9e\xa90u\x9dK\xd9O",  # a row cut in its middle
     b"OFXHEADER:100\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
     b"\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f !\"#$%&'()*+,",
 )
@@ -116,6 +121,8 @@ def with_regressions(test):
     for data in REGRESSIONS:
         test = example(data=data)(test)
     return test
+
+
 _WORKDIR = tempfile.TemporaryDirectory(prefix="chargecheck-fuzz-")
 
 
