@@ -153,7 +153,7 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
     offset = 0 if start_line <= 1 else int(newlines[start_line - 2]) + 1
     body = data[offset:]
-    starts, nfields = _scan_records(body, delimiter)
+    starts, nfields = _scan_records(body, delimiter, newlines[np.searchsorted(newlines, offset):] - offset)
     lines = start_line + np.searchsorted(newlines, offset + starts) - np.searchsorted(newlines, offset)
     width = int(nfields.max()) if len(nfields) else 1
     frame = pd.DataFrame()
@@ -172,13 +172,15 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
     return Grid(frame, lines.astype("int64"), nfields)
 
 
-def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """Byte offsets where records start and each record's field count, outside quotes."""
+def _scan_records(body: bytes, delimiter: str, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Byte offsets where records start and each record's field count, outside quotes.
+
+    ``ends`` are the body's newline offsets (already known to the caller).
+    """
     raw = np.frombuffer(body, dtype=np.uint8)
     if not len(raw):
         return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
     quotes = np.flatnonzero(raw == 34)
-    ends = np.flatnonzero(raw == 10)
     delims = np.flatnonzero(raw == ord(delimiter))
     if len(quotes):  # a position is inside quotes when an odd number of quotes precede it
         ends = ends[np.searchsorted(quotes, ends) % 2 == 0]

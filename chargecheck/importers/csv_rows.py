@@ -90,11 +90,16 @@ def by_unique(values: pd.Series, func, dtype=object) -> pd.Series:
     return pd.Series(mapped[codes] if len(mapped) else mapped, index=values.index)
 
 
+def _empty(values: pd.Series) -> np.ndarray:
+    """Empty cells, compared in numpy (pandas' object comparison is several times slower)."""
+    return values.to_numpy(dtype=object) == ""
+
+
 def _blank(grid: Grid) -> np.ndarray:
     """Records whose every cell is empty (the reader already dropped spaces after delimiters)."""
     if grid.cells.empty:
         return np.zeros(0, dtype=bool)
-    blank = (grid.cells[0] == "").to_numpy(dtype=bool, copy=True)
+    blank = _empty(grid.cells[0])
     candidates = np.flatnonzero(blank)
     if len(candidates) and grid.cells.shape[1] > 1:
         rest = grid.cells.iloc[candidates, 1:].to_numpy(dtype=object)
@@ -147,8 +152,9 @@ def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Serie
     zero = pd.Series(0, index=grid.cells.index, dtype="Int64")
     debit = parse_amounts(raw[cmap.debit], decimal).abs() if cmap.debit is not None else zero
     credit = parse_amounts(raw[cmap.credit], decimal).abs() if cmap.credit is not None else zero
-    has_debit = raw[cmap.debit] != "" if cmap.debit is not None else pd.Series(False, index=zero.index)
-    has_credit = raw[cmap.credit] != "" if cmap.credit is not None else pd.Series(False, index=zero.index)
+    none = pd.Series(False, index=zero.index)
+    has_debit = pd.Series(~_empty(raw[cmap.debit]), index=zero.index) if cmap.debit is not None else none
+    has_credit = pd.Series(~_empty(raw[cmap.credit]), index=zero.index) if cmap.credit is not None else none
     cents = credit.where(has_credit, 0) - debit.where(has_debit, 0)
     cents = cents.where(has_debit | has_credit)
     text = (raw[cmap.debit] if cmap.debit is not None else zero.astype(str)).where(has_debit, "")
@@ -258,7 +264,7 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
         "source_file": path, "source_line": grid.line[ok],
     }
     for role, column in (("posted_date", cmap.posted), ("account", cmap.account), ("bank_id", cmap.bank_id)):
-        values = _column(grid, column)
+        values = _column(grid, column, strip=role != "posted_date")
         if values is not None:
             frame[role] = parse_dates(values[ok], fmt) if role == "posted_date" else values[ok]
     transactions = make_transactions(frame)
@@ -282,10 +288,10 @@ def _reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts) 
             stripped = grid.cells.iloc[np.flatnonzero(first), : len(names)].apply(lambda c: c.str.strip()).to_numpy()
             hit = (stripped == np.array([n.strip() for n in names], dtype=object)[None, :]).all(axis=1)
             repeated[np.flatnonzero(first)[hit]] = True
+    no_date, no_amount = _empty(dates_text), _empty(raw_amounts)
     conditions = [
         repeated, pending.to_numpy(), grid.nfields <= needed, overlong,
-        ((dates_text == "") & (raw_amounts == "")).to_numpy(), (dates_text == "").to_numpy(),
-        dates.isna().to_numpy(), (raw_amounts == "").to_numpy(), cents.isna().to_numpy(),
+        no_date & no_amount, no_date, dates.isna().to_numpy(), no_amount, cents.isna().to_numpy(),
     ]
     codes = ["repeated header", "pending", "short", "long", "text only", "no date", "bad date", "no amount", "bad amount"]
     return np.select(conditions, codes, default="")
