@@ -147,7 +147,7 @@ def discover(
     out["_judge"] = _judge_dates(transactions, as_of, explicit).loc[out.index]
     if out.empty:
         return Discovery((), (), as_of)
-    named = vendor_columns(out, cancellations, matcher)
+    named = _fill_unknown_currency(vendor_columns(out, cancellations, matcher))
     by_vendor: dict[str, list[Cancellation]] = {}
     for c in cancellations:
         by_vendor.setdefault(c.vendor.casefold(), []).append(c)
@@ -175,6 +175,20 @@ def _judge_dates(transactions: pd.DataFrame, as_of: date | None, explicit: bool)
     scope = transactions["account"].where(transactions["account"] != "", "file:" + transactions["source_file"])
     covered = transactions.groupby(scope)["date"].transform("max")
     return covered.map(lambda d: min(pd.Timestamp(d).date(), as_of)).astype(object)
+
+
+def _fill_unknown_currency(rows: pd.DataFrame) -> pd.DataFrame:
+    """Give rows without a currency the vendor's only known currency.
+
+    A plain CSV export names no currency while the card's OFX says USD; the subscription
+    that moved from one to the other is still one series.  With two known currencies the
+    unknown rows stay apart (amounts in different currencies are never mixed).
+    """
+    known = rows[rows["currency"] != ""].groupby("vendor")["currency"].unique()
+    single = {vendor: values[0] for vendor, values in known.items() if len(values) == 1}
+    unknown = rows["currency"] == ""
+    rows.loc[unknown, "currency"] = [single.get(vendor, "") for vendor in rows.loc[unknown, "vendor"]]
+    return rows
 
 
 def _points(rows: pd.DataFrame) -> list[Point]:

@@ -297,3 +297,13 @@ def test_concatenated_tables_with_repeated_index_labels():
     second = table(*[(f"2025-{m:02d}-08", "-9.99", "CLOUDVAULT STORAGE") for m in range(4, 7)])
     (sub,) = find_subscriptions(pd.concat([first, second]), matcher=NO_MATCHER)
     assert len(sub.charges) == 6
+
+
+def test_a_statement_without_currency_joins_the_vendors_only_known_currency():
+    frame = table(*[(f"2025-{m:02d}-08", "-9.99", "CLOUDVAULT STORAGE") for m in range(1, 7)])
+    frame.loc[:2, "currency"] = ""
+    (sub,) = find_subscriptions(frame, matcher=NO_MATCHER)
+    assert (sub.currency, len(sub.charges)) == ("USD", 6)
+    frame.loc[3:, "currency"] = ["USD", "EUR", "EUR"]
+    # two known currencies: the unknown rows stay apart (three monthly charges of their own)
+    assert [s.currency for s in find_subscriptions(frame, matcher=NO_MATCHER)] == [""]
