@@ -416,3 +416,10 @@ def test_forced_encoding(tmp_path):
 def test_header_without_rows_is_an_empty_statement(tmp_path, text):
     statement = read_statement(write(tmp_path, text), format="csv")
     assert (statement.rows_read, len(statement.transactions), statement.skipped) == (0, 0, ())
+
+
+def test_excel_sep_line_declares_the_delimiter(tmp_path):
+    path = write(tmp_path, "sep=;\nDatum;Omschrijving;Bedrag\n01-03-2026;NETFLIX, INC;-12,99\n")
+    statement = read_statement(path)
+    assert rows(statement) == [("2026-03-01", -1299, "NETFLIX, INC", 3)]
+    assert "lines 1-1 are preamble, not rows" in statement.notes

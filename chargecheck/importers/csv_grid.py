@@ -63,8 +63,11 @@ def sniff_delimiter(head: str) -> str:
 
     csv.Sniffer alone is wrong on some semicolon files (CPython #97611), so each candidate is
     scored by the largest group of records sharing one field count (>= 2), then by that width;
-    Sniffer's answer only breaks exact ties.
+    Sniffer's answer only breaks exact ties.  Excel's ``sep=;`` first line, where present, wins.
     """
+    declared = re.match(r"\s*sep=([,;\t|])\s*(?:\n|$)", head)
+    if declared:
+        return declared.group(1)
     try:
         sniffed = csv.Sniffer().sniff(head[:HEAD_CHARS], delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
