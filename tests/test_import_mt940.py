@@ -244,3 +244,49 @@ def test_amount_too_large_for_cents_is_skipped_not_overflowing(tmp_path):
     statement = read_with(IMPORTER, path)
     assert len(statement.transactions) == 0
     assert [(s.line, s.reason) for s in statement.skipped] == [(4, "unreadable date or amount in :61:")]
+
+
+def test_amount_wrapped_to_second_line_long_bank_reference_and_space_before_amount(tmp_path):
+    path = write(tmp_path, """
+        :20:X
+        :25:DE89370400440532013000
+        :60F:C240101EUR100,00
+        :61:2401020102D
+        12,50NDDTNONREF//REF1
+        :86:166?00LASTSCHRIFT?20Abo?32SPOTIFY AB
+        :61:2207060706DR20,NTRFBIPI-dvT1FzfMqvzF5HaU4oetlH7SGRkonU//2022070616391534000
+        :61:240103C 7,00NTRFNONREF//R3
+        Zinsen
+        :62F:C240103EUR74,50
+    """)
+    statement = read_with(IMPORTER, path)
+    assert rows(statement) == [("2024-01-02", "2024-01-02", -1250), ("2022-07-06", "2022-07-06", -2000),
+                               ("2024-01-03", "2024-01-03", 700)]
+    frame = statement.transactions
+    assert list(frame["bank_id"]) == ["REF1", "2022070616391534000", "R3"]
+    assert list(frame["description"]) == ["SPOTIFY AB / Abo / LASTSCHRIFT", "", "Zinsen"]
+
+
+def test_funds_code_after_mark_and_balances_without_currency(tmp_path):
+    path = write(tmp_path, """
+        :20:STARTUMS
+        :25:1222333444
+        :28:1/1
+        :60F:C240301DEM0,00
+        :61:2403040305CM1500,00S05112345
+        :NS:01Miete Maerz
+        15Hausverwaltung Nord
+        :61:240306DM250,00S051
+        :62M:C2403061250,00
+        :20:STARTUMS
+        :25:1222333444
+        :60M:C2403061250,00
+        :61:240307DM50,00NCHG
+        :62F:C2403071200,00
+    """)
+    statement = read_with(IMPORTER, path)
+    assert rows(statement) == [("2024-03-05", "2024-03-04", 150000), ("2024-03-06", "2024-03-06", -25000),
+                               ("2024-03-07", "2024-03-07", -5000)]
+    frame = statement.transactions
+    assert list(frame["currency"]) == ["DEM", "DEM", ""]  # the second statement names no currency
+    assert frame["description"][0] == "Miete Maerz Hausverwaltung Nord"

@@ -40,7 +40,7 @@ _IDENTIFY_START = re.compile(r"(?m)(^[\x00-\x1f\s]*|\{4:\s*):20:")
 _IDENTIFY_BODY = re.compile(r"(?m)^\s*:(25|60[FM]|61|62[FM]):")
 # value date, optional entry date (or blanks), mark (C, D, RC, RD), optional funds code, amount
 _ENTRY = re.compile(
-    r"^\s*(?P<value>\d{6})(?P<entry>\d{4}|\s{4})?\s*(?P<mark>R?[CD])(?P<funds>[A-Z])?"
+    r"^\s*(?P<value>\d{6})(?P<entry>\d{4}|\s{4})?\s*(?P<mark>R?[CD])(?P<funds>[A-Z])? ?"
     r"(?P<amount>\d+(?:[,.]\d*)?)(?P<rest>.*)$"
 )
 _PLACEHOLDER_REFS = {"NONREF", "NOTPROVIDED", "NONE"}
@@ -180,7 +180,7 @@ def _references(rest: str) -> tuple[str, str]:
     """
     if "//" in rest:
         _, _, after = rest.partition("//")
-        match = re.match(r"\s*(\S{0,16})(.*)$", after)
+        match = re.match(r"\s*(\S*)(.*)$", after)  # 16x in the standard; some banks print more
         bank, extra = (match.group(1), match.group(2)) if match else ("", "")
     else:
         bank, extra = "", rest[16:]
@@ -188,10 +188,32 @@ def _references(rest: str) -> tuple[str, str]:
     return bank, " ".join(extra.split())
 
 
+def _match_entry(lines: list[str]) -> tuple[re.Match | None, int]:
+    """The :61: regex match and how many of the field's lines it used (1, or 2 when wrapped)."""
+    match = _ENTRY.match(lines[0])
+    if match or len(lines) < 2:
+        return match, 1
+    # WORKAROUND (Sparkasse): the amount can be wrapped onto the second line of the :61:
+    return _ENTRY.match(lines[0] + lines[1]), 2
+
+
+def _description(entry: _Entry, extra: str, used: int) -> str:
+    """Text after the references, then the :86: fields; else supplementary details and :NS:."""
+    parts = [extra] + [describe_86(f.lines) for f in entry.info if f.tag == "86"]
+    if not any(parts[1:]):
+        parts.append(" ".join(" ".join(entry.field.lines[used:]).split()))
+        parts.extend(describe_ns(f.lines) for f in entry.info if f.tag == "NS")
+    unique: list[str] = []
+    for part in parts:
+        if part and part not in unique:
+            unique.append(part)
+    return " / ".join(unique)
+
+
 def _row(entry: _Entry, block: _Block, path: str) -> dict | SkippedRow:
     """One transaction from a ``:61:`` and its ``:86:``/``:NS:`` fields, or why it was skipped."""
-    first = entry.field.lines[0]
-    match = _ENTRY.match(first)
+    match, used = _match_entry(entry.field.lines)
+    first = "".join(entry.field.lines[:used])
     if not match:
         return SkippedRow(path, entry.field.line, "unreadable :61: (expected date, C/D mark, amount)", first)
     value = _yymmdd(match.group("value"))
@@ -204,17 +226,10 @@ def _row(entry: _Entry, block: _Block, path: str) -> dict | SkippedRow:
     if rest[:1] in ("N", "F", "S") and len(rest) >= 4:
         rest = rest[4:]  # transaction type identification code, e.g. NTRF
     bank_id, extra = _references(rest)
-    parts = [extra] + [describe_86(f.lines) for f in entry.info if f.tag == "86"]
-    if not any(parts[1:]):
-        parts.append(" ".join(" ".join(entry.field.lines[1:]).split()))
-        parts.extend(describe_ns(f.lines) for f in entry.info if f.tag == "NS")
-    unique: list[str] = []
-    for part in parts:
-        if part and part not in unique:
-            unique.append(part)
     return {
         "date": _entry_day(match.group("entry"), value) or value, "posted_date": value,
-        "amount_cents": sign * cents, "currency": block.currency, "description": " / ".join(unique),
+        "amount_cents": sign * cents, "currency": block.currency,
+        "description": _description(entry, extra, used),
         "account": _account(block), "bank_id": bank_id, "source_line": entry.field.line,
     }
 
