@@ -291,3 +291,15 @@ def test_accents_fold_in_aliases_and_descriptors() -> None:
     matcher = Matcher.for_vendors({"Café Mocha Club": []})
     assert matcher.match("CAFE MOCHA CLUB*RENEWAL").vendor == "Café Mocha Club"
     assert matcher.match("Café Mocha Club").vendor == "Café Mocha Club"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ACDEFHIKLMNOPRSTUXY0189 *#/-.&+")), max_size=40))
+def test_matching_never_fails_on_any_text(matcher: Matcher, raw: str) -> None:
+    found = matcher.match(raw)
+    assert found is None or found.vendor in VENDORS
+    assert matcher.explain(raw).render().startswith(f"descriptor: {raw}")

@@ -101,3 +101,21 @@ def test_clean_descriptions_keeps_index_and_dtype() -> None:
 
 def test_clean_descriptions_empty() -> None:
     assert clean_descriptions(pd.Series([], dtype="str")).tolist() == []
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_BANKISH = st.text(alphabet=st.sampled_from(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 *#/-.:&'+()")
+                                            + ["é", "Ｎ", "\t", "ß"]), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BANKISH)
+def test_cleaning_never_fails_and_stays_tidy(raw: str) -> None:
+    result = clean_steps(raw)
+    assert result.text == clean_descriptor(raw)
+    assert result.text == result.text.strip() and "  " not in result.text
+    assert result.text == result.text.upper()
+    assert result.steps[0][0] == "upper case, spacing"
+    assert clean_descriptor(strip_row_noise(raw)) == result.text
