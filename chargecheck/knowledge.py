@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .tomlfile import Problem, TomlLocator, did_you_mean, parse_toml, raise_problems, read_toml
 
-__all__ = ["KBVendor", "Processor", "Vocabulary", "KnowledgeBase", "load_knowledge", "vendor_key"]
+__all__ = ["KBVendor", "Processor", "Vocabulary", "KnowledgeBase", "load_knowledge", "knowledge_paths", "vendor_key"]
 
 def vendor_key(text: str) -> str:
     """A spelling-independent key for a vendor name: ``Disney+`` and ``Disney Plus`` → DISNEYPLUS."""
@@ -189,6 +190,19 @@ def _user_files(extra: Path) -> list[Path]:
     return [extra]
 
 
+def knowledge_paths(rules: Sequence[Path | str]) -> list[Path]:
+    """The files that may hold a user's ``[[vendor]]`` records, for rules given as files/folders.
+
+    Every rules file given, every ``*.toml`` of a rules folder, and the ``vendors.toml``
+    beside a rules file: a ``[[vendor]]`` table anywhere in the rules is read, never ignored.
+    """
+    out: list[Path] = []
+    for item in map(Path, rules):
+        found = _user_files(item) if item.is_dir() else [item, item.parent / "vendors.toml"]
+        out.extend(p for p in found if p.is_file() and p not in out)
+    return out
+
+
 def _merge(base: tuple[KBVendor, ...], added: list[KBVendor]) -> tuple[KBVendor, ...]:
     """Extend shipped vendors with user records of the same name; append the others."""
     vendors = list(base)
@@ -210,11 +224,12 @@ def _merge(base: tuple[KBVendor, ...], added: list[KBVendor]) -> tuple[KBVendor,
 _SHIPPED: KnowledgeBase | None = None
 
 
-def load_knowledge(extra: Path | None = None) -> KnowledgeBase:
+def load_knowledge(extra: Path | Sequence[Path] | None = None) -> KnowledgeBase:
     """The shipped knowledge base, extended with the user's ``[[vendor]]`` records in ``extra``.
 
-    ``extra`` is a TOML file or a rules folder (its ``*.toml`` files; only their ``vendor``
-    key is read here).  Invalid records raise one RulesError listing every problem.
+    ``extra`` is a TOML file, a rules folder (its ``*.toml`` files), or a list of them (see
+    :func:`knowledge_paths`); only the ``vendor`` key is read here.  Invalid records raise one
+    RulesError listing every problem.
     """
     global _SHIPPED
     if _SHIPPED is None:
@@ -223,7 +238,8 @@ def load_knowledge(extra: Path | None = None) -> KnowledgeBase:
         return _SHIPPED
     problems: list[Problem] = []
     added: list[KBVendor] = []
-    for path in _user_files(Path(extra)):
+    items = [extra] if isinstance(extra, (str, Path)) else list(extra)
+    for path in (f for item in items for f in _user_files(Path(item))):
         data, locator = read_toml(path)
         added.extend(_read_vendors(data, locator, str(path), problems))
     raise_problems(problems)

@@ -98,7 +98,7 @@ def check(
     """
     from .dedupe import drop_overlaps
     from .flag import flag_charges
-    from .knowledge import load_knowledge
+    from .knowledge import knowledge_paths, load_knowledge
     from .match import Matcher
     from .reviews import apply_reviews_to_result, load_reviews
     from .rules import load_rules
@@ -112,8 +112,8 @@ def check(
 
     rules_files = _rules_files(rules)
     cancellations = load_rules(rules_files) if rules_files else ()
-    user_vendors = rules_dir / "vendors.toml" if rules_dir is not None else None
-    knowledge = load_knowledge(user_vendors if user_vendors and user_vendors.exists() else None)
+    # [[vendor]] records anywhere in the rules (and vendors.toml beside them) extend the knowledge base.
+    knowledge = load_knowledge(knowledge_paths(rules_files) if rules_files else None)
 
     read = read_statements(statements, options, progress)
     transactions, duplicates = drop_overlaps(read)

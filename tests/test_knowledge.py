@@ -142,3 +142,32 @@ def test_installed_package_finds_its_data(tmp_path: Path) -> None:
     code = "from chargecheck.knowledge import load_knowledge; print(len(load_knowledge().vendors) > 100)"
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_knowledge_paths_cover_files_folders_and_the_vendors_file_beside(tmp_path: Path) -> None:
+    from chargecheck.knowledge import knowledge_paths
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for name in ("a.toml", "vendors.toml"):
+        (rules / name).write_text("", encoding="utf-8")
+    other = tmp_path / "mine.toml"
+    other.write_text("", encoding="utf-8")
+    assert knowledge_paths([rules]) == [rules / "a.toml", rules / "vendors.toml"]
+    assert knowledge_paths([rules / "a.toml"]) == [rules / "a.toml", rules / "vendors.toml"]
+    assert knowledge_paths([other]) == [other]
+
+
+def test_vendor_records_in_any_rules_file_are_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "cancellations.toml", """\
+        [[cancellation]]
+        vendor = "Acme Anvils"
+        cancelled_on = 2026-03-01
+
+        [[vendor]]
+        name = "Acme Anvils"
+        descriptors = ["ACMEANV*"]
+        """)
+    from chargecheck.knowledge import knowledge_paths
+
+    assert load_knowledge(knowledge_paths([path])).resolve("Acme Anvils").descriptors == ("ACMEANV*",)

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..knowledge import load_knowledge
+from ..knowledge import knowledge_paths, load_knowledge
 from ..match import Matcher
-from ..pipeline import rules_directory
 from ._options import resolve_rules, rules_option
 
 
@@ -18,9 +17,7 @@ def build_matcher(rules: list[Path] | None, vendors: tuple[str, ...]) -> Matcher
     Without rules or vendors the targets are every knowledge-base vendor, so a user can ask
     "what would this descriptor be?" before recording anything.
     """
-    rules_dir = rules_directory(rules) if rules else None
-    user_vendors = rules_dir / "vendors.toml" if rules_dir is not None else None
-    knowledge = load_knowledge(user_vendors if user_vendors is not None and user_vendors.exists() else None)
+    knowledge = load_knowledge(knowledge_paths(rules) if rules else None)
     if not rules and not vendors:
         return Matcher.for_knowledge(knowledge)
     from ..model import Cancellation
