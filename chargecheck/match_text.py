@@ -94,7 +94,9 @@ def fix_zero(token: str) -> str:
 def compile_processors(processors: tuple[Processor, ...]) -> list[tuple[tuple[str, ...], bool, Processor]]:
     """Processor prefixes as (tokens, needs a star, processor), longest first."""
     out = [(alias_tokens(p), p.rstrip().endswith("*"), proc) for proc in processors for p in proc.prefixes]
-    return sorted((o for o in out if o[0]), key=lambda o: -len(o[0]))
+    # Some banks drop the star (PAYPAL NETFLIX): a long processor name is recognised without it.
+    out += [(tokens, False, proc) for tokens, star, proc in out if star and len("".join(tokens)) >= 6]
+    return sorted((o for o in out if o[0]), key=lambda o: (-len(o[0]), not o[1]))
 
 
 def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Processor]]) -> Parsed:

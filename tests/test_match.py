@@ -57,6 +57,7 @@ MATCHES = [
     ("PAYPAL *ACMEANVILS", "Acme Anvils", "joined"),
     ("2CO.COM*BITDEFENDER", "Bitdefender", "exact"),
     ("PAYPAL INST XFER NETFLIX", "Netflix", "exact"),
+    ("PAYPAL NETFLIX", "Netflix", "exact"),          # a bank that drops the processor's star
     ("ZZQ DIGITAL*SPOTIFY", "Spotify", "exact"),   # an unknown biller before the star
     # billing names and prefixes only the knowledge base knows
     ("NF*ORDER 2231", "Netflix", "exact"),
