@@ -12,7 +12,13 @@ as a truncated prefix, or as a typo through rapidfuzz — in the alias vocabular
 per-token cache.  Only descriptors that contain an alias token are judged further, and each
 distinct descriptor is matched once and joined back to its rows, so a million-row statement
 costs about its number of distinct descriptors, not rows × rules.  Ambiguous ties between
-unrelated vendors are refused rather than guessed.
+unrelated vendors are refused rather than guessed; a child vendor (Xbox) wins over its parent
+(Microsoft); a vendor name refused only for unexplained words beside it is accepted on the
+rows whose amount equals the cancellation's usual ``amount`` (method ``…+amount``).
+
+Modules: ``match_text`` (tokens, processors), ``match_index`` (targets, per-word index),
+``match_score`` (candidates and the rules of evidence), ``match_explain`` (what ``explain``
+prints).
 """
 
 from __future__ import annotations
