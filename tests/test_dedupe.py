@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 import time
 from datetime import date
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from click.testing import CliRunner
 
+from chargecheck.cli import cli
 from chargecheck.dedupe import SAME_BANK_ID, SAME_CONTENT, drop_overlaps
 from chargecheck.importers import ImportOptions
 from chargecheck.importers.mt940 import IMPORTER as MT940
@@ -191,3 +194,28 @@ def test_large_overlap_is_vectorised():
     assert len(frame) + len(drops) == 400_000
     assert len(drops) >= 100_000  # the overlap, plus any chance repeats between the files
     assert elapsed < 15, f"{elapsed:.1f} s for 400,000 rows"
+
+
+CAMT_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+             '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>\n'
+             "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>\n")
+CAMT_ENTRY = ('<Ntry><Amt Ccy="EUR">15.99</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2026-{m:02d}-03</Dt>'
+              "</BookgDt><AcctSvcrRef>NFX-{m:02d}</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Cdtr>"
+              "<Nm>NETFLIX.COM</Nm></Cdtr></RltdPties></TxDtls></NtryDtls></Ntry>\n")
+
+
+def test_check_counts_overlapping_camt_statements_once_and_lists_the_drops(tmp_path: Path):
+    """End to end: January-March and February-April flag each post-cancellation charge once."""
+    for name, months in (("q1.xml", (1, 2, 3)), ("q2.xml", (2, 3, 4))):
+        entries = "".join(CAMT_ENTRY.format(m=m) for m in months)
+        (tmp_path / name).write_text(CAMT_HEAD + entries + "</Stmt></BkToCstmrStmt></Document>\n")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "cancellations.toml").write_text('[[cancellation]]\nvendor = "Netflix"\ncancelled_on = 2026-01-15\n')
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "q1.xml"), str(tmp_path / "q2.xml"),
+                                      "--rules", str(rules), "--format", "json"])
+    report = json.loads(result.output)
+    assert sorted(flag["date"] for flag in report["flags"]) == ["2026-02-03", "2026-03-03", "2026-04-03"]
+    assert [(d["date"], d["kept"]["fitid"], Path(d["kept"]["file"]).name, Path(d["dropped"]["file"]).name)
+            for d in report["duplicates"]] == [
+        ("2026-02-03", "NFX-02", "q1.xml", "q2.xml"), ("2026-03-03", "NFX-03", "q1.xml", "q2.xml")]
