@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from datetime import date, timedelta
 from typing import Sequence
 
@@ -46,7 +47,7 @@ class Cadence:
     grace: int = 3
     min_charges: int = 3
 
-    @property
+    @cached_property
     def nominal_days(self) -> float:
         """Average length of one period in days (for ranking and coarse checks)."""
         return self.days or self.months * 30.436875
@@ -111,6 +112,16 @@ def _interval_fit(prev: date, cur: date, cadence: Cadence) -> tuple[int, int]:
 
 def fit_cadence(dates: Sequence[date], cadence: Cadence) -> CadenceFit:
     """Measure every interval of ``dates`` against ``cadence`` (see :class:`CadenceFit`).
+
+    Memoised: discovery scores the same candidate dates several times (tracks, merges,
+    re-scoring with context).
+    """
+    return _fit_cadence(tuple(dates), cadence)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fit_cadence(dates: tuple[date, ...], cadence: Cadence) -> CadenceFit:
+    """Measure every interval (uncached; see :func:`fit_cadence`).
 
     An interval that misses is still on time when the charge fits the schedule counted from
     the charge before the previous one: the *previous* charge was the late one, and one late
