@@ -197,7 +197,9 @@ class Matcher:
         if match is None and (near := self._near_miss(judged, clean.text)) is not None:
             usual = ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[near.vendor]))
             hint = f"a charge of {usual} (the rule's usual amount) would match {near.vendor}"
-        return Explanation(str(descriptor), clean.steps, parsed.text, processor, candidates, match, reason, hint)
+        merchant = " ".join(parsed.tokens[parsed.merchant_start:])
+        return Explanation(str(descriptor), clean.steps, parsed.text, processor, candidates, match, reason, hint,
+                           merchant)
 
     def _confirmed_rows(self, out: pd.DataFrame, results: list, codes) -> dict[int, VendorMatch]:
         """Rows whose descriptor was a near miss and whose amount is the rule's usual amount."""

@@ -62,6 +62,7 @@ class Explanation:
     decision: VendorMatch | None
     reason: str
     amount_hint: str | None = None
+    merchant: str = ""  # the words after a processor prefix: the merchant it bills for
 
     def render(self) -> str:
         """Plain text for a terminal or a test: one step, candidate or decision per line."""
@@ -69,7 +70,7 @@ class Explanation:
         lines += [f"  {name}: {text}" for name, text in self.steps]
         lines.append(f"cleaned: {self.cleaned}")
         if self.processor:
-            lines.append(f"billed through: {self.processor}")
+            lines.append(f"billed through: {self.processor}, for: {self.merchant}")
         lines.append("candidates:" if self.candidates else "candidates: none")
         lines += [f"  {c.render()}" for c in self.candidates]
         if self.decision is None:
