@@ -129,3 +129,12 @@ def test_running_the_printed_cancel_command_turns_the_series_into_a_monitored_on
     again = json.loads(run(*STATEMENTS, "--rules", str(rules), "--format", "json").output)["subscriptions"]
     (streamflix,) = [s for s in again if s["vendor"] == "STREAMFLIX"]
     assert (streamflix["cancel_command"], streamflix["cancelled_on"]) == (None, "2025-12-31")
+
+
+def test_users_vendor_records_in_the_rules_name_the_series(tmp_path):
+    (tmp_path / "vendors.toml").write_text('[[vendor]]\nname = "StreamFlix"\ndescriptors = ["STREAMFLIX.COM"]\n',
+                                           encoding="utf-8")
+    subs = json.loads(run(*STATEMENTS, "--rules", str(tmp_path), "--format", "json").output)["subscriptions"]
+    (streamflix,) = [s for s in subs if s["vendor"] == "StreamFlix"]
+    assert len(streamflix["charges"]) == 24
+    assert streamflix["cancel_command"] == f"chargecheck cancel StreamFlix --on 2025-12-31 --amount 17.99 --rules {tmp_path}"

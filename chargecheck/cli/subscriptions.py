@@ -39,6 +39,16 @@ def _cancellations(rules_paths):
     return tuple(load_rules(rules_paths))
 
 
+def _matcher(rules_paths):
+    """The knowledge-base matcher, extended with the user's [[vendor]] records (as ``check`` does)."""
+    if not rules_paths:
+        return None
+    from ..knowledge import knowledge_paths, load_knowledge
+    from ..match import Matcher
+
+    return Matcher.for_knowledge(load_knowledge(knowledge_paths(rules_paths)))
+
+
 def _with_rules(subs, rules_paths):
     """Point each ``chargecheck cancel`` command at the rules the user passed (not ./rules)."""
     if not rules_paths:
@@ -76,7 +86,7 @@ def command(statements, rules, fmt, output, as_of, show_all, **kwargs) -> None:
     table = _transactions(statements, options)
     if not len(table):
         raise UsageError("the statements hold no transactions", hint="check the files, or the --date-col/--amount-col overrides")
-    found = discover(table, cancellations, as_of=as_of.date() if as_of else None)
+    found = discover(table, cancellations, _matcher(rules_paths), as_of=as_of.date() if as_of else None)
     subs = _with_rules(found.subscriptions, list(rules) if rules else None)
     text = render_subscriptions(subs, fmt, refused=found.refused if show_all else ())
     write_output(text, output)
