@@ -290,3 +290,16 @@ def test_funds_code_after_mark_and_balances_without_currency(tmp_path):
     frame = statement.transactions
     assert list(frame["currency"]) == ["DEM", "DEM", ""]  # the second statement names no currency
     assert frame["description"][0] == "Miete Maerz Hausverwaltung Nord"
+
+
+def test_lines_separated_by_double_at_keep_their_physical_line(tmp_path):
+    path = tmp_path / "fints.sta"
+    path.write_text(
+        "@@:20:STARTUMS@@:25:10020030/1234567@@:28C:0@@:60F:C240101EUR300,09@@\n"
+        ":61:240318D330,34NMSCNONREF@@:86:105?00EINZUG?20MREF+X @@?21SVWZ+Strom Maerz?32STADTWERKE@@"
+        ":62F:D240318EUR30,25@@\n"
+    )
+    statement = read_with(IMPORTER, path)
+    assert rows(statement) == [("2024-03-18", "2024-03-18", -33034)]
+    assert statement.transactions["description"][0] == "STADTWERKE / MREF+X SVWZ+Strom Maerz / EINZUG"
+    assert statement.transactions["source_line"][0] == 2

@@ -36,8 +36,10 @@ _TAG = re.compile(r"^\s*:(\d{2}[A-Z]?|NS):")
 _TERMINATOR = re.compile(r"^-\s*(\}|[A-Z]{3})?\s*$")
 _BALANCE = re.compile(r"^[CD](\d{6})([A-Z]{3})")
 _CLOSING_TAGS = {"62F", "62M", "64", "65"}
-_IDENTIFY_START = re.compile(r"(?m)(^[\x00-\x1f\s]*|\{4:\s*):20:")
-_IDENTIFY_BODY = re.compile(r"(?m)^\s*:(25|60[FM]|61|62[FM]):")
+_IDENTIFY_START = re.compile(r"(?m)(^[\x00-\x1f\s]*|\{4:\s*|@@):20:")
+_IDENTIFY_BODY = re.compile(r"(?m)(^\s*|@@):(25|60[FM]|61|62[FM]):")
+# Statements fetched over FinTS/HBCI may separate lines with "@@" instead of line breaks.
+_AT_SEPARATED = re.compile(r"@@\s*:(20|25|28C?|60[FM]|61|86|62[FM]):")
 # value date, optional entry date (or blanks), mark (C, D, RC, RD), optional funds code, amount
 _ENTRY = re.compile(
     r"^\s*(?P<value>\d{6})(?P<entry>\d{4}|\s{4})?\s*(?P<mark>R?[CD])(?P<funds>[A-Z])? ?"
@@ -78,13 +80,26 @@ class _Block:
     entries: list[_Entry] = field(default_factory=list)
 
 
-def _ends_message(lines: list[str], index: int) -> bool:
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(physical line number, text) per logical line, control characters removed.
+
+    Lines joined by ``@@`` keep the number of the physical line they are on.
+    """
+    split_at = bool(_AT_SEPARATED.search(text))
+    result = []
+    for number, raw in enumerate(_LINES.split(text), 1):
+        line = _CONTROL.sub("", raw)
+        result.extend((number, part) for part in (line.split("@@") if split_at else [line]))
+    return result
+
+
+def _ends_message(lines: list[tuple[int, str]], index: int) -> bool:
     """A ``-`` line ends a message only when a tag, a block or the end follows it.
 
     WORKAROUND (ING): a line holding only ``-`` also occurs INSIDE a wrapped ``:86:`` field.
     """
-    for following in lines[index + 1:]:
-        following = _CONTROL.sub("", following).strip()
+    for _, following in lines[index + 1:]:
+        following = following.strip()
         if following:
             return following.startswith(("{", "}")) or bool(_TAG.match(following))
     return True
@@ -92,11 +107,11 @@ def _ends_message(lines: list[str], index: int) -> bool:
 
 def _fields(text: str) -> list[_Field]:
     """Split the text into tagged fields; header blocks, terminators and preamble lines are dropped."""
-    lines = _LINES.split(text)
+    lines = _lines(text)
     fields: list[_Field] = []
     current: _Field | None = None
-    for index, raw in enumerate(lines):
-        line = _CONTROL.sub("", raw).rstrip()
+    for index, (number, line) in enumerate(lines):
+        line = line.rstrip()
         if line.lstrip().startswith("{"):
             current = None  # SWIFT blocks {1:..}{2:..}{3:{..}}{4: ; the text after {4: is data
             _, marker, line = line.partition("{4:")
@@ -108,7 +123,7 @@ def _fields(text: str) -> list[_Field]:
             continue
         tag = _TAG.match(line)
         if tag:
-            current = _Field(tag.group(1), index + 1, [line[tag.end():]])
+            current = _Field(tag.group(1), number, [line[tag.end():]])
             fields.append(current)
         elif current is not None:
             current.lines.append(line)
