@@ -160,7 +160,9 @@ def _context_refusal(c: Candidate, parsed: Parsed, target: Target, vocabulary: V
                      content: list[int], biller: int, level: str) -> str | None:
     """Why a named or weak occurrence is refused because of the words around it, or None."""
     tokens, last = parsed.tokens, len(parsed.tokens) - 1
-    unexplained = [i for i in content if i not in parsed.location
+    # A probable city counts as explained, except right after the name, where an unknown word is
+    # more likely the rest of another business's name (HINGE HEALTH, NORTON SHORES MI).
+    unexplained = [i for i in content if (i not in parsed.location or i == c.end)
                    and not _explained(tokens[i], target.words, vocabulary.neutral,
                                       i == last or parsed.star_after[i])]
     if level == "named":

@@ -27,13 +27,13 @@ import pandas as pd
 __all__ = ["CleanResult", "clean_steps", "clean_descriptor", "clean_descriptions", "strip_row_noise", "US_REGIONS"]
 
 # US states, DC and territories, Canadian provinces, and the country codes card networks print
-# most often after a foreign merchant's city.  "AP"/"AE" (armed forces) are left out on purpose:
-# they end truncated merchant words too often.
+# most often after a foreign merchant's city.  "AP"/"AE" (armed forces), "IT", "NO" and "PT"
+# are left out on purpose: they end merchant names too often (NORTON AP, HINGE HEALTH PT).
 US_REGIONS = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
     "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI "
     "AB BC MB NB NL NS ON PE QC SK YT "
-    "GB UK IE LU NL SE CH AU NZ SG FR IT ES BE DK NO FI AT PL PT CZ".split()
+    "GB UK IE LU NL SE CH AU NZ SG FR ES BE DK FI AT PL CZ".split()
 )
 # First word of a two-word city name (SAN JOSE, NEW YORK, LOS GATOS …).
 _CITY_FIRST = frozenset(

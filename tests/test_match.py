@@ -138,6 +138,8 @@ LOOKALIKES = [
     "PLANET FITNESS EQUIPMENT REPAIR",  # a multi-word name followed by another kind of business
     "DISNEY PLUS SIZE BOUTIQUE",
     "GOOGLE *CALM HARBOR MARINA",
+    "NORTON SHORES MI",              # the word after a name is no city, even before a state code
+    "HULU GARDENS CA",
 ]
 
 
