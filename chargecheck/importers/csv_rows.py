@@ -90,6 +90,33 @@ def by_unique(values: pd.Series, func, dtype=object) -> pd.Series:
     return pd.Series(mapped[codes] if len(mapped) else mapped, index=values.index)
 
 
+def _codes(grid: Grid, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """A column factorized once per import: (codes, distinct values); every per-value step reuses it."""
+    key = ("codes", index)
+    if key not in grid.memo:
+        grid.memo[key] = pd.factorize(grid.cells[index].to_numpy(dtype=object), use_na_sentinel=False)
+    return grid.memo[key]
+
+
+def per_value(grid: Grid, index: int, func, dtype=object) -> pd.Series:
+    """``func`` applied once per distinct value of a column, mapped back to every row."""
+    codes, unique = _codes(grid, index)
+    mapped = np.array([func(value) for value in unique], dtype=dtype)
+    return pd.Series(mapped[codes] if len(mapped) else mapped, index=grid.cells.index)
+
+
+def _column_dates(grid: Grid, index: int, fmt: str) -> pd.Series:
+    codes, unique = _codes(grid, index)
+    parsed = parse_dates(pd.Series(unique, dtype=object), fmt).to_numpy()
+    return pd.Series(parsed[codes] if len(parsed) else parsed, index=grid.cells.index, dtype="datetime64[s]")
+
+
+def _column_amounts(grid: Grid, index: int, decimal: str) -> pd.Series:
+    codes, unique = _codes(grid, index)
+    parsed = parse_amounts(pd.Series(unique, dtype=object), decimal).array
+    return pd.Series(parsed.take(codes), index=grid.cells.index, dtype="Int64")
+
+
 def _empty(values: pd.Series) -> np.ndarray:
     """Empty cells, compared in numpy (pandas' object comparison is several times slower)."""
     return values.to_numpy(dtype=object) == ""
@@ -117,7 +144,7 @@ def _column(grid: Grid, index: int | None, strip: bool = True) -> pd.Series | No
     if key not in grid.memo:
         # WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet
         # marker for "this is text"; it is not part of the value.
-        grid.memo[key] = by_unique(grid.cells[index], lambda v: str(v).strip().removeprefix("'").strip())
+        grid.memo[key] = per_value(grid, index, lambda v: str(v).strip().removeprefix("'").strip())
     return grid.memo[key]
 
 
@@ -144,14 +171,14 @@ def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Serie
     used = [i for i in (cmap.amount, cmap.debit, cmap.credit) if i is not None]
     raw = {i: _column(grid, i, strip=False) for i in used}
     if decimal is None:
-        decimal = infer_decimal_mark(pd.concat(list(raw.values()), ignore_index=True))
+        decimal = infer_decimal_mark(np.concatenate([_codes(grid, i)[1] for i in used]))
     if cmap.amount is not None:
-        return parse_amounts(raw[cmap.amount], decimal), raw[cmap.amount], decimal
+        return _column_amounts(grid, cmap.amount, decimal), raw[cmap.amount], decimal
     # Two columns: take the absolute value of each (Citi's Credit column is negative) and
     # give it the column's direction.
     zero = pd.Series(0, index=grid.cells.index, dtype="Int64")
-    debit = parse_amounts(raw[cmap.debit], decimal).abs() if cmap.debit is not None else zero
-    credit = parse_amounts(raw[cmap.credit], decimal).abs() if cmap.credit is not None else zero
+    debit = _column_amounts(grid, cmap.debit, decimal).abs() if cmap.debit is not None else zero
+    credit = _column_amounts(grid, cmap.credit, decimal).abs() if cmap.credit is not None else zero
     none = pd.Series(False, index=zero.index)
     has_debit = pd.Series(~_empty(raw[cmap.debit]), index=zero.index) if cmap.debit is not None else none
     has_credit = pd.Series(~_empty(raw[cmap.credit]), index=zero.index) if cmap.credit is not None else none
@@ -201,7 +228,7 @@ def _descriptions(grid: Grid, cmap: ColumnMap) -> pd.Series:
 
 def _currency(grid: Grid, cmap: ColumnMap, names, layout: Layout | None, raw_amounts: pd.Series) -> pd.Series | str:
     if cmap.currency is not None:
-        return by_unique(grid.cells[cmap.currency], lambda v: str(v).strip().upper())
+        return per_value(grid, cmap.currency, lambda v: str(v).strip().upper())
     if layout is not None and layout.currency:
         return layout.currency
     for index in (cmap.amount, cmap.debit, cmap.credit):
@@ -229,9 +256,9 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     blank = _blank(grid)
     dates_text = _column(grid, cmap.date, strip=False)
     status = _column(grid, cmap.status)
-    pending = by_unique(dates_text, lambda v: v.strip().casefold() in PENDING_WORDS, bool)
+    pending = per_value(grid, cmap.date, lambda v: v.strip().casefold() in PENDING_WORDS, bool)
     if status is not None:
-        pending |= by_unique(status, lambda v: any(w in v.casefold() for w in PENDING_WORDS), bool)
+        pending |= per_value(grid, cmap.status, lambda v: any(w in v.casefold() for w in PENDING_WORDS), bool)
     decimal = options.decimal or (layout.decimal if layout else None)
     cents, raw_amounts, decimal = _amounts(grid, cmap, decimal)
     currency = _currency(grid, cmap, names, layout, raw_amounts)
@@ -240,7 +267,7 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     if fmt is None:
         raise StatementError(path, line, "dates in one format in the date column", repr(dates_text[~blank].head(3).tolist()),
                              hint="give the format with --date-format, e.g. '%d/%m/%Y'")
-    dates = parse_dates(dates_text, fmt)
+    dates = _column_dates(grid, cmap.date, fmt)
     dated = (dates.notna() | pending).to_numpy() & ~blank
     if not (dates.notna().to_numpy() & ~blank).any() and not pending.any():
         raise StatementError(path, line, f"dates in the format {fmt} in the date column",
@@ -266,7 +293,7 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     for role, column in (("posted_date", cmap.posted), ("account", cmap.account), ("bank_id", cmap.bank_id)):
         values = _column(grid, column, strip=role != "posted_date")
         if values is not None:
-            frame[role] = parse_dates(values[ok], fmt) if role == "posted_date" else values[ok]
+            frame[role] = _column_dates(grid, column, fmt)[ok] if role == "posted_date" else values[ok]
     transactions = make_transactions(frame)
     skipped = _skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors)
     return Statement(path=path, format="csv", rows_read=int(counted.sum()), transactions=transactions,
