@@ -23,6 +23,7 @@ __all__ = [
     "CADENCES",
     "CadenceFit",
     "add_months",
+    "interval_fit",
     "fit_cadence",
     "best_cadence",
     "circular_median_day",
@@ -99,8 +100,11 @@ def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
     return date(year, month + 1, min(wanted, calendar.monthrange(year, month + 1)[1]))
 
 
-def _interval_fit(prev: date, cur: date, cadence: Cadence) -> tuple[int, int]:
-    """Cycles elapsed between two charges and the deviation in days from the expected date."""
+def interval_fit(prev: date, cur: date, cadence: Cadence) -> tuple[int, int]:
+    """Cycles elapsed between two charges and the deviation in days from the expected date.
+
+    (0, gap) when the second charge comes too soon to be the next cycle at all.
+    """
     gap = (cur - prev).days
     steps = round(gap / cadence.nominal_days)
     if steps < 1:
@@ -129,9 +133,9 @@ def _fit_cadence(dates: tuple[date, ...], cadence: Cadence) -> CadenceFit:
     """
     regular = skipped = worst = 0
     for i in range(1, len(dates)):
-        steps, deviation = _interval_fit(dates[i - 1], dates[i], cadence)
+        steps, deviation = interval_fit(dates[i - 1], dates[i], cadence)
         if not (steps >= 1 and abs(deviation) <= cadence.tolerance) and i >= 2:
-            steps_2, deviation_2 = _interval_fit(dates[i - 2], dates[i], cadence)
+            steps_2, deviation_2 = interval_fit(dates[i - 2], dates[i], cadence)
             if steps_2 >= 2 and abs(deviation_2) <= cadence.tolerance:
                 steps, deviation = steps_2 - 1, deviation_2
         if steps >= 1 and abs(deviation) <= cadence.tolerance:

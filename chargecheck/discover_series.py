@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from statistics import median
 from typing import Sequence
 
-from .discover_cadence import CADENCES, CadenceFit, _interval_fit, add_months, best_cadence, fit_cadence
+from .discover_cadence import CADENCES, CadenceFit, interval_fit, add_months, best_cadence, fit_cadence
 from .discover_prices import level_noise, price_levels
 
 __all__ = ["Point", "Series", "build_tracks", "merge_tracks", "evaluate"]
@@ -130,7 +130,7 @@ def _join_cost(a: Sequence[Point], b: Sequence[Point], fit: CadenceFit) -> tuple
         for ahead in (0, 1):
             if back > len(a) or ahead >= len(b):
                 continue
-            steps, deviation = _interval_fit(a[-back].date, b[ahead].date, fit.cadence)
+            steps, deviation = interval_fit(a[-back].date, b[ahead].date, fit.cadence)
             expected = back + ahead
             if expected <= steps <= expected + 1 and abs(deviation) <= fit.cadence.tolerance:
                 cost = (steps - expected, abs(deviation), abs(ratio - 1))
@@ -198,13 +198,13 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
     kept, extras = list(points), []
     i = 1
     while i < len(kept):
-        before = _interval_fit(kept[i - 1].date, kept[i].date, fit.cadence)
+        before = interval_fit(kept[i - 1].date, kept[i].date, fit.cadence)
         if i == len(kept) - 1:
             if before[0] < 1:  # the latest charge repeats the previous cycle
                 extras.append(kept.pop(i))
             break
-        after = _interval_fit(kept[i].date, kept[i + 1].date, fit.cadence)
-        around = _interval_fit(kept[i - 1].date, kept[i + 1].date, fit.cadence)
+        after = interval_fit(kept[i].date, kept[i + 1].date, fit.cadence)
+        around = interval_fit(kept[i - 1].date, kept[i + 1].date, fit.cadence)
         if around[0] == 1 and abs(around[1]) <= tol and (before[0] < 1 or off(before) and off(after)):
             extras.append(kept.pop(i))
             continue
@@ -271,7 +271,7 @@ def _expected_gaps(pts: Sequence[Point], fit: CadenceFit) -> list[date]:
 
     gaps = [shift(pts[0].date, -1), shift(pts[-1].date, 1)]
     for prev, cur in zip(pts, pts[1:]):
-        steps, _ = _interval_fit(prev.date, cur.date, cadence)
+        steps, _ = interval_fit(prev.date, cur.date, cadence)
         gaps += [shift(prev.date, k) for k in range(1, steps)]
     return gaps
 
