@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from statistics import median
 from typing import Sequence
 
-from .discover_cadence import CADENCES, CadenceFit, interval_fit, add_months, best_cadence, fit_cadence
+from .discover_cadence import CADENCES, CadenceFit, add_months, best_cadence, fit_cadence, interval_fit
 from .discover_prices import level_noise, price_levels
 
 __all__ = ["Point", "Series", "build_tracks", "merge_tracks", "evaluate"]
