@@ -118,6 +118,10 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
             if words[i: i + size] == clean.location:
                 location.update(range(i, i + size))
                 break
+    # A street address after the name (600 TOWNSEND 5TH FLOOR): words after a 3-5 digit number.
+    number = next((i for i in range(1, n) if tokens[i].isdigit() and 3 <= len(tokens[i]) <= 5), None)
+    if number is not None:
+        location.update(range(number + 1, n))
     processor, start = None, 0
     for prefix, star, proc in processors:
         size = len(prefix)
