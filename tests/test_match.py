@@ -85,6 +85,7 @@ MATCHES = [
     # a city without a state code, a product word: still the vendor
     ("SPOTIFY STOCKHOLM", "Spotify", "exact"),
     ("NORTON SECURE VPN", "Norton", "exact"),
+    ("DISNEY PLUS 500 S BUENA VISTA ST BURBANK CA", "Disney+", "exact"),  # a street address after it
     ("VIACOM DISNEY PLUS", "Disney+", "exact"),    # one unknown word (an owner) before a name
     ("PLANET FITNES", "Planet Fitness", "fuzzy"),
     ("AD0BE *CREATIVE CLD 408-536-6000 CA", "Adobe", "exact"),
