@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,30 @@ def test_users_vendor_records_in_the_rules_name_the_series(tmp_path):
     (streamflix,) = [s for s in subs if s["vendor"] == "StreamFlix"]
     assert len(streamflix["charges"]) == 24
     assert streamflix["cancel_command"] == f"chargecheck cancel StreamFlix --on 2025-12-31 --amount 17.99 --rules {tmp_path}"
+
+
+PROJECT = Path(__file__).resolve().parent.parent
+GOLDEN = FIXTURES / "golden"
+REGEN = os.environ.get("CHARGECHECK_REGEN_GOLDEN") == "1"
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("fixtures.json", ["tests/fixtures/discover", "--rules", "tests/fixtures/discover/rules"]),
+        ("sample_statements.json", ["sample_statements", "--rules", "rules"]),
+    ],
+)
+def test_json_report_matches_golden(monkeypatch, name, args):
+    """The whole JSON report, byte for byte (relative paths from the project folder).
+
+    Regenerate only on purpose, after reading the diff: CHARGECHECK_REGEN_GOLDEN=1 pytest tests/test_discover_cli.py
+    """
+    monkeypatch.chdir(PROJECT)
+    text = run(*args, "--format", "json").output
+    golden = GOLDEN / name
+    if REGEN:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+        pytest.skip(f"regenerated {name} on purpose (CHARGECHECK_REGEN_GOLDEN=1): review the diff")
+    assert text == golden.read_text(encoding="utf-8")
