@@ -156,7 +156,7 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
     offset = 0 if start_line <= 1 else int(newlines[start_line - 2]) + 1
     body = data[offset:]
-    starts, nfields = _scan_records(body, delimiter, newlines[np.searchsorted(newlines, offset):] - offset)
+    starts, nfields = _scan_records(body, delimiter)
     lines = start_line + np.searchsorted(newlines, offset + starts) - np.searchsorted(newlines, offset)
     width = int(nfields.max()) if len(nfields) else 1
     frame = pd.DataFrame()
@@ -175,24 +175,26 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
     return Grid(frame, lines.astype("int64"), nfields)
 
 
-def _scan_records(body: bytes, delimiter: str, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     """Byte offsets where records start and each record's field count, outside quotes.
 
-    ``ends`` are the body's newline offsets (already known to the caller).
+    One pass picks the quote, delimiter and newline bytes; a running count of quotes tells
+    which of them sit inside a quoted field (an odd count before them).
     """
     raw = np.frombuffer(body, dtype=np.uint8)
     if not len(raw):
         return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
-    quotes = np.flatnonzero(raw == 34)
-    delims = np.flatnonzero(raw == ord(delimiter))
-    if len(quotes):  # a position is inside quotes when an odd number of quotes precede it
-        ends = ends[np.searchsorted(quotes, ends) % 2 == 0]
-        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
+    sep = ord(delimiter)
+    special = np.flatnonzero((raw == 34) | (raw == 10) | (raw == sep))
+    kinds = raw[special]
+    outside = (np.cumsum(kinds == 34, dtype=np.int64) & 1) == 0
+    is_end = (kinds == 10) & outside
+    ends = special[is_end]
     starts = np.concatenate(([0], ends + 1))
     if starts[-1] >= len(raw):
         starts = starts[:-1]  # the file ends with a newline: no record after it
-    record_of = np.searchsorted(starts, delims, side="right") - 1
-    nfields = np.bincount(record_of, minlength=len(starts)) + 1
+    record_of = np.cumsum(is_end)[(kinds == sep) & outside]
+    nfields = np.bincount(record_of, minlength=len(starts))[: len(starts)] + 1
     return starts.astype("int64"), nfields.astype("int64")
 
 
