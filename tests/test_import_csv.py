@@ -423,3 +423,16 @@ def test_excel_sep_line_declares_the_delimiter(tmp_path):
     statement = read_statement(path)
     assert rows(statement) == [("2026-03-01", -1299, "NETFLIX, INC", 3)]
     assert "lines 1-1 are preamble, not rows" in statement.notes
+
+
+def test_layouts_from_a_rules_folder_read_only_the_layout_key(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "cancellations.toml").write_text('[[cancellation]]\nvendor = "Netflix"\ncancelled_on = 2026-03-01\n')
+    (rules / "layouts.toml").write_text(
+        '[[layout]]\nname = "club"\nheader = ["When", "What", "Paid"]\ndate = "When"\ndescription = "What"\n'
+        'amount = "Paid"\nsign = "charges-positive"\n'
+    )
+    path = write(tmp_path, "When,What,Paid\n2026-03-02,CLUB DUES,25.00\n")
+    statement = read_statement(path, ImportOptions(layouts_file=rules))
+    assert statement.layout == "club" and rows(statement) == [("2026-03-02", -2500, "CLUB DUES", 2)]
