@@ -15,7 +15,8 @@ Date-order rules (:func:`infer_date_format`): only formats that parse every non-
 candidates, so a value above 12 in a field settles the order by itself.  Among the remaining
 candidates: the caller's ``prefer_day_first``; then row-order monotonicity (statements are sorted,
 oldest or newest first); then the smallest span of days; then a locale hint
-(``locale_day_first``, e.g. a decimal comma); then month-first, the US default.
+(``locale_day_first``, e.g. a decimal comma); then month-first, the US default (day-first for
+dotted dates such as ``01.03.2026``, which no country prints month-first).
 """
 
 from __future__ import annotations
@@ -184,8 +185,10 @@ def infer_date_format(
     if locale_day_first is not None and len(candidates) > 1:
         preferred = [fmt for fmt in candidates if day_first(fmt) == locale_day_first]
         candidates = preferred or candidates
-    month_first = [fmt for fmt in candidates if not day_first(fmt)]
-    return (month_first or candidates)[0]
+    # Last resort: month-first (the US default), except dotted dates, which are day-first
+    # wherever they are printed (DE, CZ, HU, …).
+    default = [fmt for fmt in candidates if day_first(fmt) == ("." in fmt)]
+    return (default or candidates)[0]
 
 
 def parse_dates(values: pd.Series, fmt: str) -> pd.Series:

@@ -141,6 +141,8 @@ DATE_FORMATS_TABLE = [
     (["3/27/25", "4/2/25"], "%m/%d/%y"),
     (["Mar 5, 2026"], "%b %d, %Y"),
     (["10/2009/09", "11/2009/09"], "%d/%Y/%m"),  # smallest span decides
+    (["01.03.2026"], "%d.%m.%Y"),  # dotted dates default to day-first
+    (["01/03/2026"], "%m/%d/%Y"),  # slashed ones to month-first
 ]
 
 
