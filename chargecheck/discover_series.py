@@ -205,7 +205,11 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
             break
         after = interval_fit(kept[i].date, kept[i + 1].date, fit.cadence)
         around = interval_fit(kept[i - 1].date, kept[i + 1].date, fit.cadence)
-        if around[0] == 1 and abs(around[1]) <= tol and (before[0] < 1 or off(before) and off(after)):
+        bridged = around[0] == 1 and abs(around[1]) <= tol
+        if not bridged and i >= 2:  # the previous charge posted late: bridge from the one before
+            wide = interval_fit(kept[i - 2].date, kept[i + 1].date, fit.cadence)
+            bridged = wide[0] == 2 and abs(wide[1]) <= tol
+        if bridged and (before[0] < 1 or off(before) and off(after)):
             extras.append(kept.pop(i))
             continue
         i += 1
