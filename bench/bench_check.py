@@ -95,6 +95,10 @@ print(json.dumps({"seconds": seconds, "exit": done.returncode, "stderr": done.st
 """
 
 
+# The children import this checkout's chargecheck even when it is not installed.
+_CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))}
+
+
 def run_child(code: str, *args: str, repeat: int = 1) -> dict:
     """Run ``code`` in a fresh interpreter and return the JSON it prints (or the error it hit).
 
@@ -103,7 +107,7 @@ def run_child(code: str, *args: str, repeat: int = 1) -> dict:
     """
     best: dict | None = None
     for _ in range(max(1, repeat)):
-        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=_CHILD_ENV)
         if done.returncode != 0:
             return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]}
         result = json.loads(done.stdout.strip().splitlines()[-1])
