@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import StatementError, UsageError
-from ..schema import SkippedRow, Statement, make_transactions
+from ..schema import Statement, make_transactions
 from ..values import DATE_FORMATS, infer_date_format, infer_decimal_mark, parse_amounts, parse_dates
 from .base import ImportOptions
 from .csv_columns import PENDING_WORDS, ColumnMap, direction_of, fold, header_currency, map_columns
 from .csv_grid import DATE_LIKE, Grid
+from .csv_cells import blank_records, by_unique, column, column_amounts, column_codes, column_dates, descriptions, is_empty, per_value
 from .csv_layouts import Layout
 from .csv_sign import CARD_HEADER_WORDS, decide_sign
+from .csv_skips import continuations, join_continuations, row_reasons, skipped_rows
 
 __all__ = ["build_statement"]
 
@@ -48,7 +50,7 @@ def _resolve(ref, names: list[str] | None, width: int, what: str, path: str, lin
 
 def _columns(names, grid: Grid, layout: Layout | None, options: ImportOptions, path: str, line) -> ColumnMap:
     """Detected roles, overridden by the layout's columns, overridden by the user's flags."""
-    blank = _blank(grid)
+    blank = blank_records(grid)
     sample = grid.cells[~blank].head(_SAMPLE_ROWS).reset_index(drop=True)
     cmap = map_columns(names, sample)
     width = grid.cells.shape[1]
@@ -83,71 +85,6 @@ def _columns(names, grid: Grid, layout: Layout | None, options: ImportOptions, p
     return cmap
 
 
-def by_unique(values: pd.Series, func, dtype=object) -> pd.Series:
-    """Apply a scalar function once per distinct value and map back (columns repeat a lot)."""
-    codes, unique = pd.factorize(values.astype(object), use_na_sentinel=False)
-    mapped = np.array([func(value) for value in unique], dtype=dtype)
-    return pd.Series(mapped[codes] if len(mapped) else mapped, index=values.index)
-
-
-def _codes(grid: Grid, index: int) -> tuple[np.ndarray, np.ndarray]:
-    """A column factorized once per import: (codes, distinct values); every per-value step reuses it."""
-    key = ("codes", index)
-    if key not in grid.memo:
-        grid.memo[key] = pd.factorize(grid.cells[index].to_numpy(dtype=object), use_na_sentinel=False)
-    return grid.memo[key]
-
-
-def per_value(grid: Grid, index: int, func, dtype=object) -> pd.Series:
-    """``func`` applied once per distinct value of a column, mapped back to every row."""
-    codes, unique = _codes(grid, index)
-    mapped = np.array([func(value) for value in unique], dtype=dtype)
-    return pd.Series(mapped[codes] if len(mapped) else mapped, index=grid.cells.index)
-
-
-def _column_dates(grid: Grid, index: int, fmt: str) -> pd.Series:
-    codes, unique = _codes(grid, index)
-    parsed = parse_dates(pd.Series(unique, dtype=object), fmt).to_numpy()
-    return pd.Series(parsed[codes] if len(parsed) else parsed, index=grid.cells.index, dtype="datetime64[s]")
-
-
-def _column_amounts(grid: Grid, index: int, decimal: str) -> pd.Series:
-    codes, unique = _codes(grid, index)
-    parsed = parse_amounts(pd.Series(unique, dtype=object), decimal).array
-    return pd.Series(parsed.take(codes), index=grid.cells.index, dtype="Int64")
-
-
-def _empty(values: pd.Series) -> np.ndarray:
-    """Empty cells, compared in numpy (pandas' object comparison is several times slower)."""
-    return values.to_numpy(dtype=object) == ""
-
-
-def _blank(grid: Grid) -> np.ndarray:
-    """Records whose every cell is empty (the reader already dropped spaces after delimiters)."""
-    if grid.cells.empty:
-        return np.zeros(0, dtype=bool)
-    blank = _empty(grid.cells[0])
-    candidates = np.flatnonzero(blank)
-    if len(candidates) and grid.cells.shape[1] > 1:
-        rest = grid.cells.iloc[candidates, 1:].to_numpy(dtype=object)
-        blank[candidates] = (rest == "").all(axis=1)
-    return blank
-
-
-def _column(grid: Grid, index: int | None, strip: bool = True) -> pd.Series | None:
-    """A column's cells; ``strip=False`` for dates and amounts, whose parsers strip per value."""
-    if index is None or index not in grid.cells.columns:
-        return None
-    if not strip:
-        return grid.cells[index]
-    key = ("stripped", index)
-    if key not in grid.memo:
-        # WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet
-        # marker for "this is text"; it is not part of the value.
-        grid.memo[key] = per_value(grid, index, lambda v: str(v).strip().removeprefix("'").strip())
-    return grid.memo[key]
-
-
 def _date_format(values: pd.Series, options: ImportOptions, layout: Layout | None, day_first_hint: bool | None):
     """The user's format, else the layout's (if it fits), else the one format fitting the values."""
     if options.date_format:
@@ -169,19 +106,19 @@ def _date_format(values: pd.Series, options: ImportOptions, layout: Layout | Non
 def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Series, pd.Series, str]:
     """Parsed cents (as printed, before sign decisions), the raw text, and the decimal mark."""
     used = [i for i in (cmap.amount, cmap.debit, cmap.credit) if i is not None]
-    raw = {i: _column(grid, i, strip=False) for i in used}
+    raw = {i: column(grid, i, strip=False) for i in used}
     if decimal is None:
-        decimal = infer_decimal_mark(np.concatenate([_codes(grid, i)[1] for i in used]))
+        decimal = infer_decimal_mark(np.concatenate([column_codes(grid, i)[1] for i in used]))
     if cmap.amount is not None:
-        return _column_amounts(grid, cmap.amount, decimal), raw[cmap.amount], decimal
+        return column_amounts(grid, cmap.amount, decimal), raw[cmap.amount], decimal
     # Two columns: take the absolute value of each (Citi's Credit column is negative) and
     # give it the column's direction.
     zero = pd.Series(0, index=grid.cells.index, dtype="Int64")
-    debit = _column_amounts(grid, cmap.debit, decimal).abs() if cmap.debit is not None else zero
-    credit = _column_amounts(grid, cmap.credit, decimal).abs() if cmap.credit is not None else zero
+    debit = column_amounts(grid, cmap.debit, decimal).abs() if cmap.debit is not None else zero
+    credit = column_amounts(grid, cmap.credit, decimal).abs() if cmap.credit is not None else zero
     none = pd.Series(False, index=zero.index)
-    has_debit = pd.Series(~_empty(raw[cmap.debit]), index=zero.index) if cmap.debit is not None else none
-    has_credit = pd.Series(~_empty(raw[cmap.credit]), index=zero.index) if cmap.credit is not None else none
+    has_debit = pd.Series(~is_empty(raw[cmap.debit]), index=zero.index) if cmap.debit is not None else none
+    has_credit = pd.Series(~is_empty(raw[cmap.credit]), index=zero.index) if cmap.credit is not None else none
     cents = credit.where(has_credit, 0) - debit.where(has_debit, 0)
     cents = cents.where(has_debit | has_credit)
     text = (raw[cmap.debit] if cmap.debit is not None else zero.astype(str)).where(has_debit, "")
@@ -195,7 +132,7 @@ def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: La
     if cmap.amount is None:
         return cents, "debit and credit columns"
     if cmap.indicator is not None:
-        direction = direction_of(_column(grid, cmap.indicator))
+        direction = direction_of(column(grid, cmap.indicator))
         kinds = set(direction[direction != 0].unique())
         if len(kinds) == 1:  # e.g. only "CR" marked: unmarked rows go the other way
             direction = direction.where(direction != 0, -next(iter(kinds)))
@@ -208,22 +145,10 @@ def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: La
     card_like = any(word in folded for word in CARD_HEADER_WORDS)
     balance = None
     if cmap.balance is not None:
-        balance = parse_amounts(_column(grid, cmap.balance))[ok]
-    types = _column(grid, cmap.type)
+        balance = parse_amounts(column(grid, cmap.balance))[ok]
+    types = column(grid, cmap.type)
     factor, reason = decide_sign(cents[ok], descr[ok], balance, None if types is None else types[ok], card_like)
     return cents * factor, reason
-
-
-def _descriptions(grid: Grid, cmap: ColumnMap) -> pd.Series:
-    """The description columns joined with a space (payee then memo), skipping empty or repeated parts."""
-    parts = [_column(grid, i).to_numpy(dtype=object) for i in cmap.description if _column(grid, i) is not None]
-    if not parts:
-        return pd.Series("", index=grid.cells.index, dtype=object)
-    text = parts[0]
-    for part in parts[1:]:
-        joined = np.where(part == "", text, np.where(text == "", part, np.where(text == part, text, text + " " + part)))
-        text = joined
-    return pd.Series(text, index=grid.cells.index, dtype=object)
 
 
 def _currency(grid: Grid, cmap: ColumnMap, names, layout: Layout | None, raw_amounts: pd.Series) -> pd.Series | str:
@@ -241,129 +166,86 @@ def _currency(grid: Grid, cmap: ColumnMap, names, layout: Layout | None, raw_amo
     return ""
 
 
-def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes) -> Statement:
-    """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
-    line = header_line or (int(grid.line[0]) if len(grid.line) else None)
-    if not (~_blank(grid)).any():  # a header with no rows: a statement without transactions
-        return Statement(path=path, format="csv", rows_read=0, transactions=make_transactions(
-            {"date": [], "amount_cents": [], "source_file": []}), encoding=encoding,
-            layout=layout.name if layout else "auto", notes=tuple(notes + ["no rows under the header"]))
-    cmap = _columns(names, grid, layout, options, path, line)
-    if cmap.date is None or (cmap.amount is None and cmap.debit is None and cmap.credit is None):
-        missing = "a date column" if cmap.date is None else "an amount column (or debit and credit columns)"
-        found = f"header {', '.join(repr(n) for n in names)}" if names else "no column that holds it"
-        raise StatementError(path, line, missing, found, hint="name it with --date-col / --amount-col, or use --layout")
-    blank = _blank(grid)
-    dates_text = _column(grid, cmap.date, strip=False)
-    status = _column(grid, cmap.status)
+def _empty_statement(path, layout, encoding, notes) -> Statement:
+    """A header with no rows under it: a statement without transactions, not an error."""
+    return Statement(path=path, format="csv", rows_read=0, encoding=encoding, layout=layout.name if layout else "auto",
+                     transactions=make_transactions({"date": [], "amount_cents": [], "source_file": []}),
+                     notes=tuple(notes + ["no rows under the header"]))
+
+
+def _pending(grid: Grid, cmap: ColumnMap) -> pd.Series:
+    """Rows dated ``Pending`` or marked pending in a status column (``Umsatz vorgemerkt``)."""
     pending = per_value(grid, cmap.date, lambda v: v.strip().casefold() in PENDING_WORDS, bool)
-    if status is not None:
+    if cmap.status is not None:
         pending |= per_value(grid, cmap.status, lambda v: any(w in v.casefold() for w in PENDING_WORDS), bool)
-    decimal = options.decimal or (layout.decimal if layout else None)
-    cents, raw_amounts, decimal = _amounts(grid, cmap, decimal)
-    currency = _currency(grid, cmap, names, layout, raw_amounts)
-    hint = True if decimal == "," or (isinstance(currency, str) and currency in _DAY_FIRST_CURRENCIES) else None
-    fmt = _date_format(dates_text[~blank], options, layout, hint)
+    return pending
+
+
+def _dates(grid, cmap, blank, pending, options, layout, hint, path, line) -> tuple[str, pd.Series]:
+    """The date column's format and parsed dates; a StatementError when no row has a date."""
+    text = column(grid, cmap.date, strip=False)[~blank]
+    fmt = _date_format(text, options, layout, hint)
     if fmt is None:
-        raise StatementError(path, line, "dates in one format in the date column", repr(dates_text[~blank].head(3).tolist()),
+        raise StatementError(path, line, "dates in one format in the date column", repr(text.head(3).tolist()),
                              hint="give the format with --date-format, e.g. '%d/%m/%Y'")
-    dates = _column_dates(grid, cmap.date, fmt)
-    dated = (dates.notna() | pending).to_numpy() & ~blank
+    dates = column_dates(grid, cmap.date, fmt)
     if not (dates.notna().to_numpy() & ~blank).any() and not pending.any():
-        raise StatementError(path, line, f"dates in the format {fmt} in the date column",
-                             repr(dates_text[~blank].head(3).tolist()), hint="give the format with --date-format")
+        raise StatementError(path, line, f"dates in the format {fmt} in the date column", repr(text.head(3).tolist()),
+                             hint="give the format with --date-format")
+    return fmt, dates
+
+
+def _footer(grid: Grid, blank: np.ndarray, dates: pd.Series, pending: pd.Series, notes: list[str]) -> np.ndarray:
+    """Non-blank records after the last dated (or pending) row: a footer, not rows."""
+    dated = (dates.notna() | pending).to_numpy() & ~blank
     last = int(np.flatnonzero(dated)[-1]) if dated.any() else -1
     footer = ~blank & (np.arange(len(blank)) > last)
     if footer.any():
         lines = grid.line[footer]
         notes.append(f"lines {lines.min()}-{lines.max()} after the last dated row are a footer, not rows")
-    descr = _descriptions(grid, cmap)
-    counted = ~blank & ~footer
-    reasons = _reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts)
-    ok = counted & (reasons == "")
-    anchors = _continuations(reasons, counted, ok)
-    descr = _join_continuations(grid, descr, anchors)
-    cents, sign_note = _apply_sign(cents, grid, cmap, names, layout, ok, descr)
-    notes += [f"date format {fmt}", f"decimal mark {decimal!r}", f"sign: {sign_note}"]
+    return footer
+
+
+def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, path) -> dict:
+    """The transaction columns for the rows that are transactions."""
     frame = {
         "date": dates[ok], "amount_cents": cents[ok].astype("int64"), "description": descr[ok],
         "currency": currency[ok] if isinstance(currency, pd.Series) else currency,
         "source_file": path, "source_line": grid.line[ok],
     }
-    for role, column in (("posted_date", cmap.posted), ("account", cmap.account), ("bank_id", cmap.bank_id)):
-        values = _column(grid, column, strip=role != "posted_date")
-        if values is not None:
-            frame[role] = _column_dates(grid, column, fmt)[ok] if role == "posted_date" else values[ok]
-    transactions = make_transactions(frame)
-    skipped = _skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors)
+    if cmap.posted is not None:
+        frame["posted_date"] = column_dates(grid, cmap.posted, fmt)[ok]
+    for role, index in (("account", cmap.account), ("bank_id", cmap.bank_id)):
+        if index is not None:
+            frame[role] = column(grid, index)[ok]
+    return frame
+
+
+def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes) -> Statement:
+    """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
+    line = header_line or (int(grid.line[0]) if len(grid.line) else None)
+    blank = blank_records(grid)
+    if blank.all():
+        return _empty_statement(path, layout, encoding, notes)
+    cmap = _columns(names, grid, layout, options, path, line)
+    if cmap.date is None or (cmap.amount is None and cmap.debit is None and cmap.credit is None):
+        missing = "a date column" if cmap.date is None else "an amount column (or debit and credit columns)"
+        found = f"header {', '.join(repr(n) for n in names)}" if names else "no column that holds it"
+        raise StatementError(path, line, missing, found, hint="name it with --date-col / --amount-col, or use --layout")
+    pending = _pending(grid, cmap)
+    cents, raw_amounts, decimal = _amounts(grid, cmap, options.decimal or (layout.decimal if layout else None))
+    currency = _currency(grid, cmap, names, layout, raw_amounts)
+    hint = True if decimal == "," or (isinstance(currency, str) and currency in _DAY_FIRST_CURRENCIES) else None
+    fmt, dates = _dates(grid, cmap, blank, pending, options, layout, hint, path, line)
+    counted = ~blank & ~_footer(grid, blank, dates, pending, notes)
+    dates_text = column(grid, cmap.date, strip=False)
+    reasons = row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts)
+    ok = counted & (reasons == "")
+    anchors = continuations(reasons, counted, ok)
+    descr = join_continuations(grid, descriptions(grid, cmap), anchors)
+    cents, sign_note = _apply_sign(cents, grid, cmap, names, layout, ok, descr)
+    notes += [f"date format {fmt}", f"decimal mark {decimal!r}", f"sign: {sign_note}"]
+    transactions = make_transactions(_frame(grid, cmap, ok, dates, cents, descr, currency, fmt, path))
+    skipped = skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors)
     return Statement(path=path, format="csv", rows_read=int(counted.sum()), transactions=transactions,
                      skipped=skipped, encoding=encoding, layout=layout.name if layout else "auto", notes=tuple(notes))
-
-
-def _reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts) -> np.ndarray:
-    """Why each row is not a transaction (a code, "" where it is one); the first reason applies."""
-    needed = max(i for i in (cmap.date, cmap.amount, cmap.debit, cmap.credit) if i is not None)
-    width = len(names) if names is not None else int(pd.Series(grid.nfields).mode().iloc[0])
-    extra = [c for c in grid.cells.columns if c >= max(width, needed + 1)]
-    overlong = np.zeros(len(grid.nfields), dtype=bool)
-    if extra:
-        overlong = (grid.cells[extra].to_numpy(dtype=object) != "").any(axis=1)
-    repeated = np.zeros(len(grid.nfields), dtype=bool)
-    if names is not None and len(grid.cells.columns) >= len(names):
-        first = grid.cells.iloc[:, 0].to_numpy(dtype=object) == names[0]  # cheap filter first
-        if first.any():
-            stripped = grid.cells.iloc[np.flatnonzero(first), : len(names)].apply(lambda c: c.str.strip()).to_numpy()
-            hit = (stripped == np.array([n.strip() for n in names], dtype=object)[None, :]).all(axis=1)
-            repeated[np.flatnonzero(first)[hit]] = True
-    no_date, no_amount = _empty(dates_text), _empty(raw_amounts)
-    conditions = [
-        repeated, pending.to_numpy(), grid.nfields <= needed, overlong,
-        no_date & no_amount, no_date, dates.isna().to_numpy(), no_amount, cents.isna().to_numpy(),
-    ]
-    codes = ["repeated header", "pending", "short", "long", "text only", "no date", "bad date", "no amount", "bad amount"]
-    return np.select(conditions, codes, default="")
-
-
-def _continuations(reasons: np.ndarray, counted: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """For rows holding only text right after a transaction: that transaction's index, else -1.
-
-    Some exports wrap a long description onto a second physical row with no date or amount.
-    """
-    index = np.arange(len(reasons))
-    text_only = counted & (reasons == "text only")
-    anchor = pd.Series(np.where(counted & ~text_only, index, np.nan)).ffill().to_numpy()
-    anchor = np.where(np.isnan(anchor), -1, anchor).astype(int)
-    attach = text_only & (anchor >= 0)
-    attach &= np.where(anchor >= 0, ok[np.maximum(anchor, 0)], False)
-    return np.where(attach, anchor, -1)
-
-
-def _join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.Series:
-    rows = np.flatnonzero(anchors >= 0)
-    if not len(rows):
-        return descr
-    text = grid.cells.iloc[rows].apply(lambda r: " ".join(c.strip() for c in r if c.strip()), axis=1)
-    extra = pd.Series(text.to_numpy(), index=anchors[rows]).groupby(level=0).agg(" ".join)
-    descr = descr.copy()
-    descr.loc[extra.index] = (descr.loc[extra.index] + " " + extra).str.strip()
-    return descr
-
-
-def _skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, raw_amounts, anchors):
-    """SkippedRow per skipped record, with a readable reason (only these rows are looped over)."""
-    out = []
-    for index in np.flatnonzero(mask):
-        n = int(grid.nfields[index])
-        cells = [str(c) for c in grid.cells.iloc[index, :n]]
-        code = str(reasons[index])
-        reason = {
-            "short": f"row has only {n} fields",
-            "long": f"row has {n} fields, more than the header (an unquoted delimiter inside a field?)",
-            "text only": "no date and no amount",
-            "bad date": f"date {dates_text.iloc[index]!r} does not match the column's format {fmt}",
-            "bad amount": f"amount {raw_amounts.iloc[index]!r} is not a number with at most 2 decimals",
-        }.get(code, code)
-        if anchors[index] >= 0:
-            reason = f"continuation of line {int(grid.line[anchors[index]])} (joined to its description)"
-        out.append(SkippedRow(path, int(grid.line[index]), reason, delimiter.join(cells)[:200]))
-    return tuple(out)

@@ -1,0 +1,86 @@
+"""Why a CSV row is not a transaction: reason codes per row, continuation rows, SkippedRow records.
+
+Input: the grid and the parsed columns.  Output: a reason code per row (``""`` for a
+transaction), the transaction each continuation row belongs to, and the
+:class:`~chargecheck.schema.SkippedRow` list with readable reasons and physical lines.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..schema import SkippedRow
+from .csv_cells import is_empty
+from .csv_grid import Grid
+
+__all__ = ["row_reasons", "continuations", "join_continuations", "skipped_rows"]
+
+
+def row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts) -> np.ndarray:
+    """Why each row is not a transaction (a code, "" where it is one); the first reason applies."""
+    needed = max(i for i in (cmap.date, cmap.amount, cmap.debit, cmap.credit) if i is not None)
+    width = len(names) if names is not None else int(pd.Series(grid.nfields).mode().iloc[0])
+    extra = [c for c in grid.cells.columns if c >= max(width, needed + 1)]
+    overlong = np.zeros(len(grid.nfields), dtype=bool)
+    if extra:
+        overlong = (grid.cells[extra].to_numpy(dtype=object) != "").any(axis=1)
+    repeated = np.zeros(len(grid.nfields), dtype=bool)
+    if names is not None and len(grid.cells.columns) >= len(names):
+        first = grid.cells.iloc[:, 0].to_numpy(dtype=object) == names[0]  # cheap filter first
+        if first.any():
+            stripped = grid.cells.iloc[np.flatnonzero(first), : len(names)].apply(lambda c: c.str.strip()).to_numpy()
+            hit = (stripped == np.array([n.strip() for n in names], dtype=object)[None, :]).all(axis=1)
+            repeated[np.flatnonzero(first)[hit]] = True
+    no_date, no_amount = is_empty(dates_text), is_empty(raw_amounts)
+    conditions = [
+        repeated, pending.to_numpy(), grid.nfields <= needed, overlong,
+        no_date & no_amount, no_date, dates.isna().to_numpy(), no_amount, cents.isna().to_numpy(),
+    ]
+    codes = ["repeated header", "pending", "short", "long", "text only", "no date", "bad date", "no amount", "bad amount"]
+    return np.select(conditions, codes, default="")
+
+
+def continuations(reasons: np.ndarray, counted: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """For rows holding only text right after a transaction: that transaction's index, else -1.
+
+    Some exports wrap a long description onto a second physical row with no date or amount.
+    """
+    index = np.arange(len(reasons))
+    text_only = counted & (reasons == "text only")
+    anchor = pd.Series(np.where(counted & ~text_only, index, np.nan)).ffill().to_numpy()
+    anchor = np.where(np.isnan(anchor), -1, anchor).astype(int)
+    attach = text_only & (anchor >= 0)
+    attach &= np.where(anchor >= 0, ok[np.maximum(anchor, 0)], False)
+    return np.where(attach, anchor, -1)
+
+
+def join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.Series:
+    rows = np.flatnonzero(anchors >= 0)
+    if not len(rows):
+        return descr
+    text = grid.cells.iloc[rows].apply(lambda r: " ".join(c.strip() for c in r if c.strip()), axis=1)
+    extra = pd.Series(text.to_numpy(), index=anchors[rows]).groupby(level=0).agg(" ".join)
+    descr = descr.copy()
+    descr.loc[extra.index] = (descr.loc[extra.index] + " " + extra).str.strip()
+    return descr
+
+
+def skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, raw_amounts, anchors):
+    """SkippedRow per skipped record, with a readable reason (only these rows are looped over)."""
+    out = []
+    for index in np.flatnonzero(mask):
+        n = int(grid.nfields[index])
+        cells = [str(c) for c in grid.cells.iloc[index, :n]]
+        code = str(reasons[index])
+        reason = {
+            "short": f"row has only {n} fields",
+            "long": f"row has {n} fields, more than the header (an unquoted delimiter inside a field?)",
+            "text only": "no date and no amount",
+            "bad date": f"date {dates_text.iloc[index]!r} does not match the column's format {fmt}",
+            "bad amount": f"amount {raw_amounts.iloc[index]!r} is not a number with at most 2 decimals",
+        }.get(code, code)
+        if anchors[index] >= 0:
+            reason = f"continuation of line {int(grid.line[anchors[index]])} (joined to its description)"
+        out.append(SkippedRow(path, int(grid.line[index]), reason, delimiter.join(cells)[:200]))
+    return tuple(out)
