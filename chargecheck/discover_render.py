@@ -45,7 +45,7 @@ def _cancel_note(sub) -> str:
     if sub.cancelled_on is None:
         return ""
     if sub.status == "cancelled_but_charging":
-        return f"cancelled on {sub.cancelled_on} per your rules, still charging (see `chargecheck check`)"
+        return f"cancelled on {sub.cancelled_on} per your rules, still charging (chargecheck check lists the flags)"
     return f"cancelled on {sub.cancelled_on} per your rules"
 
 
@@ -194,15 +194,15 @@ _HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Subscriptions found</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-.num{text-align:right}.cancelled_but_charging{color:#b00;font-weight:bold}.ended{color:#777}
+.num{text-align:right}.d{white-space:nowrap}.cancelled_but_charging{color:#b00;font-weight:bold}.ended{color:#777}
 code{background:#f4f4f4;padding:.1em .3em}.small{font-size:.85em;color:#555}</style></head>
 <body><h1>Subscriptions found ({{ subs|length }})</h1>
 {% if subs %}<table><tr><th>vendor</th><th>cadence</th><th>status</th><th>amount</th><th>range</th>
 <th>first</th><th>last</th><th>next expected</th><th>confidence</th><th>evidence</th></tr>
 {% for s in subs %}<tr><td>{{ v(s.vendor) }}<div class="small">{{ v(s.description) }}</div></td>
 <td>{{ s.cadence }}</td><td class="{{ s.status }}">{{ s.status|replace("_", " ") }}</td>
-<td class="num">{{ s.amount }} {{ v(s.currency) }}</td><td>{{ rng(s) }}</td><td>{{ s.first }}</td>
-<td>{{ s.last }}</td><td>{{ s.next_expected }} ({{ s.next_amount }})</td>
+<td class="num">{{ s.amount }} {{ v(s.currency) }}</td><td class="d">{{ rng(s) }}</td><td class="d">{{ s.first }}</td>
+<td class="d">{{ s.last }}</td><td class="d">{{ s.next_expected }}<br>({{ s.next_amount }})</td>
 <td class="num">{{ "%.2f"|format(s.confidence) }}</td><td>{{ v(s.evidence) }}
 {% for c in s.price_changes %}<div>price change {{ c.date }}: {{ c.from_amount }} → {{ c.to_amount }}</div>{% endfor %}
 {% if s.cancelled_on %}<div class="{{ s.status }}">{{ note(s) }}</div>{% endif %}
