@@ -3,8 +3,8 @@
 Pipeline: decode (:func:`~chargecheck.textio.decode_bytes`) → delimiter and header row
 (:mod:`.csv_grid`, preamble lines above the header are skipped) → a saved layout if one fits
 (:mod:`.csv_layouts`) → column roles by name and content (:mod:`.csv_columns`) → dates and
-amounts (:mod:`chargecheck.values`) → sign convention (:mod:`.csv_sign`) → rows
-(:mod:`.csv_rows`).
+amounts (:mod:`chargecheck.values`, per distinct value through :mod:`.csv_cells`) → sign
+convention (:mod:`.csv_sign`) → rows and skip reasons (:mod:`.csv_rows`, :mod:`.csv_skips`).
 
 What counts as a *row read*: every non-blank record below the header (or from the first data
 record in a headerless file) up to the last record whose date cell is a date or ``Pending``.

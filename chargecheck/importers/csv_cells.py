@@ -42,12 +42,14 @@ def per_value(grid: Grid, index: int, func, dtype=object) -> pd.Series:
 
 
 def column_dates(grid: Grid, index: int, fmt: str) -> pd.Series:
+    """A date column parsed with one format (``datetime64[s]``, NaT where a cell does not fit)."""
     codes, unique = column_codes(grid, index)
     parsed = parse_dates(pd.Series(unique, dtype=object), fmt).to_numpy()
     return pd.Series(parsed[codes] if len(parsed) else parsed, index=grid.cells.index, dtype="datetime64[s]")
 
 
 def column_amounts(grid: Grid, index: int, decimal: str) -> pd.Series:
+    """An amount column parsed to ``Int64`` cents with one decimal mark (<NA> where not a number)."""
     codes, unique = column_codes(grid, index)
     parsed = parse_amounts(pd.Series(unique, dtype=object), decimal).array
     return pd.Series(parsed.take(codes), index=grid.cells.index, dtype="Int64")

@@ -210,6 +210,7 @@ def map_columns(names: list[str] | None, cells: pd.DataFrame) -> ColumnMap:
     found = ColumnMap()
 
     def pick(role: str, check=None) -> int | None:
+        """The best-named free column for ``role`` whose content passes ``check``."""
         for index in _ranked(names, role, taken):
             if check is None or check(index):
                 taken.add(index)

@@ -45,6 +45,7 @@ class HeadRow:
 
     @property
     def filled(self) -> list[str]:
+        """The non-empty cells."""
         return [cell for cell in self.cells if cell]
 
 
@@ -187,13 +188,13 @@ def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     sep = ord(delimiter)
     special = np.flatnonzero((raw == 34) | (raw == 10) | (raw == sep))
     kinds = raw[special]
-    outside = (np.cumsum(kinds == 34, dtype=np.int64) & 1) == 0
+    outside = np.bitwise_xor.accumulate((kinds == 34).view(np.uint8)) == 0  # quote parity so far
     is_end = (kinds == 10) & outside
     ends = special[is_end]
     starts = np.concatenate(([0], ends + 1))
     if starts[-1] >= len(raw):
         starts = starts[:-1]  # the file ends with a newline: no record after it
-    record_of = np.cumsum(is_end)[(kinds == sep) & outside]
+    record_of = np.cumsum(is_end, dtype=np.int32)[(kinds == sep) & outside]
     nfields = np.bincount(record_of, minlength=len(starts))[: len(starts)] + 1
     return starts.astype("int64"), nfields.astype("int64")
 

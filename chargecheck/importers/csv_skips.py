@@ -56,6 +56,7 @@ def continuations(reasons: np.ndarray, counted: np.ndarray, ok: np.ndarray) -> n
 
 
 def join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.Series:
+    """Append each continuation row's text to the description of the transaction it continues."""
     rows = np.flatnonzero(anchors >= 0)
     if not len(rows):
         return descr
