@@ -34,6 +34,7 @@ def test_table_output(in_tmp):
     assert result.exit_code == 0
     assert result.output == textwrap.dedent("""\
         card.csv: format csv, layout auto, encoding utf-8, 3 rows read, 2 transactions, 1 skipped
+          delimiter ','; header on line 1; date format %Y-%m-%d; decimal mark '.'; sign: signed as printed (no evidence of charges-positive)
 
         DATE        AMOUNT  CUR  DESCRIPTION             SOURCE
         2026-03-01  -15.49       =HYPERLINK("http://x")  card.csv:2

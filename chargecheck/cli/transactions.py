@@ -89,8 +89,12 @@ def _skipped_lines(statements: list[Statement]) -> list[str]:
 
 
 def render_table(statements: list[Statement]) -> str:
-    """Plain aligned text: summaries, a transaction table, then the skipped rows."""
-    lines = [_summary_line(s) for s in statements]
+    """Plain aligned text: per-file summaries and notes, a transaction table, then the skipped rows."""
+    lines = []
+    for statement in statements:
+        lines.append(_summary_line(statement))
+        if statement.notes:  # how it was read: delimiter, header line, date format, sign decision…
+            lines.append("  " + "; ".join(statement.notes))
     rows = [("DATE", "AMOUNT", "CUR", "DESCRIPTION", "SOURCE")]
     for statement in statements:
         for r in transaction_records(statement):
