@@ -436,3 +436,16 @@ def test_layouts_from_a_rules_folder_read_only_the_layout_key(tmp_path):
     path = write(tmp_path, "When,What,Paid\n2026-03-02,CLUB DUES,25.00\n")
     statement = read_statement(path, ImportOptions(layouts_file=rules))
     assert statement.layout == "club" and rows(statement) == [("2026-03-02", -2500, "CLUB DUES", 2)]
+
+
+def test_user_layout_wins_a_tie_with_a_packaged_one(tmp_path):
+    layouts = write(tmp_path, """
+        [[layout]]
+        name = "my-chase-card"
+        header = ["Transaction Date", "Post Date", "Description", "Category", "Type", "Amount"]
+        optional_header = ["Memo"]
+        sign = "charges-positive"
+    """, name="layouts.toml")
+    path = write(tmp_path, "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n03/02/2026,03/03/2026,GYM,,Sale,30.00,\n")
+    statement = read_statement(path, ImportOptions(layouts_file=layouts))
+    assert statement.layout == "my-chase-card" and rows(statement)[0][1] == -3000

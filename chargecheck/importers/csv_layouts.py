@@ -189,8 +189,9 @@ def find_layout(layouts: list[Layout], name: str) -> Layout:
 
 def match_layout(layouts: list[Layout], names: list[str] | None, rows: list[list[str]]) -> Layout | None:
     """The most specific layout whose header signature (or headerless pattern) fits this file."""
+    # Later layouts (the user's, loaded after the packaged ones) win ties.
     if names is not None:
-        fitting = [layout for layout in layouts if layout.header_matches(names)]
+        fitting = [layout for layout in reversed(layouts) if layout.header_matches(names)]
         return max(fitting, key=lambda layout: len(layout.header), default=None)
-    fitting = [layout for layout in layouts if layout.rows_match(rows)]
+    fitting = [layout for layout in reversed(layouts) if layout.rows_match(rows)]
     return max(fitting, key=lambda layout: len(layout.match), default=None)
