@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from chargecheck.errors import StatementError
 from chargecheck.importers import read_statement
 from conftest import corpus_params
 
@@ -39,7 +40,13 @@ def _expected(entry: dict) -> tuple[int, int]:
 
 @pytest.mark.parametrize("entry", corpus_params("csv"))
 def test_corpus_csv_counts_and_signs(entry, shared_dir: Path):
-    statement = read_statement(shared_dir / "corpus" / entry["file"])
+    path = shared_dir / "corpus" / entry["file"]
+    if entry["expected_transactions"] == "error":  # an intentionally broken file
+        with pytest.raises(StatementError) as error:
+            read_statement(path)
+        assert str(error.value).startswith(f"{path}")
+        return
+    statement = read_statement(path)
     transactions, skipped = _expected(entry)
     assert (len(statement.transactions), len(statement.skipped)) == (transactions, skipped)
     assert statement.rows_read == transactions + skipped
