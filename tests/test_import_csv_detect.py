@@ -63,6 +63,12 @@ def _header(text: str, delimiter: str = ","):
         ("Account,123\nPeriod,January\n\nDate,Description,Amount\n2026-01-01,X,-1.00\n2026-01-02,Y,2.00\n", (4, 5)),
         ("Date,Description,Amount\nPending,X,-1.00\nPending,Y,-2.00\n2026-01-01,X,-1.00\n", (1, 2)),
         ("Transactions for account 1234\n2026-01-01,X,-1.00\n2026-01-02,Y,-2.00\n", (None, 2)),
+        # account summary rows that look like transactions, above the real header
+        ("Account Name,Everyday\nOpening Balance,01/03/2026,1000.00\nClosing Balance,31/03/2026,950.00\n\n"
+         "Date,Description,Amount,Balance\n02/03/2026,A,-10.99,989.01\n05/03/2026,B,-9.99,979.02\n", (5, 6)),
+        # one block per account: the first copy of a repeated header is the header
+        ("Date,Description,Amount\n2026-01-01,X,-1.00\n\nDate,Description,Amount\n2026-01-02,Y,-2.00\n"
+         "2026-01-03,Z,-3.00\n", (1, 2)),
     ],
 )
 def test_locate_header(text, expected):

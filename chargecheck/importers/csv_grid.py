@@ -124,29 +124,43 @@ def _looks_like_label(row: HeadRow) -> bool:
     return numbers == 0 and wordy >= max(2, len(filled) // 2)
 
 
+def _width(cells: list[str]) -> int:
+    """Cells up to the last non-empty one (trailing empty fields are common and meaningless)."""
+    return max((i + 1 for i, cell in enumerate(cells) if cell), default=0)
+
+
+def _fits(header: HeadRow, row: HeadRow) -> bool:
+    """A data row could sit under this header: no filled cell beyond it, not much narrower."""
+    return _width(row.cells) <= len(header.cells) and len(row.cells) >= _width(header.cells) - 1
+
+
 def locate_header(rows: list[HeadRow]) -> tuple[HeadRow | None, int]:
     """The header row (or None for a headerless file) and the first physical line of data.
 
-    Data starts at the first record that looks like a transaction and is followed mostly by
-    more of them; the header is the last label-like record above it.  Records between the
-    header and that first transaction (e.g. ``Pending`` rows) are data; anything above the
-    header is preamble (account summaries, titles), which is not a row of the statement.
+    The header is the label-like record (words, no dates or amounts) with the most
+    transaction-like records of its width under it before the next label-like record, so
+    account summaries above it ("Opening balance, 01/03/2026, 1000.00") are preamble, not
+    data.  A header repeated further down (one block per account) counts from its first
+    copy.  Records between the header and the first transaction (``Pending`` rows) are data.
+    Without such a header, data starts at the first transaction-like record that is followed
+    mostly by more of them.
     """
     flags = [looks_like_data(row) for row in rows]
-    first = None
+    labels = [i for i, row in enumerate(rows) if _looks_like_label(row)]
+    best, best_score = None, 0
+    for position, index in enumerate(labels):
+        stop = labels[position + 1] if position + 1 < len(labels) else len(rows)
+        score = sum(flags[j] and _fits(rows[index], rows[j]) for j in range(index + 1, stop))
+        if score > best_score:
+            best, best_score = index, score
+    if best is not None:
+        best = next(i for i in labels if rows[i].cells == rows[best].cells)
+        return rows[best], rows[best + 1].line
     for index, flag in enumerate(flags):
         following = flags[index : index + 6]
         if flag and sum(following) * 2 >= len(following):
-            first = index
-            break
-    if first is None:
-        return None, rows[0].line if rows else 1
-    data_width = Counter(len(row.cells) for row, f in zip(rows[first:], flags[first:]) if f).most_common(1)[0][0]
-    for index in range(first - 1, -1, -1):
-        row = rows[index]
-        if _looks_like_label(row) and len(row.filled) * 2 >= min(data_width, len(row.cells)):
-            return row, rows[index + 1].line
-    return None, rows[first].line
+            return None, rows[index].line
+    return None, rows[0].line if rows else 1
 
 
 def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
