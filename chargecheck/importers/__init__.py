@@ -24,16 +24,7 @@ FORMAT_MODULES: tuple[str, ...] = ("ofx", "camt", "mt940", "qif", "csv")
 @lru_cache(maxsize=1)
 def importers() -> tuple[Importer, ...]:
     """The registered importers, in the order they are tried."""
-    found = []
-    for name in FORMAT_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # a format not written yet
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        found.append(module.IMPORTER)
-    return tuple(found)
+    return tuple(importlib.import_module(f"{__name__}.{name}").IMPORTER for name in FORMAT_MODULES)
 
 
 def _read_sample(path: Path) -> Sample:
