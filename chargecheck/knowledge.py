@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .tomlfile import Problem, TomlLocator, did_you_mean, parse_toml, raise_problems, read_toml
 
-__all__ = ["KBVendor", "Processor", "Vocabulary", "KnowledgeBase", "load_knowledge", "knowledge_paths", "vendor_key"]
+__all__ = ["KBVendor", "Processor", "Vocabulary", "SegmentRules", "KnowledgeBase", "load_knowledge", "knowledge_paths", "vendor_key"]
 
 def vendor_key(text: str) -> str:
     """A spelling-independent key for a vendor name: ``Disney+`` and ``Disney Plus`` → DISNEYPLUS."""
@@ -62,17 +62,44 @@ class Processor:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Word lists: ``billing``/``corporate``/``places`` never speak against a match; ``conflict`` ones do."""
+    """Word lists: ``billing``/``corporate``/``places``/``periods``/``bank`` never speak against a
+    match; ``conflict`` (another kind of business) and ``transfer`` (payroll, person-to-person) do."""
 
     billing: frozenset[str] = frozenset()
     corporate: frozenset[str] = frozenset()
     conflict: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
+    periods: frozenset[str] = frozenset()
+    bank: frozenset[str] = frozenset()
+    transfer: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        # Computed once: the matcher asks for these for every word it judges.
+        object.__setattr__(self, "_neutral", self.billing | self.corporate | self.places | self.periods | self.bank)
+        object.__setattr__(self, "_refusing", self.conflict | self.transfer)
 
     @property
     def neutral(self) -> frozenset[str]:
-        """Words that describe a bill, a company form or a place rather than a merchant."""
-        return self.billing | self.corporate | self.places
+        """Words that describe a bill, its period, a company form, a place or the bank's own wording."""
+        return self._neutral  # type: ignore[attr-defined]
+
+    @property
+    def refusing(self) -> frozenset[str]:
+        """Words that make any vendor match wrong: another kind of business, payroll, a transfer."""
+        return self._refusing  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class SegmentRules:
+    """How a description joined from several fields is cut into segments (see ``[segments]``).
+
+    ``separators`` join fields (`` / ``); a ``text_fields`` label (``SVWZ+``, ``/NAME/``) starts a
+    segment; a ``reference_fields`` label (``MREF+``, ``Kenmerk:``) starts an id that is dropped.
+    """
+
+    separators: tuple[str, ...] = ()
+    text_fields: tuple[str, ...] = ()
+    reference_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +109,7 @@ class KnowledgeBase:
     vendors: tuple[KBVendor, ...]
     processors: tuple[Processor, ...] = ()
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    segments: SegmentRules = field(default_factory=SegmentRules)
 
     def __post_init__(self) -> None:
         index: dict[str, KBVendor] = {}
@@ -123,6 +151,16 @@ class _VocabularyRecord(BaseModel):
     corporate: list[str] = []
     conflict: list[str] = []
     places: list[str] = []
+    periods: list[str] = []
+    bank: list[str] = []
+    transfer: list[str] = []
+
+
+class _SegmentsRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    separators: list[str] = []
+    text_fields: list[str] = []
+    reference_fields: list[str] = []
 
 
 def _validate(model, raw: Any, path: str, locator: TomlLocator, table: str, index: int | None,
@@ -177,11 +215,14 @@ def _parse_shipped() -> KnowledgeBase:
         if record is not None:
             processors.append(Processor(record.name, tuple(record.prefixes), record.kind))
     vocab = _validate(_VocabularyRecord, data.get("vocabulary", {}), path, locator, "vocabulary", None, problems)
+    cuts = _validate(_SegmentsRecord, data.get("segments", {}), path, locator, "segments", None, problems)
     raise_problems(problems)
-    assert vocab is not None
+    assert vocab is not None and cuts is not None
     words = Vocabulary(frozenset(vocab.billing), frozenset(vocab.corporate), frozenset(vocab.conflict),
-                       frozenset(vocab.places))
-    return KnowledgeBase(tuple(vendors), tuple(processors), words)
+                       frozenset(vocab.places), frozenset(vocab.periods), frozenset(vocab.bank),
+                       frozenset(vocab.transfer))
+    rules = SegmentRules(tuple(cuts.separators), tuple(cuts.text_fields), tuple(cuts.reference_fields))
+    return KnowledgeBase(tuple(vendors), tuple(processors), words, rules)
 
 
 def _user_files(extra: Path) -> list[Path]:

@@ -32,7 +32,8 @@ from .knowledge import KnowledgeBase, load_knowledge
 from .match_explain import Explanation, explained_candidate
 from .match_index import AliasIndex, compile_targets
 from .match_score import Candidate, Target, find_candidates, judge
-from .match_text import Parsed, compile_processors, parse
+from .match_segments import Segmenter, SegmentVerdict, decide_segments
+from .match_text import Parsed, compile_processors, is_company, parse
 from .model import Cancellation, VendorMatch
 from .normalize import CleanResult, clean_steps, strip_row_noise
 
@@ -78,6 +79,10 @@ class Matcher:
         self.targets, aliases = compile_targets(kb, vendors)
         self.index = AliasIndex(aliases)
         self._processors = compile_processors(kb.processors)
+        self._segmenter = Segmenter(kb.segments)
+        self._target_of = {t.vendor: i for i, t in enumerate(self.targets)}
+        names = {t.kb.name: i for i, t in enumerate(self.targets) if t.kb is not None}
+        self._parent_of = {i: names.get(t.kb.parent) if t.kb is not None else None for i, t in enumerate(self.targets)}
         self._cache: dict[str, tuple[str, VendorMatch | None]] = {}
         self._by_clean: dict[tuple, VendorMatch | None] = {}
         self._has_excludes = any(t.excludes for t in self.targets)
@@ -89,7 +94,7 @@ class Matcher:
 
     def _evaluate(self, clean: CleanResult) -> tuple[VendorMatch | None, Parsed, list[Candidate], str]:
         """Match one cleaned descriptor; also return the evidence ``explain`` shows."""
-        parsed = parse(clean, self._processors)
+        parsed = parse(clean, self._processors, self.knowledge.vocabulary.bank)
         index = self.index
         found = find_candidates(parsed, index.positions(parsed), index.by_first, index.by_joined, index.singles)
         judged = []
@@ -110,6 +115,33 @@ class Matcher:
         judged = list(best.values())
         match, reason = self._decide(judged, clean.text)
         return match, parsed, judged, reason
+
+    def _segment_verdict(self, text: str) -> SegmentVerdict:
+        """One segment matched on its own, with what the segment rules need to know about it."""
+        clean = clean_steps(text)
+        vocabulary = self.knowledge.vocabulary
+        if self.index.maybe(clean.text):
+            match, parsed, judged, reason = self._evaluate(clean)
+            named = {c.target for c in judged if c.rejected is None or c.soft}
+        else:
+            match, reason, named = None, "no alias of any target vendor occurs", set()
+            parsed = parse(clean, self._processors, vocabulary.bank)
+        if match is not None:
+            named.add(self._target_of[match.vendor])
+        refusing = frozenset(t for t in parsed.tokens if t in vocabulary.refusing)
+        return SegmentVerdict(clean.text, match, frozenset(named), is_company(parsed, vocabulary), refusing, reason)
+
+    def _by_segments(self, raw: str, cleaned: str) -> tuple[VendorMatch | None, list[SegmentVerdict], str]:
+        """A descriptor joined from several fields, matched segment by segment (``match_segments``)."""
+        parts = self._segmenter.split(raw)
+        if not parts or not any(self.index.maybe(part.upper()) for part in parts):
+            return None, [], ""
+        verdicts = [self._segment_verdict(part) for part in parts]
+        words = [t.words for t in self.targets]
+        match, reason = decide_segments(verdicts, words, self._parent_of, self._target_of, cleaned)
+        if match is not None and (ex := self._excluded(self.targets[self._target_of[match.vendor]], raw, cleaned)):
+            return None, verdicts, f"excluded by rule exclude \"{ex}\""
+        return match, verdicts, reason
 
     def _near_miss(self, judged: list[Candidate], cleaned: str) -> VendorMatch | None:
         """The best candidate refused only for unexplained words: a match if the amount agrees."""
@@ -163,6 +195,8 @@ class Matcher:
                 found = (match, None if match is not None else self._near_miss(judged, clean.text))
                 self._by_clean[ckey] = found
             match, near = found
+        if match is None:
+            match = self._by_segments(key, clean.text)[0]
         hit = (clean.text, match, near)
         if len(self._cache) < 2_000_000:
             self._cache[key] = hit

@@ -14,10 +14,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .knowledge import Processor
+from .knowledge import Processor, Vocabulary
 from .normalize import CleanResult
 
-__all__ = ["Alias", "Parsed", "alias_tokens", "make_alias", "parse", "TLDS", "compile_processors", "fix_zero"]
+__all__ = ["Alias", "Parsed", "alias_tokens", "make_alias", "parse", "TLDS", "compile_processors", "fix_zero",
+           "is_company"]
 
 TLDS = frozenset("COM NET ORG US IO TV CO INFO APP AI ME SO LIFE BIZ LY GG FM TO EU UK DE FR NL IE ES IT SE CH "
                  "CA AU JP".split())
@@ -99,8 +100,24 @@ def compile_processors(processors: tuple[Processor, ...]) -> list[tuple[tuple[st
     return sorted((o for o in out if o[0]), key=lambda o: (-len(o[0]), not o[1]))
 
 
-def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Processor]]) -> Parsed:
-    """Tokenize a cleaned descriptor and record stars, domains, processor and city tokens."""
+def _processor_at(tokens: tuple[str, ...], star_after: tuple[bool, ...], at: int,
+                  processors: list[tuple[tuple[str, ...], bool, Processor]]) -> tuple[Processor | None, int]:
+    """The processor whose prefix starts at token ``at``, and the token after it."""
+    n = len(tokens)
+    for prefix, star, proc in processors:
+        size = len(prefix)
+        if n > at + size and tokens[at: at + size] == prefix and (not star or star_after[at + size - 1]):
+            return proc, at + size
+    return None, at
+
+
+def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Processor]],
+          lead: frozenset[str] = frozenset()) -> Parsed:
+    """Tokenize a cleaned descriptor and record stars, domains, processor and city tokens.
+
+    ``lead``: bank wording (``SEPA LASTSCHRIFT``, ``PRLV SEPA``, ``CB``, ``VIS``) that may stand
+    before the merchant; a leading run of it is skipped like a processor prefix.
+    """
     text = clean.text
     spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     tokens = tuple("PLUS" if tok == "+" else fix_zero(tok) for tok, _, _ in spans)
@@ -122,12 +139,39 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
     number = next((i for i in range(1, n) if tokens[i].isdigit() and 3 <= len(tokens[i]) <= 5), None)
     if number is not None:
         location.update(range(number + 1, n))
-    processor, start = None, 0
-    for prefix, star, proc in processors:
-        size = len(prefix)
-        if n > size and tokens[:size] == prefix and (not star or star_after[size - 1]):
-            processor, start = proc, size
+    processor, start = _processor_at(tokens, star_after, 0, processors)
+    skip = 0
+    while processor is None and lead and skip < n - 1 and not star_after[skip]:
+        # Bank wording, and the card or booking number inside it (CARTE X4521 SPOTIFY).
+        token = tokens[skip]
+        if not (token in lead or (skip and any(ch.isdigit() for ch in token))):
             break
-    if processor is None and n > 1 and star_after[0] and len(tokens[0]) <= 4:
-        start = 1  # an unknown short billing prefix (MTCH*, LTF*, IC*): not the merchant's words
+        skip += 1
+        processor, start = _processor_at(tokens, star_after, skip, processors)
+    if processor is None:
+        start = skip
+    if processor is None and n > start + 1 and star_after[start] and len(tokens[start]) <= 4:
+        start += 1  # an unknown short billing prefix (MTCH*, LTF*, IC*): not the merchant's words
     return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start)
+
+
+def is_company(parsed: Parsed, vocabulary: Vocabulary) -> bool:
+    """Does this text read as a company, a processor or bank wording rather than a person?
+
+    A company form (GmbH, Ltd, and dotted ones read joined: B.V., S.A R.L., S.C.A.), a known
+    processor prefix, or no content word outside the neutral vocabulary.
+    """
+    if parsed.processor is not None:
+        return True
+    tokens, corporate = parsed.tokens, vocabulary.corporate
+    run = ""
+    for token in tokens + ("",):
+        if len(token) == 1 and token.isalpha():
+            run += token  # B V → BV, S A R L → SARL
+            continue
+        if len(run) > 1 and run in corporate:
+            return True
+        run = ""
+        if token in corporate and len(token) > 1:
+            return True
+    return all(t in vocabulary.neutral or any(ch.isdigit() for ch in t) or len(t) <= 2 for t in tokens)

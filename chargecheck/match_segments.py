@@ -1,0 +1,129 @@
+"""Descriptions joined from several fields: cutting them into segments and deciding on the segments.
+
+Input: a raw descriptor as an importer built it from several fields — CAMT/MT940 counterparty,
+remittance text and additional info joined with `` / ``, OFX NAME and MEMO, a German bank CSV's
+``EREF+… MREF+… CRED+… SVWZ+…`` purpose text, a Dutch ``Naam: … Omschrijving: … Kenmerk: …``.
+Output: :meth:`Segmenter.split` gives the text segments (reference fields such as mandate and
+creditor ids dropped); :func:`decide_segments` turns the per-segment verdicts into one match.
+
+Why: a vendor name that is refused beside the words of *other* fields (``NETFLIX / February``:
+"FEBRUARY" is not a word of Netflix) is plain evidence within its own field.  The rules:
+
+* a segment that matches on its own names the vendor, unless a segment holds a word of another
+  kind of business or of a transfer between people (conflict and transfer vocabulary);
+* a match found only in a later segment (the remittance text) counts only when every earlier
+  segment is a company (a company form such as GmbH or B.V., a known processor) or bank wording:
+  ``Sony Interactive Entertainment Europe Ltd / PlayStation Plus`` is the vendor's bill, while
+  ``Anna Schmidt / Netflix share`` is a person;
+* the same vendor named in two segments, one of them a company, is a match even when each
+  segment alone was refused for unexplained words (``SPIEGEL-Verlag … GmbH / SPIEGEL+ Digitalabo``);
+* two unrelated vendors accepted in different segments are ambiguous and refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .knowledge import SegmentRules
+from .model import VendorMatch
+
+__all__ = ["Segmenter", "SegmentVerdict", "decide_segments"]
+
+
+class Segmenter:
+    """Cuts a raw descriptor at field separators and structured-field labels."""
+
+    def __init__(self, rules: SegmentRules) -> None:
+        groups = []
+        for name, marks in (("sep", rules.separators), ("text", rules.text_fields), ("ref", rules.reference_fields)):
+            # A label that starts with a letter must not start inside a word (XMREF+ is no label).
+            alts = [(r"(?<![A-Za-z0-9])" if m[:1].isalnum() else "") + re.escape(m)
+                    for m in sorted(marks, key=len, reverse=True)]
+            if alts:
+                groups.append(f"(?P<{name}>{'|'.join(alts)})")
+        self._marks = re.compile("|".join(groups), re.I) if groups else None
+
+    def split(self, raw: str) -> tuple[str, ...]:
+        """The text segments of ``raw`` (reference values dropped); () when there is nothing to cut."""
+        if self._marks is None:
+            return ()
+        text = str(raw)
+        parts: list[str] = []
+        kind, start, found = "text", 0, False
+        for mark in self._marks.finditer(text):
+            found = True
+            if kind == "text":
+                parts.append(text[start: mark.start()])
+            kind, start = ("ref" if mark.lastgroup == "ref" else "text"), mark.end()
+        if not found:
+            return ()
+        if kind == "text":
+            parts.append(text[start:])
+        return tuple(p.strip(" ,.:/-") for p in parts if any(ch.isalnum() for ch in p))
+
+
+@dataclass(frozen=True)
+class SegmentVerdict:
+    """One segment as the matcher judged it on its own.
+
+    ``named``: targets whose alias occurs in it and was accepted or refused only for
+    unexplained words; ``company``: it reads as a company, a processor or bank wording (a
+    counterparty that may bill for a product named in a later segment); ``refusing``: its
+    conflict or transfer words.
+    """
+
+    text: str
+    match: VendorMatch | None
+    named: frozenset[int]
+    company: bool
+    refusing: frozenset[str]
+    reason: str
+
+
+def _only_vendor(accepted: dict[int, VendorMatch], parent_of: dict[int, int | None]) -> int | None | str:
+    """The single target among ``accepted`` (a parent yields to its child), or a reason to refuse."""
+    targets = set(accepted)
+    targets -= {parent_of[t] for t in targets if parent_of.get(t) in targets}
+    if len(targets) == 1:
+        return targets.pop()
+    return "ambiguous: " + ", ".join(sorted(accepted[t].vendor for t in targets)) + " in different segments"
+
+
+def decide_segments(verdicts: Sequence[SegmentVerdict], words: Sequence[frozenset[str]],
+                    parent_of: Mapping[int, int | None], target_of: Mapping[str, int], cleaned: str
+                    ) -> tuple[VendorMatch | None, str]:
+    """One match from the segments' verdicts, or None with the reason (see the module docstring).
+
+    ``words[t]``: target ``t``'s own words (a refusing word among them is no refusal);
+    ``parent_of[t]``: the target that is ``t``'s parent company, if it is a target too;
+    ``target_of``: target index by vendor name, in target order.
+    """
+    vendors = list(target_of)
+    accepted: dict[int, VendorMatch] = {}
+    for v in verdicts:
+        if v.match is not None:
+            accepted.setdefault(target_of[v.match.vendor], v.match)
+    method = "segment"
+    if not accepted:
+        # The vendor named in two segments, one of them a company (its name and its product).
+        twice = {t for t in range(len(vendors))
+                 if sum(t in v.named for v in verdicts) >= 2 and any(t in v.named and v.company for v in verdicts)}
+        if not twice:
+            return None, "no segment names a target vendor on its own"
+        accepted = {t: VendorMatch(vendors[t], 90.0, vendors[t], "", cleaned) for t in twice}
+        method = "segments"
+    chosen = _only_vendor(accepted, parent_of)
+    if isinstance(chosen, str):
+        return None, chosen
+    refusing = sorted({w for v in verdicts for w in v.refusing} - words[chosen])
+    if refusing:
+        return None, f"segments hold {' '.join(refusing)}: not a merchant's bill"
+    first = next(i for i, v in enumerate(verdicts) if chosen in v.named or (v.match and v.match.vendor == vendors[chosen]))
+    strangers = [v.text for v in verdicts[:first] if not v.company]
+    if strangers:
+        return None, f"{vendors[chosen]} only in the remittance text after {strangers[0]!r}, which is no company"
+    m = accepted[chosen]
+    alias_method = f"{m.method}+{method}" if m.method else method
+    return VendorMatch(m.vendor, m.score, m.alias, alias_method, cleaned), f"matched {m.vendor} ({method})"
