@@ -72,6 +72,7 @@ class Vocabulary:
     periods: frozenset[str] = frozenset()
     bank: frozenset[str] = frozenset()
     transfer: frozenset[str] = frozenset()
+    streets: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # Computed once: the matcher asks for these for every word it judges.
@@ -154,6 +155,7 @@ class _VocabularyRecord(BaseModel):
     periods: list[str] = []
     bank: list[str] = []
     transfer: list[str] = []
+    streets: list[str] = []
 
 
 class _SegmentsRecord(BaseModel):
@@ -220,7 +222,7 @@ def _parse_shipped() -> KnowledgeBase:
     assert vocab is not None and cuts is not None
     words = Vocabulary(frozenset(vocab.billing), frozenset(vocab.corporate), frozenset(vocab.conflict),
                        frozenset(vocab.places), frozenset(vocab.periods), frozenset(vocab.bank),
-                       frozenset(vocab.transfer))
+                       frozenset(vocab.transfer), frozenset(vocab.streets))
     rules = SegmentRules(tuple(cuts.separators), tuple(cuts.text_fields), tuple(cuts.reference_fields))
     return KnowledgeBase(tuple(vendors), tuple(processors), words, rules)
 

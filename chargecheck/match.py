@@ -32,7 +32,7 @@ from .knowledge import KnowledgeBase, load_knowledge
 from .match_explain import Explanation, explained_candidate
 from .match_index import AliasIndex, compile_targets
 from .match_score import Candidate, Target, find_candidates, judge
-from .match_segments import Segmenter, SegmentVerdict, decide_segments
+from .match_segments import Segmenter, SegmentVerdict, decide_segments, render_verdict
 from .match_text import Parsed, compile_processors, is_company, parse
 from .model import Cancellation, VendorMatch
 from .normalize import CleanResult, clean_steps, strip_row_noise
@@ -80,6 +80,7 @@ class Matcher:
         self.index = AliasIndex(aliases)
         self._processors = compile_processors(kb.processors)
         self._segmenter = Segmenter(kb.segments)
+        self._parse_words = (kb.vocabulary.bank, tuple(sorted(kb.vocabulary.streets)))
         self._target_of = {t.vendor: i for i, t in enumerate(self.targets)}
         names = {t.kb.name: i for i, t in enumerate(self.targets) if t.kb is not None}
         self._parent_of = {i: names.get(t.kb.parent) if t.kb is not None else None for i, t in enumerate(self.targets)}
@@ -94,7 +95,7 @@ class Matcher:
 
     def _evaluate(self, clean: CleanResult) -> tuple[VendorMatch | None, Parsed, list[Candidate], str]:
         """Match one cleaned descriptor; also return the evidence ``explain`` shows."""
-        parsed = parse(clean, self._processors, self.knowledge.vocabulary.bank)
+        parsed = parse(clean, self._processors, *self._parse_words)
         index = self.index
         found = find_candidates(parsed, index.positions(parsed), index.by_first, index.by_joined, index.singles)
         judged = []
@@ -125,7 +126,7 @@ class Matcher:
             named = {c.target for c in judged if c.rejected is None or c.soft}
         else:
             match, reason, named = None, "no alias of any target vendor occurs", set()
-            parsed = parse(clean, self._processors, vocabulary.bank)
+            parsed = parse(clean, self._processors, *self._parse_words)
         if match is not None:
             named.add(self._target_of[match.vendor])
         refusing = frozenset(t for t in parsed.tokens if t in vocabulary.refusing)
@@ -232,8 +233,16 @@ class Matcher:
             usual = ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[near.vendor]))
             hint = f"a charge of {usual} (the rule's usual amount) would match {near.vendor}"
         merchant = " ".join(parsed.tokens[parsed.merchant_start:])
+        segments: tuple[str, ...] = ()
+        if match is None:
+            found, verdicts, why = self._by_segments(str(descriptor), clean.text)
+            segments = tuple(render_verdict(v) for v in verdicts)
+            if found is not None:
+                match, reason, hint = found, why, None
+            elif verdicts:
+                reason = f"{reason}; by segments: {why}"
         return Explanation(str(descriptor), clean.steps, parsed.text, processor, candidates, match, reason, hint,
-                           merchant)
+                           merchant, segments)
 
     def _confirmed_rows(self, out: pd.DataFrame, results: list, codes) -> dict[int, VendorMatch]:
         """Rows whose descriptor was a near miss and whose amount is the rule's usual amount."""

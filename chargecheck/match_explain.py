@@ -63,6 +63,7 @@ class Explanation:
     reason: str
     amount_hint: str | None = None
     merchant: str = ""  # the words after a processor prefix: the merchant it bills for
+    segments: tuple[str, ...] = ()  # a description joined from several fields: each field's verdict
 
     def render(self) -> str:
         """Plain text for a terminal or a test: one step, candidate or decision per line."""
@@ -73,6 +74,9 @@ class Explanation:
             lines.append(f"billed through: {self.processor}, for: {self.merchant}")
         lines.append("candidates:" if self.candidates else "candidates: none")
         lines += [f"  {c.render()}" for c in self.candidates]
+        if self.segments:
+            lines.append("segments:")
+            lines += [f"  {i}. {text}" for i, text in enumerate(self.segments, 1)]
         if self.decision is None:
             lines.append(f"decision: no match ({self.reason})")
             if self.amount_hint:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -152,8 +153,33 @@ def _explained(token: str, words: frozenset[str], neutral: frozenset[str], cut: 
     if len(token) >= PREFIX_MIN_LEN and any(
             abs(len(w) - len(token)) <= 2 and fuzz.ratio(token, w) >= FUZZY_CUTOFF for w in words):
         return True
+    if _compound(token, neutral) or any(_abbreviates(token, w) for w in words):
+        return True
     # The descriptor field ends mid-word (PREM, SUBSCR, SECURI): a prefix of a known word.
     return cut and len(token) >= 2 and any(w.startswith(token) for w in words | neutral)
+
+
+@lru_cache(maxsize=65536)
+def _compound(token: str, neutral: frozenset[str]) -> bool:
+    """A word glued from two neutral words, maybe with a linking S/ES: MONATSABO, JAHRESABO,
+    MAANDABONNEMENT, MITGLIEDSBEITRAG (German and Dutch write bill words as one)."""
+    for k in range(3, len(token) - 2):
+        head, tail = token[:k], token[k:]
+        if tail in neutral and (head in neutral or (head[-1] == "S" and head[:-1] in neutral)
+                                or (head.endswith("ES") and head[:-2] in neutral)):
+            return True
+    return False
+
+
+def _abbreviates(token: str, word: str) -> bool:
+    """ADBL for AUDIBLE, NFLX for NETFLIX: the word's first letter, then some of its consonants in
+    order (a skeleton; a word with vowels, STORE beside STORAGE, is a word of its own)."""
+    if len(token) < 4 or len(token) >= len(word) or token[0] != word[0] or not token.isalpha():
+        return False
+    if any(ch in "AEIOUY" for ch in token[1:]):
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in token[1:])
 
 
 def _context_refusal(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
@@ -193,12 +219,15 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
     skip = set(range(c.start, c.end)) | set(range(biller)) | set(covered)
     others = [i for i in range(len(parsed.tokens)) if i not in skip]
     tokens = parsed.tokens
-    conflict = [tokens[i] for i in others if tokens[i] in vocabulary.conflict and tokens[i] not in target.words]
+    conflict = [tokens[i] for i in others if tokens[i] in vocabulary.refusing and tokens[i] not in target.words]
     content = [i for i in others if i not in parsed.tld and not any(ch.isdigit() for ch in tokens[i])
                and len(tokens[i]) > 2]
     level, refusal = _strength(c, parsed, content, biller)
     if refusal is None and conflict:
-        refusal = "look-alike: " + " ".join(conflict) + " names another kind of business"
+        if any(w in vocabulary.transfer for w in conflict):
+            refusal = " ".join(conflict) + ": payroll or a transfer, not a merchant's bill"
+        else:
+            refusal = "look-alike: " + " ".join(conflict) + " names another kind of business"
     if refusal is None and level != "strong":
         refusal = _context_refusal(c, parsed, target, vocabulary, content, biller, level)
     strong = level != "weak"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from .knowledge import SegmentRules
 from .model import VendorMatch
 
-__all__ = ["Segmenter", "SegmentVerdict", "decide_segments"]
+__all__ = ["Segmenter", "SegmentVerdict", "decide_segments", "render_verdict"]
 
 
 class Segmenter:
@@ -127,3 +127,11 @@ def decide_segments(verdicts: Sequence[SegmentVerdict], words: Sequence[frozense
     m = accepted[chosen]
     alias_method = f"{m.method}+{method}" if m.method else method
     return VendorMatch(m.vendor, m.score, m.alias, alias_method, cleaned), f"matched {m.vendor} ({method})"
+
+
+def render_verdict(v: SegmentVerdict) -> str:
+    """One line for ``explain``: the segment, whether it reads as a company, and its own verdict."""
+    kind = " (company or bank wording)" if v.company else ""
+    verdict = f"{v.match.vendor} ({v.match.method})" if v.match else f"no match ({v.reason})"
+    refusing = f"; holds {' '.join(sorted(v.refusing))}" if v.refusing else ""
+    return f"{v.text}{kind} -> {verdict}{refusing}"

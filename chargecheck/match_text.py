@@ -112,11 +112,12 @@ def _processor_at(tokens: tuple[str, ...], star_after: tuple[bool, ...], at: int
 
 
 def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Processor]],
-          lead: frozenset[str] = frozenset()) -> Parsed:
+          lead: frozenset[str] = frozenset(), streets: tuple[str, ...] = ()) -> Parsed:
     """Tokenize a cleaned descriptor and record stars, domains, processor and city tokens.
 
     ``lead``: bank wording (``SEPA LASTSCHRIFT``, ``PRLV SEPA``, ``CB``, ``VIS``) that may stand
-    before the merchant; a leading run of it is skipped like a processor prefix.
+    before the merchant; a leading run of it is skipped like a processor prefix.  ``streets``:
+    endings of street names (STRASSE, GATAN); one followed by a house number starts an address.
     """
     text = clean.text
     spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
@@ -139,6 +140,11 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
     number = next((i for i in range(1, n) if tokens[i].isdigit() and 3 <= len(tokens[i]) <= 5), None)
     if number is not None:
         location.update(range(number + 1, n))
+    # A European street and house number (REGERINGSGATAN 19, HAUPTSTR 5): it and the words after.
+    street = next((i for i in range(1, n - 1) if tokens[i + 1][:1].isdigit() and len(tokens[i + 1]) <= 4
+                   and tokens[i].isalpha() and tokens[i].endswith(streets)), None) if streets else None
+    if street is not None:
+        location.update(range(street, n))
     processor, start = _processor_at(tokens, star_after, 0, processors)
     skip = 0
     while processor is None and lead and skip < n - 1 and not star_after[skip]:
