@@ -129,34 +129,62 @@ def _drops(table: pd.DataFrame, dropped: np.ndarray, kept: np.ndarray, reasons: 
     )
 
 
-def drop_overlaps(statements: Sequence[Statement]) -> tuple[pd.DataFrame, tuple[DuplicateDrop, ...]]:
-    """Concatenate the statements' transactions, counting a row held by two files once.
+def _overlap_candidates(table: pd.DataFrame, files: np.ndarray) -> np.ndarray:
+    """Rows whose (date, amount) also occurs in another file: the only rows either rule can pair.
 
-    Returns the kept rows (file order, then row order; schema columns) and every dropped row
-    with the source it duplicates.  See the module docstring for the matching rules.
+    Both keys contain date and amount, so a row whose pair of them no other file holds can
+    never be dropped nor keep another row out.  One hash and a de-duplication of (hash, file)
+    pairs decide it, so statements that do not overlap skip the multiset join entirely.
     """
-    kept_statements = [st for st in statements if len(st.transactions)]
-    frames = [st.transactions for st in kept_statements]
-    if not frames:
-        return empty_transactions(), ()
-    table = pd.concat(frames, ignore_index=True)[list(TRANSACTION_COLUMNS)]
-    bounds = np.cumsum([0] + [len(frame) for frame in frames])
+    hashed = _hash(table, ("date", "amount_cents"))
+    pairs = pd.DataFrame({"h": hashed, "f": files}).drop_duplicates()
+    shared = pairs["h"].to_numpy()[pairs["h"].duplicated(keep=False).to_numpy()]
+    return pd.Index(np.unique(shared)).get_indexer(hashed) >= 0 if len(shared) else np.zeros(len(table), dtype=bool)
+
+
+def _drop_within(table: pd.DataFrame, files: np.ndarray, formats: list[str]):
+    """The file-by-file matching of the module docstring on ``table``: (keep mask, drops)."""
+    table = table.reset_index(drop=True)
     table["_desc"] = _normalized_descriptions(table["description"])
     hashes = {_ID_KEY: _hash(table, _ID_KEY), _CONTENT_KEY: _hash(table, _CONTENT_KEY)}
     has_id = (table["bank_id"] != "").to_numpy()
-    formats = {st.format for st in kept_statements}
-    codes = {fmt: code for code, fmt in enumerate(sorted(formats))}
-    scheme = np.repeat([codes[st.format] for st in kept_statements], np.diff(bounds))
+    codes = {fmt: code for code, fmt in enumerate(sorted(set(formats)))}
+    scheme = np.array([codes[fmt] for fmt in formats])[files]
     keep = np.ones(len(table), dtype=bool)
     all_dropped, all_kept, all_reasons = [], [], []
-    for start, stop in zip(bounds[:-1], bounds[1:]):
-        rows = np.arange(start, stop)
-        pool = np.flatnonzero(keep[:start])
+    for file in np.unique(files):
+        rows = np.flatnonzero(files == file)
+        pool = np.flatnonzero(keep[: rows[0]])
         dropped, kept, reasons = _match_file(table, rows, pool, hashes, has_id, scheme)
         keep[dropped] = False
         all_dropped.append(dropped)
         all_kept.append(kept)
         all_reasons.extend(reasons)
-    drops = _drops(table, np.concatenate(all_dropped), np.concatenate(all_kept), all_reasons)
-    result = table.loc[keep, list(TRANSACTION_COLUMNS)].reset_index(drop=True)
-    return result, drops
+    return keep, _drops(table, np.concatenate(all_dropped), np.concatenate(all_kept), all_reasons)
+
+
+def drop_overlaps(statements: Sequence[Statement]) -> tuple[pd.DataFrame, tuple[DuplicateDrop, ...]]:
+    """Concatenate the statements' transactions, counting a row held by two files once.
+
+    Returns the kept rows (file order, then row order; schema columns) and every dropped row
+    with the source it duplicates.  See the module docstring for the matching rules.  One
+    statement, or statements without a (date, amount) in common, cost only the concatenation.
+    """
+    kept_statements = [st for st in statements if len(st.transactions)]
+    frames = [st.transactions for st in kept_statements]
+    if not frames:
+        return empty_transactions(), ()
+    if len(frames) == 1:  # the first file's rows are all kept: nothing earlier to duplicate
+        return frames[0][list(TRANSACTION_COLUMNS)].reset_index(drop=True), ()
+    table = pd.concat(frames, ignore_index=True)[list(TRANSACTION_COLUMNS)]
+    files = np.repeat(np.arange(len(frames)), [len(frame) for frame in frames])
+    candidates = np.flatnonzero(_overlap_candidates(table, files))
+    if not len(candidates):
+        return table, ()
+    # Rows outside the candidates pair with nothing, so matching the candidates alone (in
+    # the same order) gives the same pairs, ranks and drops.
+    keep_candidates, drops = _drop_within(table.iloc[candidates], files[candidates],
+                                          [st.format for st in kept_statements])
+    keep = np.ones(len(table), dtype=bool)
+    keep[candidates[~keep_candidates]] = False
+    return table.loc[keep].reset_index(drop=True), drops
