@@ -16,9 +16,13 @@ unrelated vendors are refused rather than guessed; a child vendor (Xbox) wins ov
 (Microsoft); a vendor name refused only for unexplained words beside it is accepted on the
 rows whose amount equals the cancellation's usual ``amount`` (method ``…+amount``).
 
+A description that importers joined from several fields (CAMT/MT940 ``name / remittance``,
+OFX NAME + MEMO, a SEPA ``EREF+ … SVWZ+ …`` purpose) and that does not match as a whole is
+cut into segments, each matched on its own (``match_segments`` has the rules).
+
 Modules: ``match_text`` (tokens, processors), ``match_index`` (targets, per-word index),
-``match_score`` (candidates and the rules of evidence), ``match_explain`` (what ``explain``
-prints).
+``match_score`` (candidates and the rules of evidence), ``match_segments`` (joined fields),
+``match_explain`` (what ``explain`` prints).
 """
 
 from __future__ import annotations
