@@ -128,6 +128,14 @@ def test_lookalikes_are_never_flagged() -> None:
     assert [d for d in descriptions if any(name in d for name in LOOKALIKES)] == []
 
 
+def test_lookalikes_match_no_vendor_at_all() -> None:
+    table = check([PROJECT / SAMPLES], PROJECT / RULES).transactions
+    text = table["description"].str.upper()
+    lookalike = text.str.contains("|".join(LOOKALIKES), regex=True)
+    assert int(lookalike.sum()) == 8  # 2 pizzas, 2 jeweller rows (a sale, a return), 1 router plan, 3 smoothies
+    assert table.loc[lookalike, "match_vendor"].tolist() == [""] * int(lookalike.sum())
+
+
 def test_charges_on_the_cancellation_day_and_inside_the_paid_term_are_not_flagged() -> None:
     dates = {(f["vendor"], f["date"]) for f in report(SAMPLES)["flags"]}
     assert ("Planet Fitness", "2026-04-15") not in dates  # 21:30 EST on the day itself
