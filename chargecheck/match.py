@@ -90,6 +90,7 @@ class Matcher:
         self._parent_of = {i: names.get(t.kb.parent) if t.kb is not None else None for i, t in enumerate(self.targets)}
         self._cache: dict[str, tuple[str, VendorMatch | None]] = {}
         self._by_clean: dict[tuple, VendorMatch | None] = {}
+        self._segment_cache: dict[str, SegmentVerdict] = {}
         self._has_excludes = any(t.excludes for t in self.targets)
         self._amounts: dict[str, frozenset[int]] = {}
 
@@ -123,6 +124,15 @@ class Matcher:
 
     def _segment_verdict(self, text: str) -> SegmentVerdict:
         """One segment matched on its own, with what the segment rules need to know about it."""
+        # Segments repeat far more than whole descriptions (the same payee, new reference ids).
+        if (hit := self._segment_cache.get(text)) is not None:
+            return hit
+        verdict = self._judge_segment(text)
+        if len(self._segment_cache) < 2_000_000:
+            self._segment_cache[text] = verdict
+        return verdict
+
+    def _judge_segment(self, text: str) -> SegmentVerdict:
         clean = clean_steps(text)
         vocabulary = self.knowledge.vocabulary
         if self.index.maybe(clean.text):

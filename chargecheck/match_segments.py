@@ -32,31 +32,57 @@ from .model import VendorMatch
 __all__ = ["Segmenter", "SegmentVerdict", "decide_segments", "render_verdict"]
 
 
+def _trie(words: list[str]) -> str:
+    """One regex alternation of ``words`` shaped as a trie: a scan position is rejected on its
+    first character instead of trying every label in turn (the split runs on every descriptor)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def pattern(node: dict) -> str:
+        end = node.get("", False)
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return pattern(tree)
+
+
 class Segmenter:
     """Cuts a raw descriptor at field separators and structured-field labels."""
 
     def __init__(self, rules: SegmentRules) -> None:
-        groups = []
-        for name, marks in (("sep", rules.separators), ("text", rules.text_fields), ("ref", rules.reference_fields)):
-            # A label that starts with a letter must not start inside a word (XMREF+ is no label).
-            alts = [(r"(?<![A-Za-z0-9])" if m[:1].isalnum() else "") + re.escape(m)
-                    for m in sorted(marks, key=len, reverse=True)]
-            if alts:
-                groups.append(f"(?P<{name}>{'|'.join(alts)})")
-        self._marks = re.compile("|".join(groups), re.I) if groups else None
+        self._kind: dict[str, str] = {}
+        for kind, marks in (("sep", rules.separators), ("text", rules.text_fields), ("ref", rules.reference_fields)):
+            for mark in marks:
+                self._kind.setdefault(mark.upper(), kind)
+        words = sorted(self._kind)
+        # A label that starts with a letter must not start inside a word (XMREF+ is no label).
+        inner = [w for w in words if w[:1].isalnum()]
+        outer = [w for w in words if not w[:1].isalnum()]
+        parts = ([f"(?<![A-Z0-9]){_trie(inner)}"] if inner else []) + ([_trie(outer)] if outer else [])
+        self._marks = re.compile("|".join(parts)) if parts else None
 
     def split(self, raw: str) -> tuple[str, ...]:
         """The text segments of ``raw`` (reference values dropped); () when there is nothing to cut."""
         if self._marks is None:
             return ()
         text = str(raw)
+        upper = text.upper()
+        if len(upper) != len(text):  # ß → SS: keep positions aligned with the raw text
+            upper = "".join(ch.upper() if len(ch.upper()) == 1 else ch for ch in text)
         parts: list[str] = []
         kind, start, found = "text", 0, False
-        for mark in self._marks.finditer(text):
+        for mark in self._marks.finditer(upper):
             found = True
             if kind == "text":
                 parts.append(text[start: mark.start()])
-            kind, start = ("ref" if mark.lastgroup == "ref" else "text"), mark.end()
+            kind, start = ("ref" if self._kind[mark.group()] == "ref" else "text"), mark.end()
         if not found:
             return ()
         if kind == "text":
@@ -108,7 +134,7 @@ def decide_segments(verdicts: Sequence[SegmentVerdict], words: Sequence[frozense
     method = "segment"
     if not accepted:
         # The vendor named in two segments, one of them a company (its name and its product).
-        twice = {t for t in range(len(vendors))
+        twice = {t for t in set().union(*(v.named for v in verdicts))
                  if sum(t in v.named for v in verdicts) >= 2 and any(t in v.named and v.company for v in verdicts)}
         if not twice:
             return None, "no segment names a target vendor on its own"

@@ -100,10 +100,23 @@ def compile_processors(processors: tuple[Processor, ...]) -> list[tuple[tuple[st
     return sorted((o for o in out if o[0]), key=lambda o: (-len(o[0]), not o[1]))
 
 
+_FIRSTS: dict[int, tuple[list, frozenset[str]]] = {}
+
+
+def _first_tokens(processors: list[tuple[tuple[str, ...], bool, Processor]]) -> frozenset[str]:
+    """The first words of all processor prefixes (a cheap test before trying each prefix)."""
+    hit = _FIRSTS.get(id(processors))
+    if hit is None or hit[0] is not processors:
+        hit = _FIRSTS[id(processors)] = (processors, frozenset(p[0][0] for p in processors))
+    return hit[1]
+
+
 def _processor_at(tokens: tuple[str, ...], star_after: tuple[bool, ...], at: int,
                   processors: list[tuple[tuple[str, ...], bool, Processor]]) -> tuple[Processor | None, int]:
     """The processor whose prefix starts at token ``at``, and the token after it."""
     n = len(tokens)
+    if at and tokens[at] not in _first_tokens(processors):
+        return None, at
     for prefix, star, proc in processors:
         size = len(prefix)
         if n > at + size and tokens[at: at + size] == prefix and (not star or star_after[at + size - 1]):
