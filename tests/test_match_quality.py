@@ -49,8 +49,9 @@ def _quality(labels: Path, vendors_file: Path) -> dict[str, float]:
     # European/UK descriptors (SEPA, CAMT/MT940 joined fields): first run 1.000 / 0.378, before
     # segments and the multilingual vocabulary; tuned on since.
     ("heldout_intl.csv", "heldout_intl_vendors.csv", 0.99, 0.97),
-    # Written after those mechanisms, not tuned on: first run 1.000 / 0.875.
-    ("heldout_intl2.csv", "heldout_intl2_vendors.csv", 0.99, 0.87),
+    # Written after those mechanisms: first run 1.000 / 0.875; Italian, Spanish, Nordic and Polish
+    # bank wording added since (1.000 / 0.969).
+    ("heldout_intl2.csv", "heldout_intl2_vendors.csv", 0.99, 0.96),
 ])
 def test_quality_on_own_fixtures(labels: str, vendors: str, precision: float, recall: float) -> None:
     result = _quality(FIXTURES / labels, FIXTURES / vendors)
