@@ -32,6 +32,7 @@ __all__ = [
     "DATE_FORMATS",
     "date_format_candidates",
     "infer_date_format",
+    "infer_date_format_factorized",
     "normalize_date_text",
     "parse_dates",
     "parse_amounts",
@@ -170,6 +171,21 @@ def infer_date_format(
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     codes, unique = pd.factorize(series.astype(object), use_na_sentinel=True)
+    return infer_date_format_factorized(codes, unique, prefer_day_first, locale_day_first=locale_day_first)
+
+
+def infer_date_format_factorized(
+    codes: np.ndarray,
+    unique,
+    prefer_day_first: bool | None = None,
+    *,
+    locale_day_first: bool | None = None,
+) -> str | None:
+    """:func:`infer_date_format` for a column already factorized (an importer has the codes).
+
+    ``codes`` are the rows in order (``-1`` for a missing value) and ``unique`` the distinct
+    values they index, every one of them used by some row.
+    """
     stripped = pd.Series([str(value).strip() for value in unique], dtype=object)
     codes = codes[(codes >= 0)]
     codes = codes[(stripped.to_numpy()[codes] != "")] if len(codes) else codes

@@ -171,8 +171,12 @@ def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
     offset = 0 if start_line <= 1 else int(newlines[start_line - 2]) + 1
     body = data[offset:]
-    starts, nfields = _scan_records(body, delimiter)
-    lines = start_line + np.searchsorted(newlines, offset + starts) - np.searchsorted(newlines, offset)
+    if b'"' in body:
+        starts, nfields = _scan_records(body, delimiter)
+        lines = start_line + np.searchsorted(newlines, offset + starts) - np.searchsorted(newlines, offset)
+    else:
+        starts, nfields = _scan_unquoted(body, newlines[np.searchsorted(newlines, offset):] - offset, delimiter)
+        lines = start_line + np.arange(len(starts))
     width = int(nfields.max()) if len(nfields) else 1
     frame = pd.DataFrame()
     if len(body.strip()):
@@ -211,6 +215,22 @@ def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     record_of = np.cumsum(is_end, dtype=np.int32)[(kinds == sep) & outside]
     nfields = np.bincount(record_of, minlength=len(starts))[: len(starts)] + 1
     return starts.astype("int64"), nfields.astype("int64")
+
+
+def _scan_unquoted(body: bytes, ends: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_scan_records` for a body without quote characters: every line is a record.
+
+    The newline positions are already known, so only the delimiters are located, and each
+    record's field count is the number of them between its start and the next record's.
+    """
+    if not len(body):
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
+    starts = np.concatenate(([0], ends + 1)).astype("int64")
+    if starts[-1] >= len(body):
+        starts = starts[:-1]  # the file ends with a newline: no record after it
+    separators = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord(delimiter))
+    nfields = np.diff(np.searchsorted(separators, np.append(starts, len(body)))) + 1
+    return starts, nfields.astype("int64")
 
 
 def _read_grid_slowly(text: str, delimiter: str, start_line: int) -> Grid:

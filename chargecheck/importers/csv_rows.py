@@ -15,11 +15,11 @@ import pandas as pd
 
 from ..errors import StatementError, UsageError
 from ..schema import Statement, make_transactions
-from ..values import DATE_FORMATS, infer_date_format, infer_decimal_mark, parse_amounts, parse_dates
+from ..values import DATE_FORMATS, infer_date_format_factorized, infer_decimal_mark, parse_amounts, parse_dates
 from .base import ImportOptions
 from .csv_columns import PENDING_WORDS, ColumnMap, direction_of, fold, header_currency, map_columns
 from .csv_grid import DATE_LIKE, Grid
-from .csv_cells import blank_records, by_unique, column, column_amounts, column_codes, column_dates, descriptions, is_empty, per_value
+from .csv_cells import blank_records, column, column_amounts, column_codes, column_dates, descriptions, is_empty, per_value
 from .csv_layouts import Layout
 from .csv_sign import CARD_HEADER_WORDS, decide_sign
 from .csv_skips import continuations, join_continuations, row_reasons, skipped_rows
@@ -85,18 +85,29 @@ def _columns(names, grid: Grid, layout: Layout | None, options: ImportOptions, p
     return cmap
 
 
-def _date_format(values: pd.Series, options: ImportOptions, layout: Layout | None, day_first_hint: bool | None):
-    """The user's format, else the layout's (if it fits), else the one format fitting the values."""
+def _date_format(grid: Grid, index: int, blank: np.ndarray, options: ImportOptions, layout: Layout | None,
+                 day_first_hint: bool | None):
+    """The user's format, else the layout's (if it fits), else the one format fitting the values.
+
+    Works on the column's factorization: the date-like test runs once per distinct cell, and
+    the non-blank date-like rows keep their order (the format inference looks at it).
+    """
     if options.date_format:
         return options.date_format
-    datelike = values[by_unique(values, lambda v: bool(DATE_LIKE.match(v)) and v.strip().casefold() not in PENDING_WORDS, bool)]
-    unique = pd.Series(datelike.unique(), dtype=object)
+    codes, values = column_codes(grid, index)
+    flags = np.array([bool(DATE_LIKE.match(v)) and v.strip().casefold() not in PENDING_WORDS for v in values], dtype=bool)
+    rows = codes[~blank]
+    rows = rows[flags[rows]]
+    order = pd.unique(rows)  # the date-like values in first-seen order
+    unique = pd.Series(values[order], dtype=object)
     if layout is not None and layout.date_format:
         # A layout matched by a generic header may not be that bank's: its format must fit.
         if unique.empty or parse_dates(unique, layout.date_format).notna().mean() >= 0.9:
             return layout.date_format
-    fmt = infer_date_format(datelike, locale_day_first=day_first_hint)
-    if fmt is not None or datelike.empty:
+    dense = np.empty(len(values), dtype=np.intp)
+    dense[order] = np.arange(len(order))
+    fmt = infer_date_format_factorized(dense[rows], unique.to_numpy(), locale_day_first=day_first_hint)
+    if fmt is not None or not len(rows):
         return fmt
     coverage = {f: parse_dates(unique, f).notna().mean() for f in DATE_FORMATS}
     best = max(coverage, key=coverage.get)
@@ -183,14 +194,14 @@ def _pending(grid: Grid, cmap: ColumnMap) -> pd.Series:
 
 def _dates(grid, cmap, blank, pending, options, layout, hint, path, line) -> tuple[str, pd.Series]:
     """The date column's format and parsed dates; a StatementError when no row has a date."""
-    text = column(grid, cmap.date, strip=False)[~blank]
-    fmt = _date_format(text, options, layout, hint)
+    fmt = _date_format(grid, cmap.date, blank, options, layout, hint)
+    first = repr(grid.cells[cmap.date].iloc[np.flatnonzero(~blank)[:3]].tolist())  # for the messages
     if fmt is None:
-        raise StatementError(path, line, "dates in one format in the date column", repr(text.head(3).tolist()),
+        raise StatementError(path, line, "dates in one format in the date column", first,
                              hint="give the format with --date-format, e.g. '%d/%m/%Y'")
     dates = column_dates(grid, cmap.date, fmt)
     if not (dates.notna().to_numpy() & ~blank).any() and not pending.any():
-        raise StatementError(path, line, f"dates in the format {fmt} in the date column", repr(text.head(3).tolist()),
+        raise StatementError(path, line, f"dates in the format {fmt} in the date column", first,
                              hint="give the format with --date-format")
     return fmt, dates
 
