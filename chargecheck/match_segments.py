@@ -108,7 +108,7 @@ class SegmentVerdict:
     reason: str
 
 
-def _only_vendor(accepted: dict[int, VendorMatch], parent_of: dict[int, int | None]) -> int | None | str:
+def _only_vendor(accepted: dict[int, VendorMatch], parent_of: Mapping[int, int | None]) -> int | str:
     """The single target among ``accepted`` (a parent yields to its child), or a reason to refuse."""
     targets = set(accepted)
     targets -= {parent_of[t] for t in targets if parent_of.get(t) in targets}
