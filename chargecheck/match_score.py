@@ -24,7 +24,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from .knowledge import KBVendor, Vocabulary
-from .match_text import Alias, Parsed
+from .match_text import Alias, Parsed, dotted_forms
 
 __all__ = ["Target", "Candidate", "find_candidates", "judge", "FUZZY_MIN_LEN", "FUZZY_CUTOFF"]
 
@@ -196,9 +196,11 @@ def _context_refusal(c: Candidate, parsed: Parsed, target: Target, vocabulary: V
         before = [i for i in unexplained if i < c.start]
         unexplained = [i for i in unexplained if i > c.start] + (before if len(before) > 1 else [])
     elif len(c.alias.tokens) == 1 and c.start > biller:
-        # A one-word name inside another name (W W NORTON & CO): even short words before it count.
+        # A one-word name inside another name (W W NORTON & CO): even short words before it count,
+        # but not the letters of a dotted company form (NETFLIX B.V. / NETFLIX).
+        dotted = dotted_forms(tokens, vocabulary.corporate)
         unexplained += [i for i in range(biller, c.start) if i not in unexplained and i not in parsed.location
-                        and not tokens[i].isdigit()
+                        and not tokens[i].isdigit() and i not in dotted
                         and not _explained(tokens[i], target.words, vocabulary.neutral, False)]
     if unexplained:
         where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""

@@ -18,7 +18,7 @@ from .knowledge import Processor, Vocabulary
 from .normalize import CleanResult
 
 __all__ = ["Alias", "Parsed", "alias_tokens", "make_alias", "parse", "TLDS", "compile_processors", "fix_zero",
-           "is_company"]
+           "is_company", "dotted_forms"]
 
 TLDS = frozenset("COM NET ORG US IO TV CO INFO APP AI ME SO LIFE BIZ LY GG FM TO EU UK DE FR NL IE ES IT SE CH "
                  "CA AU JP".split())
@@ -174,23 +174,29 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
     return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start)
 
 
+def dotted_forms(tokens: tuple[str, ...], corporate: frozenset[str]) -> frozenset[int]:
+    """Positions of single letters that spell a company form when read joined (B V, S A R L)."""
+    out: set[int] = set()
+    start = None
+    for i, token in enumerate(tokens + ("",)):
+        if len(token) == 1 and token.isalpha():
+            start = i if start is None else start
+            continue
+        if start is not None and i - start > 1 and "".join(tokens[start:i]) in corporate:
+            out.update(range(start, i))
+        start = None
+    return frozenset(out)
+
+
 def is_company(parsed: Parsed, vocabulary: Vocabulary) -> bool:
     """Does this text read as a company, a processor or bank wording rather than a person?
 
     A company form (GmbH, Ltd, and dotted ones read joined: B.V., S.A R.L., S.C.A.), a known
     processor prefix, or no content word outside the neutral vocabulary.
     """
-    if parsed.processor is not None:
-        return True
     tokens, corporate = parsed.tokens, vocabulary.corporate
-    run = ""
-    for token in tokens + ("",):
-        if len(token) == 1 and token.isalpha():
-            run += token  # B V → BV, S A R L → SARL
-            continue
-        if len(run) > 1 and run in corporate:
-            return True
-        run = ""
-        if token in corporate and len(token) > 1:
-            return True
+    if parsed.processor is not None or dotted_forms(tokens, corporate):
+        return True
+    if any(token in corporate and len(token) > 1 for token in tokens):
+        return True
     return all(t in vocabulary.neutral or any(ch.isdigit() for ch in t) or len(t) <= 2 for t in tokens)

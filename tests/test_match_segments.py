@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from chargecheck.cli import cli
 from chargecheck.knowledge import load_knowledge
 from chargecheck.match import Matcher
 from chargecheck.match_segments import Segmenter
-from chargecheck.match_text import compile_processors, is_company, parse
+from chargecheck.match_text import compile_processors, dotted_forms, is_company, parse
 from chargecheck.normalize import clean_steps
 
 VENDORS = {
@@ -43,6 +45,7 @@ def matcher() -> Matcher:
     # One field: nothing to cut (the fast path every US card line takes).
     ("NETFLIX.COM 866-579-7172 CA", ()),
     ("XMREF+abc", ()),  # a label never starts inside a word
+    ("Straße 5 / Müller EREF+1 SVWZ+x", ("Straße 5", "Müller", "x")),  # ß upper-cases to two letters
 ])
 def test_segments(raw: str, segments: tuple[str, ...]) -> None:
     assert Segmenter(load_knowledge().segments).split(raw) == segments
@@ -72,6 +75,8 @@ MATCHES = [
     # A child vendor beats its parent across segments.
     ("MICROSOFT IRELAND LTD / XBOX GAME PASS", "Xbox", "exact"),
     ("NETFLIX.COM / Netflix.com", "Netflix", "exact"),
+    # Bank wording with its preposition (Lastschrift von, payment to) before the merchant.
+    ("SEPA-Lastschrift von DAZN Limited / Kundennummer 123", "DAZN", "exact"),
 ]
 
 
@@ -158,3 +163,27 @@ def test_vocabulary_and_segment_rules_load() -> None:
     assert {"FEBRUARY", "SEPA"} <= words.neutral and "GEHALT" in words.refusing
     assert " / " in kb.segments.separators and "SVWZ+" in kb.segments.text_fields
     assert "MREF+" in kb.segments.reference_fields
+
+
+@pytest.mark.parametrize("text, letters", [
+    ("NETFLIX INTERNATIONAL B.V. / NETFLIX", {2, 3}),
+    ("PAYPAL (EUROPE) S.A R.L. ET CIE", {2, 3, 4, 5}),
+    ("W W NORTON", set()),  # W W is no company form: a name
+])
+def test_dotted_company_forms(text: str, letters: set[int]) -> None:
+    kb = load_knowledge()
+    parsed = parse(clean_steps(text), compile_processors(kb.processors), kb.vocabulary.bank)
+    assert dotted_forms(parsed.tokens, kb.vocabulary.corporate) == letters
+
+
+@pytest.mark.parametrize("descriptor, vendor, decision", [
+    ("NETFLIX / February", "Netflix", 'decision: Netflix (score 100, alias "Netflix", method exact)'),
+    ("Netflix International B.V. / Netflix abonnement", "Netflix",
+     'decision: Netflix (score 100, alias "Netflix", method exact)'),
+    ("SEPA Lastschrift Spotify AB / P1234567 Spotify Premium", "Spotify",
+     'decision: Spotify (score 100, alias "Spotify AB", method exact)'),
+])
+def test_cli_explain_of_the_reported_refusals(descriptor: str, vendor: str, decision: str) -> None:
+    result = CliRunner().invoke(cli, ["explain", descriptor, "--vendor", vendor])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == decision
