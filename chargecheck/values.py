@@ -296,7 +296,12 @@ def infer_decimal_mark(values: Iterable[str]) -> str:
     ``1.000``-like values is undecidable and reads as ``"."``.
     """
     votes = {".": 0, ",": 0}
+    plain = _PLAIN["."]
     for value in _distinct_nonempty(values).head(5000):  # plenty of evidence, bounded cost
+        simple = plain.fullmatch(value)
+        if simple:  # the common ``-15.49`` / ``120``: a dot before 1-2 digits is a decimal dot
+            votes["."] += simple.group(3) is not None
+            continue
         split = _split_amount(value)
         if split is None:
             continue

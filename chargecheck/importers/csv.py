@@ -33,6 +33,16 @@ _OTHER_FORMATS = ("<", "OFXHEADER", "{1:", "!Type", "!Account", ":20:")
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     """The file's text with ``\\n`` line ends (CRLF and CR-only files alike) and its encoding."""
+    text, used, _ = _read_file(path, encoding)
+    return text, used
+
+
+def _read_file(path: Path, encoding: str | None) -> tuple[str, str, bytes | None]:
+    """:func:`read_text` plus the file's bytes when they are exactly the UTF-8 of that text.
+
+    The grid reader works on UTF-8 bytes; a plain UTF-8 file (no BOM, NUL or CR to remove)
+    is passed on as read instead of being encoded again.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -41,10 +51,12 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
         text, used = decode_bytes(data, forced=encoding)
     except LookupError:
         raise UsageError(f"unknown encoding {encoding!r}", hint="e.g. utf-8, cp1252, latin-1, utf-16") from None
+    same = encoding is None and used == "utf-8" and not text.startswith("\ufeff") and b"\x00" not in data
     text = text.lstrip("\ufeff").replace("\x00", "")
     if "\r" in text:
+        same = False
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, used
+    return text, used, data if same else None
 
 
 def _find_header(rows, layouts: list[Layout], forced: Layout | None):
@@ -86,7 +98,7 @@ class CsvImporter:
 
     def extract(self, path: Path, options: ImportOptions) -> Statement:
         """Read the whole file; every row below the header is a transaction or skipped."""
-        text, encoding = read_text(Path(path), options.encoding)
+        text, encoding, data = _read_file(Path(path), options.encoding)
         layouts = load_layouts(options.layouts_file)
         forced = find_layout(layouts, options.layout) if options.layout else None
         head = text[:HEAD_CHARS]
@@ -99,7 +111,7 @@ class CsvImporter:
         if names is None and not any(len(row.cells) >= 2 for row in rows):
             first = rows[0]
             raise StatementError(path, first.line, f"delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))
-        grid = read_grid(text, delimiter, data_line)
+        grid = read_grid(text, delimiter, data_line, data)
         sample = [row.cells for row in rows if row.line >= data_line][:20]
         layout = forced or match_layout(layouts, names, sample)
         notes = [f"delimiter {delimiter!r}"]

@@ -80,16 +80,27 @@ def column(grid: Grid, index: int | None, strip: bool = True) -> pd.Series | Non
         return grid.cells[index]
     key = ("stripped", index)
     if key not in grid.memo:
-        codes, unique = column_codes(grid, index)
-        grid.memo[key] = pd.Series(_strip_cells(unique)[codes], index=grid.cells.index)
+        values = grid.cells[index].to_numpy(dtype=object)
+        if ("codes", index) in grid.memo or _repetitive(values):
+            codes, unique = column_codes(grid, index)
+            stripped = _strip_cells(unique)[codes]
+        else:  # mostly distinct (descriptors): stripping each row costs less than hashing them
+            stripped = _strip_cells(values)
+        grid.memo[key] = pd.Series(stripped, index=grid.cells.index)
     return grid.memo[key]
+
+
+def _repetitive(values: np.ndarray, probe: int = 20000) -> bool:
+    """Whether the column's head repeats its values enough for per-distinct-value work to pay."""
+    head = values[:probe]
+    return len(pd.unique(head)) * 5 <= len(head)
 
 
 def _strip_cells(unique: np.ndarray) -> np.ndarray:
     """Distinct cells without surrounding spaces or the spreadsheet's leading apostrophe.
 
-    Two comprehensions without a function call per value: a million-row column has some
-    hundred thousand distinct descriptors.
+    Two comprehensions without a function call per value (a million-row column has some
+    hundred thousand distinct descriptors); works on distinct values or on whole columns.
     """
     stripped = [(value if type(value) is str else str(value)).strip() for value in unique]
     # WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet

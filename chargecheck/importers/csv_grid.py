@@ -163,9 +163,12 @@ def locate_header(rows: list[HeadRow]) -> tuple[HeadRow | None, int]:
     return None, rows[0].line if rows else 1
 
 
-def read_grid(text: str, delimiter: str, start_line: int) -> Grid:
-    """Read every record from physical line ``start_line`` on into a :class:`Grid`."""
-    data = text.encode("utf-8")
+def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = None) -> Grid:
+    """Read every record from physical line ``start_line`` on into a :class:`Grid`.
+
+    ``data``, when given, must be ``text.encode("utf-8")`` (the file as read, if it was that).
+    """
+    data = text.encode("utf-8") if data is None else data
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     if start_line - 2 >= len(newlines):  # the header is the last line: no records under it
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))

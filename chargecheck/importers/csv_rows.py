@@ -51,7 +51,7 @@ def _resolve(ref, names: list[str] | None, width: int, what: str, path: str, lin
 def _columns(names, grid: Grid, layout: Layout | None, options: ImportOptions, path: str, line) -> ColumnMap:
     """Detected roles, overridden by the layout's columns, overridden by the user's flags."""
     blank = blank_records(grid)
-    sample = grid.cells[~blank].head(_SAMPLE_ROWS).reset_index(drop=True)
+    sample = grid.cells.iloc[np.flatnonzero(~blank)[:_SAMPLE_ROWS]].reset_index(drop=True)  # no full-frame copy
     cmap = map_columns(names, sample)
     width = grid.cells.shape[1]
     if layout is not None:
