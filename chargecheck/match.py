@@ -28,6 +28,7 @@ Modules: ``match_text`` (tokens, processors), ``match_index`` (targets, per-word
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 import pandas as pd
@@ -200,7 +201,11 @@ class Matcher:
         key = str(raw)
         if (hit := self._cache.get(key)) is not None:
             return hit
-        clean = clean or clean_steps(key)
+        if clean is None:
+            reduced = self._segmenter.reduce(key)
+            clean = clean_steps(reduced)
+        else:
+            reduced = clean.raw
         match = near = None
         if self.index.maybe(clean.text):
             # Excludes look at the raw text too, so only exclude-free targets share by cleaned text.
@@ -211,7 +216,7 @@ class Matcher:
                 self._by_clean[ckey] = found
             match, near = found
         if match is None:
-            match = self._by_segments(key, clean.text)[0]
+            match = self._by_segments(reduced, clean.text)[0]
         hit = (clean.text, match, near)
         if len(self._cache) < 2_000_000:
             self._cache[key] = hit
@@ -234,7 +239,10 @@ class Matcher:
 
     def explain(self, descriptor: str) -> Explanation:
         """Every step of matching one descriptor: cleaning, candidates and why, the decision."""
-        clean = clean_steps(str(descriptor))
+        reduced = self._segmenter.reduce(str(descriptor))
+        clean = clean_steps(reduced)
+        if reduced != str(descriptor):
+            clean = replace(clean, steps=(("reference fields", reduced),) + clean.steps)
         match, parsed, judged, reason = self._evaluate(clean)
         order = sorted(judged, key=lambda c: (c.rejected is not None, [-x for x in c.rank[2:]],
                                                self.targets[c.target].vendor, c.alias.text))
@@ -249,7 +257,7 @@ class Matcher:
         merchant = " ".join(parsed.tokens[parsed.merchant_start:])
         segments: tuple[str, ...] = ()
         if match is None:
-            found, verdicts, why = self._by_segments(str(descriptor), clean.text)
+            found, verdicts, why = self._by_segments(reduced, clean.text)
             segments = tuple(render_verdict(v) for v in verdicts)
             if found is not None:
                 match, reason, hint = found, why, None
@@ -281,7 +289,10 @@ class Matcher:
         codes, uniques = pd.factorize(descriptions.map(str), sort=False)
         # Rows of one merchant differ only in the wrapper's date and card reference: strip
         # those cheaply, de-duplicate again, and clean and match each remaining text once.
-        inner_codes, inner = pd.factorize(pd.Series([strip_row_noise(v) for v in uniques], dtype=object), sort=False)
+        # SEPA end-to-end ids (EREF+…) are new on every debit: reference fields go too.
+        reduce = self._segmenter.reduce
+        inner_codes, inner = pd.factorize(pd.Series([reduce(strip_row_noise(v)) for v in uniques], dtype=object),
+                                          sort=False)
         cleans = [clean_steps(value) for value in inner]
         self.index.warm([c.text for c in cleans])
         inner_results = [self._lookup(value, clean) for value, clean in zip(inner, cleans)]

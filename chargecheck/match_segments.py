@@ -68,26 +68,39 @@ class Segmenter:
         parts = ([f"(?<![A-Z0-9]){_trie(inner)}"] if inner else []) + ([_trie(outer)] if outer else [])
         self._marks = re.compile("|".join(parts)) if parts else None
 
-    def split(self, raw: str) -> tuple[str, ...]:
-        """The text segments of ``raw`` (reference values dropped); () when there is nothing to cut."""
+    def _pieces(self, raw: str) -> list[tuple[str, str, str]] | None:
+        """(mark, kind, value) runs of ``raw``, the first with an empty mark; None without marks."""
         if self._marks is None:
-            return ()
+            return None
         text = str(raw)
         upper = text.upper()
         if len(upper) != len(text):  # ß → SS: keep positions aligned with the raw text
             upper = "".join(ch.upper() if len(ch.upper()) == 1 else ch for ch in text)
-        parts: list[str] = []
-        kind, start, found = "text", 0, False
+        pieces: list[tuple[str, str, str]] = []
+        mark_text, kind, start = "", "text", 0
         for mark in self._marks.finditer(upper):
-            found = True
-            if kind == "text":
-                parts.append(text[start: mark.start()])
-            kind, start = ("ref" if self._kind[mark.group()] == "ref" else "text"), mark.end()
-        if not found:
+            pieces.append((mark_text, kind, text[start: mark.start()]))
+            mark_text, kind, start = text[mark.start(): mark.end()], self._kind[mark.group()], mark.end()
+        if not pieces:
+            return None
+        pieces.append((mark_text, kind, text[start:]))
+        return pieces
+
+    def split(self, raw: str) -> tuple[str, ...]:
+        """The text segments of ``raw`` (reference values dropped); () when there is nothing to cut."""
+        pieces = self._pieces(raw)
+        if pieces is None:
             return ()
-        if kind == "text":
-            parts.append(text[start:])
-        return tuple(p.strip(" ,.:/-") for p in parts if any(ch.isalnum() for ch in p))
+        return tuple(value.strip(" ,.:/-") for _, kind, value in pieces
+                     if kind != "ref" and any(ch.isalnum() for ch in value))
+
+    def reduce(self, raw: str) -> str:
+        """``raw`` without its reference fields (label and value): a new end-to-end id on every
+        debit (``EREF+…``) must not make each row of one payee a new descriptor to match."""
+        pieces = self._pieces(raw)
+        if pieces is None or all(kind != "ref" for _, kind, _ in pieces):
+            return str(raw)
+        return " ".join(" ".join(mark + value for mark, kind, value in pieces if kind != "ref").split())
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,26 @@ def test_segments(raw: str, segments: tuple[str, ...]) -> None:
     assert Segmenter(load_knowledge().segments).split(raw) == segments
 
 
+@pytest.mark.parametrize("raw, reduced", [
+    ("FOLGELASTSCHRIFT Netflix B.V. EREF+111 MREF+NF1 CRED+NL86ZZZ3 SVWZ+Netflix Monatsabo",
+     "FOLGELASTSCHRIFT Netflix B.V. SVWZ+Netflix Monatsabo"),
+    ("NETFLIX / February", "NETFLIX / February"),  # separators only: unchanged
+    ("NETFLIX.COM 866-579-7172 CA", "NETFLIX.COM 866-579-7172 CA"),
+])
+def test_reference_fields_are_dropped_before_matching(raw: str, reduced: str) -> None:
+    assert Segmenter(load_knowledge().segments).reduce(raw) == reduced
+
+
+def test_rows_differing_only_in_their_end_to_end_id_share_one_descriptor(matcher: Matcher) -> None:
+    rows = [f"FOLGELASTSCHRIFT Netflix International B.V. EREF+{n} MREF+NF1 CRED+NL86ZZZ3 SVWZ+Netflix Monatsabo"
+            for n in (111, 222)]
+    out = matcher.annotate(pd.DataFrame({"description": rows}))
+    assert out["cleaned"].tolist() == ["FOLGELASTSCHRIFT NETFLIX INTERNATIONAL B.V. SVWZ+NETFLIX MONATSABO"] * 2
+    assert out["match_vendor"].tolist() == ["Netflix", "Netflix"]
+    steps = matcher.explain(rows[0]).steps
+    assert steps[0] == ("reference fields", "FOLGELASTSCHRIFT Netflix International B.V. SVWZ+Netflix Monatsabo")
+
+
 MATCHES = [
     # The importer author's three refusals (issue 4).
     ("NETFLIX / February", "Netflix", "exact"),
