@@ -1,8 +1,9 @@
 """Match quality on labelled descriptors, through the bench's own scoring (the targets of issue 4).
 
-``tests/fixtures/match/extra.csv``, ``heldout.csv`` and ``heldout2.csv`` are descriptors written
-for vendors mostly not in the development set; each held-out file was written before looking
-at any result on it.
+``tests/fixtures/match/extra.csv``, ``heldout.csv`` … ``heldout6.csv`` are descriptors written
+for vendors mostly not in the development set; ``heldout_intl*.csv`` are European and UK bank
+lines (SEPA direct debits, CAMT/MT940/OFX joined fields).  Each held-out file was written before
+looking at any result on it; its first-run figures are noted beside it.
 """
 
 from __future__ import annotations
