@@ -158,6 +158,16 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
                    and tokens[i].isalpha() and tokens[i].endswith(streets)), None) if streets else None
     if street is not None:
         location.update(range(street, n))
+    processor, start = _merchant_start(tokens, star_after, processors, lead)
+    return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start)
+
+
+def _merchant_start(tokens: tuple[str, ...], star_after: tuple[bool, ...],
+                    processors: list[tuple[tuple[str, ...], bool, Processor]],
+                    lead: frozenset[str]) -> tuple[Processor | None, int]:
+    """The processor billing for the merchant, if any, and the merchant's first token: after
+    the processor prefix, a leading run of bank wording, or an unknown short ``X*`` prefix."""
+    n = len(tokens)
     processor, start = _processor_at(tokens, star_after, 0, processors)
     skip = 0
     while processor is None and lead and skip < n - 1 and not star_after[skip]:
@@ -171,7 +181,7 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
         start = skip
     if processor is None and n > start + 1 and star_after[start] and len(tokens[start]) <= 4:
         start += 1  # an unknown short billing prefix (MTCH*, LTF*, IC*): not the merchant's words
-    return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start)
+    return processor, start
 
 
 def dotted_forms(tokens: tuple[str, ...], corporate: frozenset[str]) -> frozenset[int]:
