@@ -80,13 +80,21 @@ def column(grid: Grid, index: int | None, strip: bool = True) -> pd.Series | Non
         return grid.cells[index]
     key = ("stripped", index)
     if key not in grid.memo:
+        codes, values = _stripped(grid, index)
+        grid.memo[key] = pd.Series(values if codes is None else values[codes], index=grid.cells.index)
+    return grid.memo[key]
+
+
+def _stripped(grid: Grid, index: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """A column's stripped cells as ``(codes, distinct values)``, or ``(None, values per row)``."""
+    key = ("stripped codes", index)
+    if key not in grid.memo:
         values = grid.cells[index].to_numpy(dtype=object)
         if ("codes", index) in grid.memo or _repetitive(values):
             codes, unique = column_codes(grid, index)
-            stripped = _strip_cells(unique)[codes]
+            grid.memo[key] = codes, _strip_cells(unique)
         else:  # mostly distinct (descriptors): stripping each row costs less than hashing them
-            stripped = _strip_cells(values)
-        grid.memo[key] = pd.Series(stripped, index=grid.cells.index)
+            grid.memo[key] = None, _strip_cells(values)
     return grid.memo[key]
 
 
@@ -96,30 +104,47 @@ def _repetitive(values: np.ndarray, probe: int = 20000) -> bool:
     return len(pd.unique(head)) * 5 <= len(head)
 
 
-def _strip_cells(unique: np.ndarray) -> np.ndarray:
-    """Distinct cells without surrounding spaces or the spreadsheet's leading apostrophe.
+def _strip_cells(values: np.ndarray) -> np.ndarray:
+    """Cells without surrounding spaces or the spreadsheet's leading apostrophe.
 
-    Two comprehensions without a function call per value (a million-row column has some
+    One comprehension without a function call per value (a million-row column has some
     hundred thousand distinct descriptors); works on distinct values or on whole columns.
+    WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet
+    marker for "this is text"; it is not part of the value.
     """
-    stripped = [(value if type(value) is str else str(value)).strip() for value in unique]
-    # WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet
-    # marker for "this is text"; it is not part of the value.
-    cleaned = [text[1:].strip() if text[:1] == "'" else text for text in stripped]
-    return np.array(cleaned, dtype=object)
+    cleaned = np.empty(len(values), dtype=object)
+    cleaned[:] = [
+        text if (text := (value if type(value) is str else str(value)).strip())[:1] != "'" else text[1:].strip()
+        for value in values
+    ]
+    return cleaned
 
 
 def descriptions(grid: Grid, cmap: ColumnMap) -> pd.Series:
-    """The description columns joined with a space (payee then memo), skipping empty or repeated parts."""
-    parts = [column(grid, i).to_numpy(dtype=object) for i in cmap.description if column(grid, i) is not None]
+    """The description columns joined with a space (payee then memo), skipping empty or repeated parts.
+
+    Columns that repeat their values are joined once per distinct pair of values.
+    """
+    parts = [_stripped(grid, i) for i in cmap.description if i is not None and i in grid.cells.columns]
     if not parts:
         return pd.Series("", index=grid.cells.index, dtype=object)
-    text = parts[0]
-    for part in parts[1:]:
-        has_part = part != ""
-        fill = has_part & (text == "")
-        join = has_part & ~fill & (text != part)
-        text = text.copy()
-        text[fill] = part[fill]
-        text[join] = text[join] + " " + part[join]  # only where both differ: no string work per row
-    return pd.Series(text, index=grid.cells.index, dtype=object)
+    codes, text = parts[0]
+    for part_codes, part in parts[1:]:
+        if codes is not None and part_codes is not None:
+            pairs, distinct = pd.factorize(codes.astype(np.int64) * len(part) + part_codes)
+            text, codes = _join(text[distinct // len(part)], part[distinct % len(part)]), pairs
+        else:
+            text = _join(text if codes is None else text[codes], part if part_codes is None else part[part_codes])
+            codes = None
+    return pd.Series(text if codes is None else text[codes], index=grid.cells.index, dtype=object)
+
+
+def _join(text: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """``text`` and ``part`` joined by a space; an empty or identical part adds nothing."""
+    has_part = part != ""
+    fill = has_part & (text == "")
+    join = has_part & ~fill & (text != part)
+    text = text.copy()
+    text[fill] = part[fill]
+    text[join] = text[join] + " " + part[join]  # only where both differ: no string work per row
+    return text

@@ -19,6 +19,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 __all__ = ["decide_sign", "CARD_HEADER_WORDS"]
 
@@ -58,7 +59,9 @@ def _by_type(amounts: pd.Series, types: pd.Series | None) -> tuple[int, str]:
 def _by_payments(amounts: pd.Series, descriptions: pd.Series | None) -> tuple[int, str]:
     if descriptions is None:
         return 0, ""
-    codes, unique = pd.factorize(descriptions.astype(str))
+    cells = descriptions.to_numpy(dtype=object)
+    # Cells that are all str already need no str-dtype copy of a million rows first.
+    codes, unique = pd.factorize(cells if infer_dtype(cells, skipna=False) == "string" else descriptions.astype(str))
     rows = np.append(pd.Series(unique, dtype=object).str.contains(_PAYMENT_ROW).to_numpy(bool), False)[codes]
     sign = _majority(np.sign(amounts.to_numpy(dtype="int64")[rows]))
     if sign == -1:
