@@ -26,6 +26,11 @@ def import_options(func: Callable) -> Callable:
         click.option("--layout", help="Force a saved CSV layout by name (see rules/layouts.toml)."),
         click.option("--encoding", help="Force the text encoding of the statements, e.g. cp1252."),
         click.option(
+            "--currency",
+            callback=_currency_code,
+            help="ISO currency code (e.g. USD) for statements that name none; a stated currency is kept.",
+        ),
+        click.option(
             "--layouts",
             "layouts_file",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -37,9 +42,21 @@ def import_options(func: Callable) -> Callable:
     return func
 
 
+def _currency_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Accept a three-letter ISO 4217 code, in any case."""
+    if value is None:
+        return None
+    if len(value) != 3 or not value.isalpha():
+        raise click.BadParameter(f"expected a three-letter ISO currency code such as USD, found {value!r}")
+    return value.upper()
+
+
 def build_import_options(kwargs: dict) -> ImportOptions:
     """Pop the import overrides out of a command's keyword arguments."""
-    names = ("date_col", "amount_col", "description_col", "date_format", "decimal", "layout", "encoding", "layouts_file")
+    names = (
+        "date_col", "amount_col", "description_col", "date_format", "decimal", "layout", "encoding",
+        "layouts_file", "currency",
+    )
     return ImportOptions(**{name: kwargs.pop(name, None) for name in names})
 
 

@@ -9,6 +9,7 @@ Each module exposes ``IMPORTER``, an object following :class:`~chargecheck.impor
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -69,4 +70,19 @@ def read_statement(
         importer = by_name[format]
     else:
         importer = identify(path)
-    return importer.extract(Path(path), options)
+    statement = importer.extract(Path(path), options)
+    if options.currency:
+        statement = _with_default_currency(statement, options.currency)
+    return statement
+
+
+def _with_default_currency(statement: Statement, currency: str) -> Statement:
+    """Give rows that name no currency the user's ``--currency`` (never overriding a stated one)."""
+    frame = statement.transactions
+    unnamed = frame["currency"] == ""
+    if not unnamed.any():
+        return statement
+    frame = frame.copy()
+    frame.loc[unnamed, "currency"] = currency.upper()
+    note = f"{int(unnamed.sum())} row(s) without a stated currency given {currency.upper()} (--currency)"
+    return replace(statement, transactions=frame, notes=statement.notes + (note,))

@@ -28,7 +28,8 @@ class ImportOptions:
     ``date_col``/``amount_col``/``description_col`` name (or 0-based index) a CSV column;
     ``date_format`` is a strptime format; ``decimal`` is ``"."`` or ``","``; ``layout`` forces a
     saved CSV layout by name; ``encoding`` forces a text encoding; ``layouts_file`` is a user
-    ``layouts.toml`` (e.g. ``rules/layouts.toml``).
+    ``layouts.toml`` (e.g. ``rules/layouts.toml``); ``currency`` is the ISO code given to rows of
+    statements that name no currency (a plain ``Date,Description,Amount`` export never does).
     """
 
     date_col: str | None = None
@@ -39,6 +40,7 @@ class ImportOptions:
     layout: str | None = None
     encoding: str | None = None
     layouts_file: Path | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
