@@ -175,11 +175,12 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
     offset = 0 if start_line <= 1 else int(newlines[start_line - 2]) + 1
     body = memoryview(data)[offset:]  # no copy of the file
+    ends = newlines[np.searchsorted(newlines, offset):] - offset
     if data.find(b'"', offset) >= 0:
-        starts, nfields = _scan_records(body, delimiter)
+        starts, nfields = _scan_records(body, ends, delimiter)
         lines = start_line + np.searchsorted(newlines, offset + starts) - np.searchsorted(newlines, offset)
     else:
-        starts, nfields = _scan_unquoted(body, newlines[np.searchsorted(newlines, offset):] - offset, delimiter)
+        starts, nfields = _scan_unquoted(body, ends, delimiter)
         lines = start_line + np.arange(len(starts))
     width = int(nfields.max()) if len(nfields) else 1
     frame = pd.DataFrame()
@@ -200,27 +201,28 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
     return Grid(frame, lines.astype("int64"), nfields)
 
 
-def _scan_records(body: bytes | memoryview, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+def _scan_records(body: bytes | memoryview, ends: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     """Byte offsets where records start and each record's field count, outside quotes.
 
-    One pass picks the quote, delimiter and newline bytes; a running count of quotes tells
-    which of them sit inside a quoted field (an odd count before them).
+    ``ends`` are the body's newline positions.  The quote, delimiter and newline bytes are
+    picked in file order (the bytes only, not their positions); a running quote parity tells
+    which of them sit inside a quoted field, and the n-th newline picked is ``ends[n]``.
     """
     raw = np.frombuffer(body, dtype=np.uint8)
     if not len(raw):
         return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
     sep = ord(delimiter)
-    special = np.flatnonzero((raw == 34) | (raw == 10) | (raw == sep))
-    kinds = raw[special]
+    kinds = raw[(raw == 34) | (raw == 10) | (raw == sep)]
     outside = np.bitwise_xor.accumulate((kinds == 34).view(np.uint8)) == 0  # quote parity so far
-    is_end = (kinds == 10) & outside
-    ends = special[is_end]
-    starts = np.concatenate(([0], ends + 1))
+    is_newline = kinds == 10
+    is_end = is_newline & outside
+    starts = np.concatenate(([0], ends[is_end[is_newline]] + 1)).astype("int64")
     if starts[-1] >= len(raw):
         starts = starts[:-1]  # the file ends with a newline: no record after it
-    record_of = np.cumsum(is_end, dtype=np.int32)[(kinds == sep) & outside]
-    nfields = np.bincount(record_of, minlength=len(starts))[: len(starts)] + 1
-    return starts.astype("int64"), nfields.astype("int64")
+    separators = np.flatnonzero((kinds == sep) & outside)
+    bounds = np.concatenate(([0], np.flatnonzero(is_end)[: len(starts)], [len(kinds)]))
+    nfields = np.diff(np.searchsorted(separators, bounds))[: len(starts)] + 1
+    return starts, nfields.astype("int64")
 
 
 def _scan_unquoted(body: bytes | memoryview, ends: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
