@@ -10,7 +10,8 @@ In one run it generates (seeded, into a temporary folder) a card statement with 
 repeated descriptors and a rules file of 1,000 cancellations (see ``synth_statement.py``), then
 prints:
 
-* ``pandas.read_csv`` of that file — the floor: nothing that reads the file can be much faster;
+* ``pandas.read_csv`` of that file — the floor: nothing that reads the file can be much faster
+  (also, for context only, with ``dtype=str, keep_default_na=False`` as a text-first importer reads);
 * ``chargecheck.pipeline.check(...)`` end to end (import, dedupe, match, flag), and the
   ``chargecheck check --format json`` CLI as a subprocess (interpreter start and report included);
 * a naive per-row ``rapidfuzz.process.extractOne`` loop of descriptors against the 1,000 vendor
@@ -42,8 +43,9 @@ from synth_statement import write_statement  # noqa: E402  (script-local module 
 READ_CSV = """
 import json, resource, sys, time
 import pandas as pd
+options = {"dtype": str, "keep_default_na": False} if sys.argv[2:] == ["str"] else {}
 start = time.perf_counter()
-frame = pd.read_csv(sys.argv[1])
+frame = pd.read_csv(sys.argv[1], **options)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "rows": len(frame),
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -218,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         csv_path, rules_path, info = _generate(args, folder)
         read = run_child(READ_CSV, str(csv_path), repeat=args.repeat)
         print(_fmt_step("pandas.read_csv", read))
+        as_text = run_child(READ_CSV, str(csv_path), "str", repeat=args.repeat)
+        print(_fmt_step("  (for context: dtype=str, no NA)", as_text))
         lib = _library(args, csv_path, rules_path, info)
         cli = _cli(args, csv_path, rules_path)
         if args.stages:
