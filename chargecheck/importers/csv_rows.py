@@ -219,6 +219,7 @@ def _footer(grid: Grid, blank: np.ndarray, dates: pd.Series, pending: pd.Series,
 
 def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, path) -> dict:
     """The transaction columns for the rows that are transactions."""
+    ok = slice(None) if ok.all() else ok  # the common case: no boolean copy of every column
     frame = {
         "date": dates[ok], "amount_cents": cents[ok].astype("int64"), "description": descr[ok],
         "currency": currency[ok] if isinstance(currency, pd.Series) else currency,
