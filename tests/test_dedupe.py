@@ -134,6 +134,31 @@ def test_schema_is_kept_and_empty_input_gives_an_empty_table():
     assert list(empty.columns) == list(TRANSACTION_SCHEMA) and len(empty) == 0 and none == ()
 
 
+
+def test_rows_no_other_file_shares_date_and_amount_with_are_kept_around_the_duplicates():
+    # Only rows whose (date, amount) another file also holds are matched; the rows between
+    # them keep their places and the drops still name the right lines.
+    lunch, rent = ("2026-03-02", -1200, "LUNCH"), ("2026-03-01", -90000, "RENT")
+    a = statement("a.csv", rent, COFFEE, ("2026-03-03", -500, "BOOKS"))
+    b = statement("b.csv", ("2026-03-02", -350, "coffee  shop"), lunch, COFFEE, rent)
+    c = statement("c.csv", lunch, ("2026-03-04", -999, "GYM"))
+    frame, drops = drop_overlaps([a, b, c])
+    assert kept(frame) == [("a.csv", 1), ("a.csv", 2), ("a.csv", 3), ("b.csv", 2), ("b.csv", 3), ("c.csv", 2)]
+    assert drops == (
+        DuplicateDrop(Source("a.csv", 2), Source("b.csv", 1), date(2026, 3, 2), Decimal("-3.50"), "coffee  shop", SAME_CONTENT),
+        DuplicateDrop(Source("a.csv", 1), Source("b.csv", 4), date(2026, 3, 1), Decimal("-900.00"), "RENT", SAME_CONTENT),
+        DuplicateDrop(Source("b.csv", 2), Source("c.csv", 1), date(2026, 3, 2), Decimal("-12.00"), "LUNCH", SAME_CONTENT),
+    )
+
+
+def test_files_without_a_shared_date_and_amount_are_concatenated_as_they_are():
+    a = statement("a.csv", COFFEE, COFFEE)
+    b = statement("b.csv", ("2026-03-02", -351, "COFFEE SHOP"), ("2026-03-03", -350, "COFFEE SHOP"))
+    frame, drops = drop_overlaps([a, b])
+    assert drops == ()
+    pd.testing.assert_frame_equal(frame, pd.concat([a.transactions, b.transactions], ignore_index=True))
+
+
 JAN_MAR = """\
     :20:Q1
     :25:NL00BANK0123456789
