@@ -105,11 +105,13 @@ def _match_file(table: pd.DataFrame, rows: np.ndarray, pool: np.ndarray, hashes:
 def _sources(table: pd.DataFrame, positions: np.ndarray) -> list[Source]:
     """Source (file, line, bank id) of each row at ``positions``."""
     files = table["source_file"].to_numpy(object)[positions].tolist()
-    lines = table["source_line"].iloc[positions].tolist()
+    column = table["source_line"].iloc[positions]
+    numbers = column.to_numpy(dtype="int64", na_value=0).tolist()  # plain ints, no per-row int()
+    gaps = column.isna().to_numpy().tolist()
     ids = table["bank_id"].to_numpy(object)[positions].tolist()
     return [
-        Source(file, None if line is pd.NA else int(line), bank_id or None)
-        for file, line, bank_id in zip(files, lines, ids)
+        Source(file, None if gap else line, bank_id or None)
+        for file, line, gap, bank_id in zip(files, numbers, gaps, ids)
     ]
 
 
@@ -120,8 +122,9 @@ def _drops(table: pd.DataFrame, dropped: np.ndarray, kept: np.ndarray, reasons: 
     days = table["date"].iloc[dropped].dt.date.tolist()
     cents = table["amount_cents"].to_numpy()[dropped].tolist()
     texts = table["description"].to_numpy(object)[dropped].tolist()
+    amounts = {c: cents_to_decimal(c) for c in set(cents)}  # statements repeat their amounts
     return tuple(
-        DuplicateDrop(kept=k, dropped=d, date=day, amount=cents_to_decimal(c), description=text,
+        DuplicateDrop(kept=k, dropped=d, date=day, amount=amounts[c], description=text,
                       reason=reasons[i])
         for i, k, d, day, c, text in zip(
             order.tolist(), _sources(table, kept), _sources(table, dropped), days, cents, texts
