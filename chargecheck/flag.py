@@ -144,8 +144,9 @@ def _govern(rows: pd.DataFrame, table: pd.DataFrame, direction: str) -> pd.DataF
 
 
 def _source(row) -> Source:
+    """File and line, plus the bank's own id (FITID) where the statement has one: both are evidence."""
     line = row.source_line
-    return Source(file=row.source_file, line=line, fitid=(row.bank_id or None) if line is None else None)
+    return Source(file=row.source_file, line=line, fitid=row.bank_id or None)
 
 
 def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int, Source]:
