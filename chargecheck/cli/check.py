@@ -13,13 +13,15 @@ from ._options import build_import_options, import_options, resolve_rules, rules
 FORMATS = ("table", "json", "csv", "md", "html")
 
 
-def _progress_callback(total_files_hint: int):
-    """A rich progress bar on stderr, only when stderr is a terminal and there are several files."""
-    if not sys.stderr.isatty() or total_files_hint < 2:
+def _progress_callback(statements: tuple[Path, ...]):
+    """A progress bar on stderr for runs over several files, only when stderr is a terminal."""
+    several = len(statements) > 1 or any(Path(p).is_dir() for p in statements)
+    if not several or not sys.stderr.isatty():
         return None, None
+    from rich.console import Console
     from rich.progress import Progress
 
-    progress = Progress(transient=True, console=None)
+    progress = Progress(transient=True, console=Console(stderr=True))
     task = progress.add_task("reading statements", total=None)
 
     def advance(path: Path) -> None:
@@ -44,7 +46,7 @@ def command(statements, rules, fmt, output, color, **kwargs) -> None:
 
     options = build_import_options(kwargs)
     rules_paths = resolve_rules(rules)
-    progress, advance = _progress_callback(len(statements) if len(statements) > 1 else 2 * int(Path(statements[0]).is_dir()))
+    progress, advance = _progress_callback(statements)
     if progress is not None:
         with progress:
             result = run_check(statements, rules_paths, options, progress=advance)
