@@ -45,7 +45,16 @@ from .rules import (
     toml_block,
     validate_records,
 )
-from .tomlfile import Problem, TomlLocator, atomic_write, describe_value, did_you_mean, parse_toml, raise_problems, read_toml
+from .tomlfile import (
+    Problem,
+    TomlLocator,
+    atomic_write,
+    describe_value,
+    did_you_mean,
+    parse_toml,
+    raise_problems,
+    read_records,
+)
 
 __all__ = ["DECISIONS", "Review", "load_reviews", "record_review", "apply_reviews", "apply_reviews_to_result",
            "normalize_flag_id"]
@@ -108,18 +117,9 @@ def load_reviews(paths: Path | str | Sequence[Path | str]) -> dict[str, Review]:
     """
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     files, problems = rules_files([p for p in map(Path, items) if p.exists()])
-    reviews: dict[str, Review] = {}
-    for file in files:
-        try:
-            data, locator = read_toml(file)
-        except RulesError as exc:
-            problems.append(Problem(str(file), exc.line, exc.message, hint=exc.hint))
-            continue
-        found, file_problems = _reviews_in(data, locator, str(file))
-        problems += file_problems
-        reviews.update((review.flag_id, review) for review in found)
+    found = read_records(files, problems, _reviews_in)
     raise_problems(problems)
-    return reviews
+    return {review.flag_id: review for review in found}
 
 
 def _review_block(review: Review) -> str:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 from .errors import RulesError
 from .model import Cancellation
 from .tomlfile import (
+    read_records,
     Problem,
     TomlLocator,
     atomic_write,
@@ -39,7 +40,6 @@ from .tomlfile import (
     did_you_mean,
     parse_toml,
     raise_problems,
-    read_toml,
 )
 
 __all__ = [
@@ -269,16 +269,7 @@ def _check_data(data: dict, locator: TomlLocator, path: str) -> tuple[list[Cance
 def load_rules(paths: Path | str | Sequence[Path | str]) -> tuple[Cancellation, ...]:
     """Load every cancellation from rules files/folders; all problems raised at once as RulesError."""
     files, problems = rules_files(paths)
-    cancellations: list[Cancellation] = []
-    for file in files:
-        try:
-            data, locator = read_toml(file)
-        except RulesError as exc:
-            problems.append(Problem(str(file), exc.line, exc.message, hint=exc.hint))
-            continue
-        found, file_problems = _check_data(data, locator, str(file))
-        cancellations += found
-        problems += file_problems
+    cancellations = read_records(files, problems, _check_data)
     raise_problems(problems)
     return tuple(cancellations)
 

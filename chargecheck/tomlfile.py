@@ -173,6 +173,25 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], TomlLocator]:
     return parse_toml(text, path)
 
 
+def read_records(files: Sequence[Path], problems: list[Problem], extract) -> list:
+    """Run ``extract(data, locator, path) -> (records, problems)`` over each readable TOML file.
+
+    A file that is not valid TOML adds its problem and is passed over, so one run reports every
+    problem of every file at once; the records come back in file order.
+    """
+    records: list = []
+    for file in files:
+        try:
+            data, locator = read_toml(file)
+        except RulesError as exc:
+            problems.append(Problem(str(file), exc.line, exc.message, hint=exc.hint))
+            continue
+        found, file_problems = extract(data, locator, str(file))
+        records += found
+        problems += file_problems
+    return records
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """``did you mean 'x'?`` for the closest choice, or None when nothing is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
