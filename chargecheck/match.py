@@ -34,13 +34,14 @@ from decimal import Decimal
 import pandas as pd
 
 from .knowledge import KnowledgeBase, load_knowledge
+from .match_batch import distinct_results
 from .match_explain import Explanation, explained_candidate
 from .match_index import AliasIndex, compile_targets
 from .match_score import Candidate, Target, find_candidates, judge
 from .match_segments import Segmenter, SegmentVerdict, decide_segments, render_verdict
 from .match_text import Parsed, compile_processors, is_company, parse
 from .model import Cancellation, VendorMatch
-from .normalize import CleanResult, clean_steps, strip_row_noise
+from .normalize import CleanResult, clean_steps
 
 __all__ = ["Matcher", "Explanation"]
 
@@ -49,6 +50,16 @@ _MISSING = object()
 
 def _upper(text: str) -> str:
     return " ".join(str(text).upper().split())
+
+
+def _description_values(table: pd.DataFrame):
+    """The ``description`` column as Python strings, missing values as "" (an empty column if absent)."""
+    if "description" not in table:
+        return pd.Series([], dtype=object)
+    column = table["description"]
+    if isinstance(column.dtype, pd.StringDtype):  # already strings: skip a per-row str() call
+        return (column.fillna("") if column.hasnans else column).to_numpy(dtype=object)
+    return column.astype("object").fillna("").map(str)
 
 
 class Matcher:
@@ -285,18 +296,11 @@ class Matcher:
         words) matches on the rows whose amount is the cancellation's usual ``amount``.
         """
         out = transactions.copy()
-        descriptions = out["description"].astype("object").fillna("") if "description" in out else pd.Series([], dtype=object)
-        codes, uniques = pd.factorize(descriptions.map(str), sort=False)
-        # Rows of one merchant differ only in the wrapper's date and card reference: strip
-        # those cheaply, de-duplicate again, and clean and match each remaining text once.
-        # SEPA end-to-end ids (EREF+…) are new on every debit: reference fields go too.
-        reduce = self._segmenter.reduce
-        inner_codes, inner = pd.factorize(pd.Series([reduce(strip_row_noise(v)) for v in uniques], dtype=object),
-                                          sort=False)
-        cleans = [clean_steps(value) for value in inner]
-        self.index.warm([c.text for c in cleans])
-        inner_results = [self._lookup(value, clean) for value, clean in zip(inner, cleans)]
-        results = [inner_results[code] for code in inner_codes]
+        codes, uniques = pd.factorize(_description_values(out), sort=False)
+        # Rows of one merchant differ only in the wrapper's date and card reference or a SEPA
+        # end-to-end id: ``match_batch`` strips those, de-duplicates again, and matches each
+        # remaining text once (over the CPUs when there are many).
+        results = distinct_results(self, list(uniques))
         matches = [r[1] for r in results]
         columns = {
             "cleaned": ([r[0] for r in results], "str"),

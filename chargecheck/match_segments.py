@@ -67,6 +67,10 @@ class Segmenter:
         outer = [w for w in words if not w[:1].isalnum()]
         parts = ([f"(?<![A-Z0-9]){_trie(inner)}"] if inner else []) + ([_trie(outer)] if outer else [])
         self._marks = re.compile("|".join(parts)) if parts else None
+        # Only a reference label lets ``reduce`` change a text; this looser test (no word-start
+        # check) lets a batch skip the full cut for the many descriptors that hold none.
+        refs = sorted(w for w, kind in self._kind.items() if kind == "ref")
+        self._refs = re.compile(_trie(refs)) if refs else None
 
     def _pieces(self, raw: str) -> list[tuple[str, str, str]] | None:
         """(mark, kind, value) runs of ``raw``, the first with an empty mark; None without marks."""
@@ -93,6 +97,13 @@ class Segmenter:
             return ()
         return tuple(value.strip(" ,.:/-") for _, kind, value in pieces
                      if kind != "ref" and any(ch.isalnum() for ch in value))
+
+    def may_reduce(self, raw: str) -> bool:
+        """False when :meth:`reduce` surely returns ``raw`` unchanged (no reference label in it):
+        a cheap test for batches.  Non-ASCII text always answers True (its upper case may shift)."""
+        if self._refs is None or self._marks is None:
+            return False
+        return not raw.isascii() or self._refs.search(raw.upper()) is not None
 
     def reduce(self, raw: str) -> str:
         """``raw`` without its reference fields (label and value): a new end-to-end id on every
