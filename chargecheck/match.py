@@ -226,7 +226,7 @@ class Matcher:
                 found = (match, None if match is not None else self._near_miss(judged, clean.text))
                 self._by_clean[ckey] = found
             match, near = found
-        if match is None:
+        if match is None and self._segmenter.may_split(reduced):
             match = self._by_segments(reduced, clean.text)[0]
         hit = (clean.text, match, near)
         if len(self._cache) < 2_000_000:

@@ -28,6 +28,7 @@ _WORDS = re.compile(r"[A-Z0-9]+")
 # Words a name may be glued to on a statement: SPOTIFYUSA, NETFLIXCOM, PRIMEVIDEO.
 _GLUED_TAILS = frozenset("COM NET ORG US USA INC LLC PLUS PREMIUM PRO TV APP MEMBERSHIP SUBSCRIPTION ONLINE "
                          "DIGITAL MUSIC VIDEO".split())
+_GLUED_ENDINGS = tuple(sorted(_GLUED_TAILS))  # for one str.endswith before trying each split
 
 
 def _upper(text: str) -> str:
@@ -113,13 +114,13 @@ class AliasIndex:
         out: dict[str, tuple[str, float]] = {}
         if token in self.words:
             out[token] = ("exact", 100.0)
-        for word, score in sorted(fuzzy, key=lambda h: -h[1])[:5]:
+        for word, score in sorted(fuzzy, key=lambda h: -h[1])[:5] if fuzzy else ():
             # Same first letter, similar length, and not merely a plural/possessive (NORTONS).
             if word[0] == token[0] and abs(len(word) - len(token)) <= 2 and token not in (word + "S", word + "ES"):
                 out[word] = ("fuzzy", round(score, 1))
         for word in self._prefixes.get(token, ()):
             out.setdefault(word, ("prefix", 90.0))
-        for size in range(5, len(token) - 1):
+        for size in range(5, len(token) - 1) if token.endswith(_GLUED_ENDINGS) else ():
             head = token[:size]
             if (head in self.singles or head in self.by_joined) and token[size:] in _GLUED_TAILS:
                 out.setdefault(head, ("compound", 95.0))
@@ -178,3 +179,4 @@ class AliasIndex:
             if hit:
                 return True
         return any(a + b in self.singles for a, b in zip(tokens, tokens[1:]))
+

@@ -105,6 +105,10 @@ class Segmenter:
             return False
         return not raw.isascii() or self._refs.search(raw.upper()) is not None
 
+    def may_split(self, raw: str) -> bool:
+        """False when :meth:`split` surely gives () (no separator or label in ``raw``): a cheap test."""
+        return self._marks is not None and (not raw.isascii() or self._marks.search(raw.upper()) is not None)
+
     def reduce(self, raw: str) -> str:
         """``raw`` without its reference fields (label and value): a new end-to-end id on every
         debit (``EREF+…``) must not make each row of one payee a new descriptor to match."""
