@@ -118,9 +118,12 @@ def _basic(text: str) -> str:
     text = text.upper()
     if "'" in text or "’" in text or "`" in text:
         text = _APOSTROPHE.sub("", text)
-    if "*" in text:
+    text = " ".join(text.split())
+    # After the spacing is normalised only a plain space can touch a star (same as \s: both
+    # mean Unicode whitespace), so most texts need no regex at all.
+    if "* " in text or " *" in text:
         text = _STAR.sub("*", text)
-    return " ".join(text.split())
+    return text
 
 
 def _tidy(text: str) -> str:
@@ -186,7 +189,7 @@ def clean_steps(text: str) -> CleanResult:
     words = current.split(" ")
     labels = _noise_labels(words)
     removed: set[str] = set()
-    for name in dict.fromkeys(label for label in labels if label):
+    for name in dict.fromkeys([label for label in labels if label]) if any(labels) else ():
         removed.add(name)
         new = _tidy(" ".join(w for w, label in zip(words, labels) if label not in removed))
         if new and new != current:
