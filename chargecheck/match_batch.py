@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,6 +61,8 @@ def _child(bounds: tuple[int, int]) -> list[Result]:
 def _workers() -> int:
     if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return 1  # no fork (Windows, macOS default is kept) or already a pool worker
+    if threading.active_count() > 1:
+        return 1  # forking a threaded program can leave a lock held forever in the child
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

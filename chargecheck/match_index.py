@@ -151,8 +151,13 @@ class AliasIndex:
                                    dtype=np.float32, workers=-1)
             for row, col in zip(*scores.nonzero()):
                 hits.setdefault(chunk[row], []).append((self._fuzzy_pool[col], float(scores[row, col])))
+        words, prefixes, cache = self.words, self._prefixes, self._cache
         for token in new:
-            self._cache[token] = self._entry(token, hits.get(token, []))
+            fuzzy = hits.get(token)
+            if fuzzy is None and token not in words and token not in prefixes and not token.endswith(_GLUED_ENDINGS):
+                cache[token] = {}  # what _entry gives: no exact, fuzzy, prefix or glued reading
+            else:
+                cache[token] = self._entry(token, fuzzy or [])
 
     def positions(self, parsed: Parsed) -> list[dict[str, tuple[str, float]]]:
         """Per descriptor word, its alias words; truncations only where the field can end."""
