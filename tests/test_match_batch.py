@@ -128,3 +128,19 @@ def test_fast_path_on_object_column_and_empty_table() -> None:
     assert got["match_vendor"].tolist() == ["Netflix", "", ""]
     empty = matcher.annotate(table.iloc[:0])
     assert empty[COLUMNS].shape == (0, 5)
+
+
+@pytest.mark.parametrize("text", ["Straße GmbH EREF+123 SVWZ+Beitrag", "ſvwz+netflix", "xmref+1 netflix",
+                                  "NETFLIX.COM", "Netflix / Maart 2026", "PAYPAL *SPOTIFY ; ref: 9"])
+def test_segment_shortcuts_never_skip_a_cut(text: str) -> None:
+    segmenter = Matcher(_cancellations())._segmenter
+    assert segmenter.may_reduce(text) or segmenter.reduce(text) == text
+    assert segmenter.may_split(text) or segmenter.split(text) == ()
+
+
+def test_segment_shortcuts_on_the_whole_sample(sample: pd.DataFrame) -> None:
+    segmenter = Matcher(_cancellations())._segmenter
+    texts = sample["description"].dropna().unique().tolist()
+    assert all(segmenter.may_reduce(t) or segmenter.reduce(t) == t for t in texts)
+    assert all(segmenter.may_split(t) or segmenter.split(t) == () for t in texts)
+    assert sum(not segmenter.may_reduce(t) for t in texts) > len(texts) // 2  # the shortcut does skip
