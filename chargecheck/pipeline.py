@@ -15,6 +15,7 @@ Use it from a notebook exactly as the CLI does::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import StatementError, UsageError
@@ -106,8 +107,6 @@ def check(
     rules_dir = rules_directory(rules)
     options = options or ImportOptions()
     if options.layouts_file is None and rules_dir is not None and (rules_dir / "layouts.toml").exists():
-        from dataclasses import replace
-
         options = replace(options, layouts_file=rules_dir / "layouts.toml")
 
     rules_files = _rules_files(rules)
@@ -121,15 +120,14 @@ def check(
     annotated = Matcher(cancellations, knowledge).annotate(transactions)
     found = flag_charges(annotated, cancellations)
 
-    flags, stale = found.flags, ()
+    stale = ()
     reviews_file = rules_dir / "reviews.toml" if rules_dir is not None else None
     if reviews_file is not None and reviews_file.exists():
         # Both lists: a decision about a refundable charge is not stale.
         found, stale = apply_reviews_to_result(found, load_reviews(reviews_file))
-        flags = found.flags
 
     return CheckResult(
-        flags=tuple(flags),
+        flags=tuple(found.flags),
         refundable=found.refundable,
         cancellations=tuple(cancellations),
         statements=read,
