@@ -170,18 +170,12 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
     ``data``, when given, must be ``text.encode("utf-8")`` (the file as read, if it was that).
     """
     data = text.encode("utf-8") if data is None else data
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    if start_line - 2 >= len(newlines):  # the header is the last line: no records under it
+    offset = _line_offset(data, start_line)
+    if offset is None:  # the header is the last line: no records under it
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
-    offset = 0 if start_line <= 1 else int(newlines[start_line - 2]) + 1
     body = memoryview(data)[offset:]  # no copy of the file
-    ends = newlines[np.searchsorted(newlines, offset):] - offset
-    if data.find(b'"', offset) >= 0:
-        starts, nfields = _scan_records(body, ends, delimiter)
-        lines = start_line + np.searchsorted(newlines, offset + starts) - np.searchsorted(newlines, offset)
-    else:
-        starts, nfields = _scan_unquoted(body, ends, delimiter)
-        lines = start_line + np.arange(len(starts))
+    lines, nfields = _scan(body, delimiter, quoted=data.find(b'"', offset) >= 0)
+    lines += start_line
     width = int(nfields.max()) if len(nfields) else 1
     frame = pd.DataFrame()
     if _NON_SPACE.search(data, offset):
@@ -195,50 +189,72 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
             )
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError):  # quotes our scan read differently
             return _read_grid_slowly(text, delimiter, start_line)
-    if len(frame) != len(starts):
+    if len(frame) != len(lines):
         return _read_grid_slowly(text, delimiter, start_line)
     # Plain object columns (not pandas' "str" dtype): numpy compares and factorizes them faster.
-    return Grid(frame, lines.astype("int64"), nfields)
+    return Grid(frame, lines, nfields)
 
 
-def _scan_records(body: bytes | memoryview, ends: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """Byte offsets where records start and each record's field count, outside quotes.
+def _line_offset(data: bytes, line: int) -> int | None:
+    """Byte offset where physical line ``line`` (1-based) starts, None past the last newline."""
+    offset = 0
+    for _ in range(line - 1):
+        found = data.find(b"\n", offset)
+        if found < 0:
+            return None
+        offset = found + 1
+    return offset
 
-    ``ends`` are the body's newline positions.  The quote, delimiter and newline bytes are
-    picked in file order (the bytes only, not their positions); a running quote parity tells
-    which of them sit inside a quoted field, and the n-th newline picked is ``ends[n]``.
+
+def _structural_bytes(raw: np.ndarray, wanted: tuple[int, ...], chunk: int = 1 << 18) -> np.ndarray:
+    """The bytes of ``raw`` that are one of ``wanted``, in file order (their positions are not kept).
+
+    Worked through in cache-sized chunks: a file-sized mask or position array costs more in
+    fresh memory than the comparisons themselves.
+    """
+    parts = []
+    for begin in range(0, len(raw), chunk):
+        piece = raw[begin : begin + chunk]
+        mask = piece == wanted[0]
+        for byte in wanted[1:]:
+            mask |= piece == byte
+        parts.append(piece[mask])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+
+
+def _scan(body: memoryview, delimiter: str, quoted: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each record's physical line (0-based from the body's start) and field count, outside quotes.
+
+    Only the quote, delimiter and newline bytes matter, so they are picked in file order; a
+    running quote parity tells which sit inside a quoted field (without quotes every newline
+    ends a record).  A record ends at a newline outside quotes; the last one may lack it.
     """
     raw = np.frombuffer(body, dtype=np.uint8)
     if not len(raw):
         return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
     sep = ord(delimiter)
-    kinds = raw[(raw == 34) | (raw == 10) | (raw == sep)]
-    outside = np.bitwise_xor.accumulate((kinds == 34).view(np.uint8)) == 0  # quote parity so far
-    is_newline = kinds == 10
-    is_end = is_newline & outside
-    starts = np.concatenate(([0], ends[is_end[is_newline]] + 1)).astype("int64")
-    if starts[-1] >= len(raw):
-        starts = starts[:-1]  # the file ends with a newline: no record after it
-    separators = np.flatnonzero((kinds == sep) & outside)
-    bounds = np.concatenate(([0], np.flatnonzero(is_end)[: len(starts)], [len(kinds)]))
-    nfields = np.diff(np.searchsorted(separators, bounds))[: len(starts)] + 1
-    return starts, nfields.astype("int64")
-
-
-def _scan_unquoted(body: bytes | memoryview, ends: np.ndarray, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_scan_records` for a body without quote characters: every line is a record.
-
-    The newline positions are already known, so only the delimiters are located, and each
-    record's field count is the number of them between its start and the next record's.
-    """
-    if not len(body):
-        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
-    starts = np.concatenate(([0], ends + 1)).astype("int64")
-    if starts[-1] >= len(body):
-        starts = starts[:-1]  # the file ends with a newline: no record after it
-    separators = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord(delimiter))
-    nfields = np.diff(np.searchsorted(separators, np.append(starts, len(body)))) + 1
-    return starts, nfields.astype("int64")
+    kinds = _structural_bytes(raw, (10, sep, 34) if quoted else (10, sep))
+    if quoted:  # keep the delimiters outside quotes and every newline, marking which end a record
+        outside = np.bitwise_xor.accumulate((kinds == 34).view(np.uint8)) == 0  # quote parity so far
+        is_newline = kinds == 10
+        keep = is_newline | ((kinds == sep) & outside)
+        is_end = (is_newline & outside)[keep]
+        kinds = kinds[keep]
+    else:
+        is_end = kinds == 10
+    ends = np.flatnonzero(is_end)
+    if raw[-1] != 10 or not len(ends) or ends[-1] != len(kinds) - 1:  # a last record without newline
+        ends = np.append(ends, len(kinds))
+    # Between two ends lie the record's delimiters and the newlines inside its quoted fields.
+    nfields = np.diff(ends, prepend=-1)
+    lines = np.arange(len(ends), dtype=np.int64)
+    if quoted:
+        inner = np.flatnonzero((kinds == 10) & ~is_end)  # newlines inside quotes (rare)
+        if len(inner):
+            before = np.searchsorted(inner, ends)  # inner newlines before each record's end
+            nfields -= np.diff(before, prepend=0)
+            lines[1:] += before[:-1]
+    return lines, nfields.astype("int64")
 
 
 def _read_grid_slowly(text: str, delimiter: str, start_line: int) -> Grid:
