@@ -104,6 +104,9 @@ def _aliases(value: Any) -> tuple[str, ...]:
     return aliases
 
 
+_AMOUNT_LIMIT = Decimal(10) ** 12
+
+
 def _amount(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}')
@@ -113,6 +116,8 @@ def _amount(value: Any) -> Decimal:
         raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}') from None
     if not amount.is_finite() or amount <= 0:
         raise ValueError(f"expected a positive amount (the usual charge, without sign), found {describe_value(value)}")
+    if amount >= _AMOUNT_LIMIT:  # also beyond what cents in the transaction table can hold
+        raise ValueError(f"expected an amount below 1,000,000,000,000, found {describe_value(value)}")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"expected at most two decimal places, found {describe_value(value)}")
     return amount.quantize(Decimal("0.01"))
