@@ -56,8 +56,10 @@ import json, resource, sys, time
 from pathlib import Path
 import pandas, rapidfuzz
 from chargecheck.pipeline import check
-# import the stage modules first: read_csv's figure does not include importing pandas either
+# import the stage modules (and the format importers, loaded on first use) first: read_csv's
+# figure does not include importing pandas either
 from chargecheck import drop_overlaps, flag_charges, load_knowledge, load_rules, read_statement, Matcher
+from chargecheck.importers import importers; importers()
 start = time.perf_counter()
 result = check([Path(sys.argv[1])], Path(sys.argv[2]))
 seconds = time.perf_counter() - start
@@ -73,6 +75,7 @@ import json, sys, time
 from pathlib import Path
 import pandas, rapidfuzz
 from chargecheck import drop_overlaps, flag_charges, load_knowledge, load_rules, read_statement, Matcher
+from chargecheck.importers import importers; importers()
 times, clock = {}, time.perf_counter()
 def lap(name):
     global clock

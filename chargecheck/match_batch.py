@@ -94,7 +94,7 @@ def distinct_results(matcher: "Matcher", values: list[str], workers: int | None 
         return _serial(matcher, values)
     global _JOB
     # The parent takes a little more: the child pays for copying the shared pages it touches.
-    middle = len(values) * 11 // 20
+    middle = len(values) * 29 // 50
     _JOB = (matcher, values)
     # Objects that exist at the fork go out of the collector's sight: a collection in either
     # process would otherwise write to every page of the shared heap and copy it.

@@ -51,12 +51,12 @@ def _read_file(path: Path, encoding: str | None) -> tuple[str, str, bytes | None
         text, used = decode_bytes(data, forced=encoding)
     except LookupError:
         raise UsageError(f"unknown encoding {encoding!r}", hint="e.g. utf-8, cp1252, latin-1, utf-16") from None
-    same = encoding is None and used == "utf-8" and not text.startswith("\ufeff") and b"\x00" not in data
-    text = text.lstrip("\ufeff").replace("\x00", "")
-    if "\r" in text:
-        same = False
+    plain = used == "utf-8" and b"\x00" not in data and b"\r" not in data  # byte scans: fast
+    same = encoding is None and plain and not text.startswith("\ufeff")
+    if not plain:
+        text = text.replace("\x00", "")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, used, data if same else None
+    return text.lstrip("\ufeff"), used, data if same else None
 
 
 def _find_header(rows, layouts: list[Layout], forced: Layout | None):

@@ -113,16 +113,20 @@ def _repetitive(values: np.ndarray, probe: int = 20000) -> bool:
 def _strip_cells(values: np.ndarray) -> np.ndarray:
     """Cells without surrounding spaces or the spreadsheet's leading apostrophe.
 
-    One comprehension without a function call per value (a million-row column has some
-    hundred thousand distinct descriptors); works on distinct values or on whole columns.
+    Works on distinct values or on whole columns (a million-row column has some hundred
+    thousand distinct descriptors), with no Python-level step per value where none is needed.
     WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet
     marker for "this is text"; it is not part of the value.
     """
+    try:  # the readers give str cells: no per-value type test (a list iterates faster than an array)
+        stripped = list(map(str.strip, values.tolist()))
+    except TypeError:
+        stripped = [str(value).strip() for value in values]
     cleaned = np.empty(len(values), dtype=object)
-    cleaned[:] = [
-        text if (text := (value if type(value) is str else str(value)).strip())[:1] != "'" else text[1:].strip()
-        for value in values
-    ]
+    cleaned[:] = stripped
+    # Joined once (C speed), the text tells whether any cell may start with an apostrophe.
+    if "\n'" in "\n".join(["", *stripped]):
+        cleaned[:] = [text[1:].strip() if text[:1] == "'" else text for text in stripped]
     return cleaned
 
 
