@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import KBVendor, KnowledgeBase
 from .match_score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Target
-from .match_text import Alias, Parsed, alias_tokens, fix_zero, make_alias
+from .match_text import TLDS, Alias, Parsed, alias_tokens, fix_zero, make_alias
 
 __all__ = ["compile_targets", "AliasIndex"]
 
@@ -54,6 +54,17 @@ def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVe
     return specs
 
 
+DOMAIN_LABEL_MIN = 6  # shorter labels (ZOOM.US, MAX.COM) are common words
+
+
+def _domain_label(text: str, alias: Alias | None) -> str | None:
+    """``ONEPELOTON`` of ``ONEPELOTON.COM``: a long single-word label before a top-level domain."""
+    if alias is None or len(alias.tokens) != 2 or alias.tokens[1] not in TLDS or "." not in text:
+        return None
+    label = alias.tokens[0]
+    return label if len(label) >= DOMAIN_LABEL_MIN and label.isalpha() else None
+
+
 def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
                     ) -> tuple[list[Target], list[Alias]]:
     """Targets (one per vendor name) and all their compiled aliases, knowledge base included."""
@@ -65,10 +76,13 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
         own, seen = [], set()
         for text, kind in _specs(kb, vendor, aliases, entry):
             alias = make_alias(text, index, kind)
-            # The same words from the rule and the knowledge base are one alias (the rule's).
-            if alias is not None and (alias.tokens, alias.star) not in seen:
-                seen.add((alias.tokens, alias.star))
-                own.append(alias)
+            # A web address names the vendor by its label too: ONEPELOTON.COM bills as ONEPELOTON.
+            label = _domain_label(text, alias)
+            for alias in (alias, make_alias(label, index, kind) if label else None):
+                # The same words from the rule and the knowledge base are one alias (the rule's).
+                if alias is not None and (alias.tokens, alias.star) not in seen:
+                    seen.add((alias.tokens, alias.star))
+                    own.append(alias)
         # The vendor's category (dating, antivirus …) and its parent's billing words describe it
         # too: HINGE DATING APP, XBOX GAME PASS MSBILL.INFO.
         extra: set[str] = set()
@@ -101,12 +115,18 @@ class AliasIndex:
         self._fuzzy_pool = sorted(w for w in self.words if len(w) >= FUZZY_MIN_LEN and w.isalpha())
         # A truncation may stop anywhere inside a word, but not where a known word ends (DISNEY|PLUS).
         self._prefixes: dict[str, list[str]] = {}
+        # A name of several words may also be printed glued and cut (TWITCHINTERA for TWITCH
+        # INTERACTIVE), but only a cut inside its last word says more than its first words do.
         for alias in aliases:
-            if len(alias.tokens) != 1 or len(alias.joined) < PREFIX_MIN_LEN + 2:
+            if len(alias.joined) < PREFIX_MIN_LEN + 2:
                 continue
-            word = alias.joined
-            for size in range(max(PREFIX_MIN_LEN, (len(word) + 1) // 2), len(word)):
-                if size not in alias.boundaries and word[:size] not in self.words:
+            word, glued = alias.joined, len(alias.tokens) > 1
+            if glued and not all(t.isalpha() for t in alias.tokens):
+                continue
+            ends = {sum(len(t) for t in alias.tokens[:k]) for k in range(1, len(alias.tokens))}
+            start = len(word) - len(alias.tokens[-1]) + 2 if glued else 0  # two letters into the last word
+            for size in range(max(PREFIX_MIN_LEN, (len(word) + 1) // 2, start), len(word)):
+                if size not in alias.boundaries and size not in ends and word[:size] not in self.words:
                     self._prefixes.setdefault(word[:size], []).append(word)
         self._cache: dict[str, dict[str, tuple[str, float]]] = {}
 

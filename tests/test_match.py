@@ -222,6 +222,27 @@ def test_glued_and_cut_lookalikes(matcher: Matcher, descriptor: str) -> None:
     assert matcher.match(descriptor) is None
 
 
+@pytest.mark.parametrize("descriptor, vendor, method", [
+    ("ONEPELOTON 866-679-9129 NY", "Peloton", "exact"),    # the label of ONEPELOTON.COM
+    ("TWITCHINTERA* 1234 SAN FRANCISCO", "Twitch", "prefix"),  # TWITCH INTERACTIVE glued and cut
+    ("NEWYORKTI*", "New York Times", "prefix"),
+])
+def test_domain_labels_and_glued_cut_multiword_names(descriptor: str, vendor: str, method: str) -> None:
+    matcher = Matcher.for_vendors({"Peloton": [], "Twitch": [], "Planet Fitness": [], "New York Times": []})
+    found = matcher.match(descriptor)
+    assert found is not None and (found.vendor, found.method) == (vendor, method)
+
+
+@pytest.mark.parametrize("descriptor", [
+    "NEWYORK*",         # a cut must reach two letters into the last word: NEW YORK is not the paper
+    "NEWYORKT*",
+    "ZOOM CAR WASH",    # short labels (ZOOM.US) give no alias of their own
+])
+def test_glued_cut_and_label_lookalikes(descriptor: str) -> None:
+    matcher = Matcher.for_vendors({"New York Times": [], "Zoom": ["ZOOM.US"]})
+    assert matcher.match(descriptor) is None, descriptor
+
+
 def test_ampersand_names() -> None:
     matcher = Matcher.for_vendors({"Barnes & Noble": ["B&N Membership"]})
     assert matcher.match("BARNES & NOBLE #123").vendor == "Barnes & Noble"
