@@ -192,9 +192,11 @@ def _context_refusal(c: Candidate, parsed: Parsed, target: Target, vocabulary: V
                    and not _explained(tokens[i], target.words, vocabulary.neutral,
                                       i == last or parsed.star_after[i])]
     if level == "named":
-        # One unknown word may stand before a name (its owner: VIACOMCBS PARAMOUNT PLUS).
+        # One unknown word may stand before a name (its owner: VIACOMCBS PARAMOUNT PLUS), and
+        # words set off by a spaced dash after the whole name are its club or branch.
         before = [i for i in unexplained if i < c.start]
-        unexplained = [i for i in unexplained if i > c.start] + (before if len(before) > 1 else [])
+        unexplained = [i for i in unexplained if i > c.start and not (i >= c.end and i in parsed.branch)]
+        unexplained += before if len(before) > 1 else []
     elif len(c.alias.tokens) == 1 and c.start > biller:
         # A one-word name inside another name (W W NORTON & CO): even short words before it count,
         # but not the letters of a dotted company form (NETFLIX B.V. / NETFLIX).

@@ -83,6 +83,7 @@ class Parsed:
     location: frozenset[int]
     processor: Processor | None = None
     merchant_start: int = 0
+    branch: frozenset[int] = frozenset()  # words after a spaced dash: CRUNCH FITNESS - BROOKLYN
 
 
 def fix_zero(token: str) -> str:
@@ -159,7 +160,11 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
     if street is not None:
         location.update(range(street, n))
     processor, start = _merchant_start(tokens, star_after, processors, lead)
-    return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start)
+    # A spaced dash sets off what follows from the name: a club, branch or plan (T-MOBILE has none).
+    dash = max((i for i in range(n - 1) if gaps[i] != gaps[i].strip() and gaps[i].strip() == "-"), default=None)
+    branch = frozenset(range(dash + 1, n)) if dash is not None else frozenset()
+    return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start,
+                  branch)
 
 
 def _merchant_start(tokens: tuple[str, ...], star_after: tuple[bool, ...],

@@ -328,3 +328,16 @@ def test_matching_never_fails_on_any_text(matcher: Matcher, raw: str) -> None:
     found = matcher.match(raw)
     assert found is None or found.vendor in VENDORS
     assert matcher.explain(raw).render().startswith(f"descriptor: {raw}")
+
+
+@pytest.mark.parametrize("descriptor, vendor", [
+    ("CRUNCH FITNESS - BROOKLYN", "Crunch Fitness"),       # a club after a spaced dash
+    ("ANYTIME FITNESS - HASTINGS", "Anytime Fitness"),
+    ("CRUNCH FITNESS BROOKLYN", None),                      # without the dash: maybe another business
+    ("HULU - BROOKLYN", None),                              # one-word names still need every word explained
+    ("NORTON - PIZZA", None),
+])
+def test_branch_after_a_spaced_dash(descriptor: str, vendor: str | None) -> None:
+    matcher = Matcher.for_vendors({"Crunch Fitness": [], "Anytime Fitness": [], "Hulu": [], "Norton": []})
+    found = matcher.match(descriptor)
+    assert (found.vendor if found else None) == vendor
