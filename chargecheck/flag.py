@@ -58,11 +58,19 @@ ID_LENGTH = 10
 
 
 def _vendor_keys(values: pd.Series, wanted: set[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: vendor key (case/space-insensitive) and whether it is wanted, computed per distinct value."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    keys = np.array([str(u).strip().casefold() for u in uniques] + [""], dtype=object)
-    known = np.array([key in wanted for key in keys], dtype=bool)
-    return keys[codes], known[codes]
+    """Per row: vendor key (case/space-insensitive) and whether it is wanted, computed per distinct value.
+
+    Most rows match no vendor (``""``): only the others are factorized.
+    """
+    raw = values.to_numpy(dtype=object, na_value="")
+    keys = np.full(len(raw), "", dtype=object)
+    known = np.zeros(len(raw), dtype=bool)
+    named = np.flatnonzero(raw != "")
+    codes, uniques = pd.factorize(raw[named])
+    distinct = np.array([str(u).strip().casefold() for u in uniques], dtype=object)
+    keys[named] = distinct[codes] if len(codes) else keys[named]
+    known[named] = np.array([key in wanted for key in distinct], dtype=bool)[codes] if len(codes) else False
+    return keys, known
 
 
 def _occurrence(rows: pd.DataFrame) -> pd.Series:

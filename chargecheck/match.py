@@ -310,8 +310,9 @@ class Matcher:
             "match_method": ([m.method if m else "" for m in matches], "str"),
         }
         for name, (values, dtype) in columns.items():
-            column = pd.Series(values, dtype=dtype).take(codes) if len(codes) else pd.Series([], dtype=dtype)
-            out[name] = pd.Series(column.to_numpy(), index=out.index, dtype=dtype)
+            # Built once per distinct value, then taken per row (no second pass over the rows).
+            column = pd.array(values, dtype=dtype).take(codes) if len(codes) else pd.array([], dtype=dtype)
+            out[name] = pd.Series(column, index=out.index, copy=False)
         for row, m in self._confirmed_rows(out, results, codes).items():
             for name, value in (("match_vendor", m.vendor), ("match_score", m.score),
                                 ("match_alias", m.alias), ("match_method", m.method)):
