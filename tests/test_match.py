@@ -333,11 +333,22 @@ def test_matching_never_fails_on_any_text(matcher: Matcher, raw: str) -> None:
 @pytest.mark.parametrize("descriptor, vendor", [
     ("CRUNCH FITNESS - BROOKLYN", "Crunch Fitness"),       # a club after a spaced dash
     ("ANYTIME FITNESS - HASTINGS", "Anytime Fitness"),
-    ("CRUNCH FITNESS BROOKLYN", None),                      # without the dash: maybe another business
-    ("HULU - BROOKLYN", None),                              # one-word names still need every word explained
+    ("ANYTIME FITNESS HASTINGS", None),                     # without the dash: maybe another business
+    ("HULU - HASTINGS", None),                              # one-word names still need every word explained
     ("NORTON - PIZZA", None),
 ])
 def test_branch_after_a_spaced_dash(descriptor: str, vendor: str | None) -> None:
     matcher = Matcher.for_vendors({"Crunch Fitness": [], "Anytime Fitness": [], "Hulu": [], "Norton": []})
+    found = matcher.match(descriptor)
+    assert (found.vendor if found else None) == vendor
+
+
+@pytest.mark.parametrize("descriptor, vendor", [
+    ("CRUNCH FITNESS BROOKLYN NY", "Crunch Fitness"),   # a known city right after the name
+    ("HULU CLEVELAND", "Hulu"),
+    ("MAX BROOKLYN", None),                              # a short common name still needs more
+])
+def test_known_us_cities_are_explained(descriptor: str, vendor: str | None) -> None:
+    matcher = Matcher.for_vendors({"Crunch Fitness": [], "Hulu": [], "Max": []})
     found = matcher.match(descriptor)
     assert (found.vendor if found else None) == vendor
