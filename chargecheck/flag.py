@@ -19,6 +19,10 @@ Definitions (what a user disputing a charge needs):
   unrefunded first; the credit's source becomes ``refunded_by`` and the status ``refunded``.
   Refundable renewals (below) compete for credits too; being earlier they take one first, so
   a refund that may have been for the renewal never hides a later flagged charge.
+* **Net of other credits.** Credits of the vendor that equal no charge (a partial refund, one
+  credit for two months) are then spent on its open charges dated on or before them, oldest
+  first: ``refunded_amount`` says how much came back; a charge fully covered is ``refunded``,
+  one partly covered stays ``flagged`` and only what is left (``Flag.owed``) is at stake.
 * **Refund deadline** (only with ``refund_window_days``): charge date + window, the last day
   to ask under a money-back guarantee, which runs from the day you were billed.
 * **Refundable.** With ``refund_window_days`` *W*, matched charges dated from
@@ -157,30 +161,56 @@ def _source(row) -> Source:
     return Source(file=row.source_file, line=line, fitid=row.bank_id or None)
 
 
-def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int, Source]:
-    """Pair credits with candidate charges: same vendor/currency/amount, earliest unrefunded first."""
+def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tuple[Source, int]]:
+    """Credits against charges: ``{charge row: (first credit applied, cents credited back)}``.
+
+    First every credit equal to a charge answers that charge (same vendor and currency,
+    earliest unrefunded first).  Then the credits left over — partial refunds, or one credit for
+    several charges — are spent on the vendor's charges still open, oldest first, never on a
+    charge dated after the credit.
+    """
     if candidates.empty or credits.empty:
         return {}
-    waiting: dict[tuple, list] = defaultdict(list)
     ordered = candidates.sort_values(["date", "source_file", "source_line"], kind="stable")
+    waiting: dict[tuple, list] = defaultdict(list)
     for row in _rows(ordered):
         waiting[(row.cc_key, -row.amount_cents)].append(row)
-    refunded: dict[int, Source] = {}
+    refunded: dict[int, tuple[Source, int]] = {}
+    leftover = []
     for credit in _rows(credits.sort_values(["date", "source_file", "source_line"], kind="stable")):
         queue = waiting.get((credit.cc_key, credit.amount_cents), [])
         for position, charge in enumerate(queue):
-            # A statement that names no currency ("") is compatible with any.
-            same_money = not charge.currency or not credit.currency or charge.currency == credit.currency
-            if charge.date <= credit.date and same_money:
-                refunded[charge.cc_row] = _source(credit)
+            if charge.date <= credit.date and _same_money(charge, credit):
+                refunded[charge.cc_row] = (_source(credit), credit.amount_cents)
                 del queue[position]
                 break
+        else:
+            leftover.append(credit)
+    for credit in leftover:
+        left = credit.amount_cents
+        for charge in _rows(ordered):
+            if left <= 0 or charge.date > credit.date:
+                break
+            if charge.cc_key != credit.cc_key or not _same_money(charge, credit):
+                continue
+            source, done = refunded.get(charge.cc_row, (None, 0))
+            applied = min(left, -charge.amount_cents - done)
+            if applied > 0:
+                refunded[charge.cc_row] = (source or _source(credit), done + applied)
+                left -= applied
     return refunded
 
 
-def _make_flag(row, cancellation: Cancellation, status: str, refunded_by: Source | None) -> Flag:
+def _same_money(charge, credit) -> bool:
+    """A statement that names no currency ("") is compatible with any."""
+    return not charge.currency or not credit.currency or charge.currency == credit.currency
+
+
+def _make_flag(row, cancellation: Cancellation, status: str, refund: tuple[Source, int] | None) -> Flag:
     day = row.date
     amount = cents_to_decimal(row.amount_cents)
+    refunded_by, refunded_cents = refund if refund is not None else (None, 0)
+    whole = refunded_cents >= -row.amount_cents
     method = str(row.match_method or "")
     if cancellation.amount is not None and -amount == cancellation.amount and not method.endswith("+amount"):
         method += "+amount"  # the matcher may already have used the amount (a near miss it confirmed)
@@ -200,10 +230,11 @@ def _make_flag(row, cancellation: Cancellation, status: str, refunded_by: Source
         score=0.0 if pd.isna(row.match_score) else float(row.match_score),
         alias=str(row.match_alias or ""),
         method=method,
-        status="refunded" if refunded_by is not None else status,
+        status="refunded" if refund is not None and whole else status,
         refund_deadline=day + timedelta(days=window) if window is not None else None,
         refunded_by=refunded_by,
         cleaned=str(row.cleaned or ""),
+        refunded_amount=cents_to_decimal(refunded_cents) if refund is not None else None,
     )
 
 

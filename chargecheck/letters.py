@@ -12,6 +12,8 @@ cleanly into an email or a bank's dispute form.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import re
 import unicodedata
 from pathlib import Path
@@ -44,7 +46,10 @@ def _charges_block(flags: list[Flag], *, with_source: bool) -> str:
     header += ["Statement"] if with_source else []
     rows = [header]
     for f in flags:
-        row = [f.date.isoformat(), format_totals(totals([f], outstanding_only=False)), visible(f.description)]
+        amount = format_totals(totals([f], outstanding_only=False))
+        if f.status == "flagged" and f.refunded_amount is not None:  # partly credited back already
+            amount += f" ({format_money(f.owed, f.currency)} still owed)"
+        row = [f.date.isoformat(), amount, visible(f.description)]
         row += [f.refund_deadline.isoformat() if f.refund_deadline else "-"] if deadlines else []
         row += [visible(str(f.source))] if with_source else []
         rows.append(row)
@@ -65,13 +70,17 @@ def _facts(flags: list[Flag]) -> dict[str, str]:
         "total": _total(flags),
         "count": str(len(flags)),
         "deadline": deadlines[0].isoformat() if deadlines else "",
+        "net": ", less what was already credited back" if any(x.refunded_amount for x in flags) else "",
     }
 
 
 def _total(flags: list[Flag]) -> str:
-    """Per-currency total; a currency the statement did not print is a blank, not a guess."""
-    parts = [format_money(t.amount, t.currency or "[CURRENCY]") for t in totals(flags, outstanding_only=False)]
-    return " + ".join(parts)
+    """Per-currency total still owed (charges less partial credits); a currency the statement
+    did not print is a blank, not a guess."""
+    owed: dict[str, Decimal] = {}
+    for flag in flags:
+        owed[flag.currency] = owed.get(flag.currency, Decimal("0.00")) + flag.owed
+    return " + ".join(format_money(owed[c], c or "[CURRENCY]") for c in sorted(owed))
 
 
 def _sender() -> list[str]:
@@ -110,7 +119,7 @@ def merchant_letter(flags: list[Flag], refund_window_days: int | None = None) ->
         "",
         _charges_block(flags, with_source=False),
         "",
-        f"Total charged after the cancellation: **{f['total']}**.",
+        f"Total charged after the cancellation{f['net']}: **{f['total']}**.",
         deadline,
         f"I did not authorise these charges. Please refund {f['total']} to the original payment method "
         "and confirm in writing that the subscription is cancelled and that no further charges will be made.",

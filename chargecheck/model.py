@@ -91,7 +91,10 @@ class Flag:
 
     ``amount`` keeps the statement's sign convention (money out negative).  ``status`` is
     ``flagged`` or ``refunded`` (a later credit of the same amount from the same vendor, named
-    by ``refunded_by``).  ``id`` is stable across runs: derived from content and source.
+    by ``refunded_by``, or smaller later credits that add up to it).  A charge only partly
+    credited back stays ``flagged`` with ``refunded_amount`` set (and ``refunded_by`` naming the
+    first such credit); :attr:`owed` is what is left to recover.  ``id`` is stable across runs:
+    derived from content and source.
     """
 
     id: str
@@ -114,6 +117,14 @@ class Flag:
     cleaned: str = ""
     review: str | None = None  # a recorded decision: disputed, refunded, expected, ignore
     review_note: str | None = None
+    refunded_amount: Decimal | None = None  # credited back so far (positive), where a credit applied
+
+    @property
+    def owed(self) -> Decimal:
+        """The charge less what has been credited back against it (zero once ``refunded``)."""
+        if self.status == "refunded":
+            return Decimal("0.00")
+        return max(-self.amount - (self.refunded_amount or Decimal(0)), Decimal("0.00"))
 
     @property
     def outstanding(self) -> bool:

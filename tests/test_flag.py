@@ -77,9 +77,14 @@ SCENARIOS = {
         [KASPERSKY],
         [("2026-03-20", "59.99", "KASPERSKY", K),  # before the charge
          ("2026-04-01", "-59.99", "KASPERSKY", K),
-         ("2026-04-02", "5.00", "KASPERSKY", K),  # another amount
          ("2026-04-03", "59.99", "NETFLIX", "Netflix")],  # another vendor
         [("2026-04-01", "-59.99", "flagged", 31, 3, None)],
+    ),
+    "a smaller credit answers the charge in part": (
+        [KASPERSKY],
+        [("2026-04-01", "-59.99", "KASPERSKY", K),
+         ("2026-04-02", "5.00", "KASPERSKY", K)],  # another amount: a partial refund, still flagged
+        [("2026-04-01", "-59.99", "flagged", 31, 2, 3)],
     ),
     "unmatched rows and other vendors are left alone": (
         [KASPERSKY],
@@ -106,6 +111,21 @@ def test_scenarios(cancellations, rows, expected):
     result = flag_charges(annotated(rows), cancellations)
     assert summary(result.flags) == expected
     assert result.refundable == ()
+
+
+def test_partial_and_combined_credits_are_netted_oldest_first():
+    rows = [("2026-04-01", "-59.99", "K", K), ("2026-05-01", "-59.99", "K", K), ("2026-06-01", "-59.99", "K", K),
+            ("2026-05-15", "80.00", "K REFUND", K),   # covers April whole and 20.01 of May
+            ("2026-06-20", "10.00", "K REFUND", K),   # 10.00 more of May (not June: oldest first)
+            ("2026-03-25", "30.00", "K", K)]          # before every charge: answers none
+    flags = flag_charges(annotated(rows), [KASPERSKY]).flags
+    got = [(f.date.isoformat(), f.status, f.refunded_amount, f.owed, f.refunded_by and f.refunded_by.line) for f in flags]
+    assert got == [
+        ("2026-04-01", "refunded", Decimal("59.99"), Decimal("0.00"), 5),
+        ("2026-05-01", "flagged", Decimal("30.01"), Decimal("29.98"), 5),
+        ("2026-06-01", "flagged", None, Decimal("59.99"), None),
+    ]
+    assert sum(f.owed for f in flags if f.outstanding) == Decimal("89.97")
 
 
 def test_governing_cancellation_supplies_reference_and_dates():

@@ -96,7 +96,7 @@ FLAG_KEYS = {
     "vendor", "date", "amount", "currency", "description", "source", "cancelled_on", "paid_through",
     "days_after", "reference", "score", "alias", "status", "refund_deadline", "id",
 }
-EXTRA_KEYS = {"method", "review", "review_note", "refunded_by"}
+EXTRA_KEYS = {"method", "review", "review_note", "refunded_by", "refunded_amount", "owed"}
 
 
 def test_json_shape_and_flag_keys():
@@ -197,7 +197,7 @@ def _empty_result():
         ("table", "No charges after a cancellation found.\nChecked 0 file(s), 0 transaction(s); 0 row(s) skipped"),
         ("md", "# Charges after cancellation\n\nNo charges after a cancellation found.\n"),
         ("csv", "id,vendor,status,review,date,amount,currency,description,source_file,source_line,fitid,"
-                "cancelled_on,paid_through,days_after,reference,score,alias,method,refund_deadline,refunded_by,"
+                "cancelled_on,paid_through,days_after,reference,score,alias,method,refund_deadline,refunded_by,refunded_amount,owed,"
                 "review_note\r\n"),
         ("html", '<section><p class="empty">No charges after a cancellation found.</p></section>'),
         ("json", '"flags": [],\n  "refundable": [],\n  "summary": {\n    "at_stake": [],'),
@@ -205,3 +205,21 @@ def _empty_result():
 )
 def test_empty_result_renders_in_every_format(fmt, expected):
     assert expected in report.render(_empty_result(), fmt, width=100)
+
+
+def test_a_partly_credited_charge_shows_what_is_still_owed_in_every_format():
+    result = story.story()
+    partly = dataclasses.replace(result.flags[-1], refunded_amount=Decimal("5.49"),
+                                 refunded_by=dataclasses.replace(result.flags[-1].source, line=10))
+    assert partly.status == "flagged" and partly.owed == Decimal("10.00")
+    result = dataclasses.replace(result, flags=result.flags[:-1] + (partly,))
+    data = json.loads(_render(result, "json"))
+    (row,) = [f for f in data["flags"] if f["id"] == partly.id]
+    assert (row["refunded_amount"], row["owed"], row["status"]) == ("5.49", "10.00", "flagged")
+    usd = {t["currency"]: t["amount"] for t in data["summary"]["at_stake"]}["USD"]
+    before = {t["currency"]: t["amount"] for t in json.loads(_render(story.story(), "json"))["summary"]["at_stake"]}
+    assert Decimal(before["USD"]) - Decimal(usd) == Decimal("5.49")  # at stake is net of the credit
+    csv_line = next(line for line in _render(result, "csv").splitlines() if line.startswith(partly.id))
+    assert ",5.49,10.00," in csv_line
+    for fmt in ("table", "md", "html"):
+        assert "10.00 USD still owed" in " ".join(_render(result, fmt).split()), fmt  # the table wraps lines

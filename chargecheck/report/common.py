@@ -4,8 +4,9 @@ Input: a :class:`~chargecheck.model.CheckResult`.  Output: plain values the rend
 (``Decimal`` money, ``date`` dates, per-currency totals).  Keeping these here means the table,
 JSON, CSV, Markdown and HTML reports agree on what is "at stake" and in which order flags appear.
 
-Money at stake is the sum of the *outstanding* flags (see :attr:`Flag.outstanding`), shown as a
-positive amount to recover, per currency: amounts in different currencies are never added.
+Money at stake is the sum of the *outstanding* flags (see :attr:`Flag.outstanding`) less what
+was partly credited back (:attr:`Flag.owed`), shown as a positive amount to recover, per
+currency: amounts in different currencies are never added.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Iterable
 from ..model import Cancellation, CheckResult, Flag
 
 __all__ = [
+    "refund_note",
     "sort_flags",
     "vendor_names",
     "flags_by_vendor",
@@ -92,19 +94,31 @@ class CurrencyTotal:
 
 
 def totals(flags: Iterable[Flag], *, outstanding_only: bool = True) -> list[CurrencyTotal]:
-    """Money to recover per currency: minus the sum of the (negative) charge amounts.
+    """Money to recover per currency: what the outstanding charges still owe (net of partial credits).
 
     ``outstanding_only`` leaves out refunded flags and those reviewed as expected/ignore, which
-    is what "at stake" means.  Currencies are kept apart and listed alphabetically.
+    is what "at stake" means; without it, the charges' full amounts are summed.  Currencies are
+    kept apart and listed alphabetically.
     """
     sums: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
     for flag in flags:
         if outstanding_only and not flag.outstanding:
             continue
-        sums[flag.currency] = sums.get(flag.currency, Decimal("0.00")) - flag.amount
+        sums[flag.currency] = sums.get(flag.currency, Decimal("0.00")) + (flag.owed if outstanding_only else -flag.amount)
         counts[flag.currency] = counts.get(flag.currency, 0) + 1
     return [CurrencyTotal(cur, sums[cur].quantize(Decimal("0.01")), counts[cur]) for cur in sorted(sums)]
+
+
+def refund_note(flag: Flag) -> str | None:
+    """What came back against a charge, in words: ``refunded by F:12``, or for a partial credit
+    ``7.00 credited back by F:12; 8.49 still owed``; None when nothing did."""
+    if flag.refunded_by is None:
+        return None
+    if flag.status == "refunded" or flag.refunded_amount is None:
+        return f"refunded by {flag.refunded_by}"
+    return (f"{format_money(flag.refunded_amount, flag.currency)} credited back by {flag.refunded_by}; "
+            f"{format_money(flag.owed, flag.currency)} still owed")
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,16 @@ Columns (always these, in this order)::
 
     id, vendor, status, review, date, amount, currency, description, source_file, source_line,
     fitid, cancelled_on, paid_through, days_after, reference, score, alias, method,
-    refund_deadline, refunded_by, review_note
+    refund_deadline, refunded_by, refunded_amount, owed, review_note
 
 Spreadsheet formula injection: a statement descriptor such as ``=HYPERLINK("http://…")`` or
 ``@SUM(A1)`` would be executed by Excel, LibreOffice or Google Sheets when the CSV is opened.
 Every *text* cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
 therefore prefixed with a single quote ``'`` (the spreadsheet convention for "this is text"),
 so ``=1+2`` is written as ``'=1+2``.  Numeric cells (``amount``, ``source_line``, ``days_after``,
-``score``) and dates are written by chargecheck itself and are never prefixed, so amounts stay
-plain signed numbers (``-59.99``, money out negative) that sum correctly.  Rows end with CRLF
+``score``, ``refunded_amount``, ``owed``) and dates are written by chargecheck itself and are never
+prefixed, so amounts stay plain signed numbers (``-59.99``, money out negative) that sum
+correctly; ``refunded_amount`` (credited back) and ``owed`` (left to recover) are positive.  Rows end with CRLF
 (RFC 4180).  Refundable charges from before the cancellation are not rows here; they are in the JSON, Markdown and HTML reports.
 """
 
@@ -48,6 +49,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "method",
     "refund_deadline",
     "refunded_by",
+    "refunded_amount",
+    "owed",
     "review_note",
 )
 
@@ -90,6 +93,8 @@ def _row(flag: Flag) -> list[str]:
         "days_after": str(int(flag.days_after)),
         "score": f"{float(flag.score):.1f}",
         "refund_deadline": flag.refund_deadline.isoformat() if flag.refund_deadline else "",
+        "refunded_amount": str(flag.refunded_amount.quantize(Decimal("0.01"))) if flag.refunded_amount is not None else "",
+        "owed": str(flag.owed.quantize(Decimal("0.01"))),
     }
     return [csv_safe(text[c]) if c in text else plain[c] for c in CSV_COLUMNS]
 

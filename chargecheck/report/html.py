@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..model import CheckResult
-from .common import format_money, format_totals, totals, vendor_summaries, visible
+from .common import format_money, format_totals, refund_note, totals, vendor_summaries, visible
 from .timeline import legend_svg, timeline_svg, transaction_marks
 
 __all__ = ["render_html"]
@@ -58,6 +58,9 @@ def _environment() -> jinja2.Environment:
     env.filters["visible"] = visible
     env.filters["pathbreak"] = _pathbreak
     env.filters["iso"] = lambda d: d.isoformat() if d is not None else ""
+    env.filters["partly_refunded"] = lambda flag: flag.status == "flagged" and flag.refunded_amount is not None
+    env.filters["money_owed"] = lambda flag: format_money(flag.owed, flag.currency)
+    env.filters["money_back"] = lambda flag: format_money(flag.refunded_amount, flag.currency)
     return env
 
 

@@ -8,9 +8,11 @@ Shape (``version`` 1)::
 
 Each flag object has the keys ``vendor, date, amount, currency, description, source, cancelled_on,
 paid_through, days_after, reference, score, alias, status, refund_deadline, id`` plus ``method``,
-``review``, ``review_note`` and ``refunded_by``.  Dates are ISO ``YYYY-MM-DD``; amounts are decimal
-strings keeping the statement's sign (money out negative, ``"-59.99"``); ``source`` is
-``{"file", "line"}`` or ``{"file", "fitid"}``.  Keys come in a fixed order, flags in report order,
+``review``, ``review_note``, ``refunded_by``, ``refunded_amount`` (credited back against the
+charge, positive, or null) and ``owed`` (what is left to recover, positive: the charge less
+``refunded_amount``).  Dates are ISO ``YYYY-MM-DD``; amounts are decimal strings keeping the
+statement's sign (money out negative, ``"-59.99"``); ``source`` is ``{"file", "line"}`` or
+``{"file", "fitid"}``.  Keys come in a fixed order, flags in report order,
 and nothing depends on the clock, so the same input always gives the same bytes.
 
 ``summary.at_stake`` lists the money to recover (positive) per currency; different currencies
@@ -78,6 +80,8 @@ def flag_dict(flag: Flag) -> dict[str, Any]:
         "status": flag.status,
         "refund_deadline": _iso(flag.refund_deadline),
         "refunded_by": source_dict(flag.refunded_by),
+        "refunded_amount": _money(flag.refunded_amount) if flag.refunded_amount is not None else None,
+        "owed": _money(flag.owed),
         "review": flag.review,
         "review_note": flag.review_note,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import CheckResult, Flag
-from .common import VendorSummary, format_money, totals, vendor_summaries, visible
+from .common import VendorSummary, format_money, refund_note, totals, vendor_summaries, visible
 
 __all__ = ["render_markdown", "md_escape"]
 
@@ -30,7 +30,9 @@ def _totals(items) -> str:
 
 
 def _status(flag: Flag) -> str:
-    return flag.status + (f", reviewed: {md_escape(flag.review)}" if flag.review else "")
+    partly = flag.status == "flagged" and flag.refunded_amount is not None
+    note = f" ({md_escape(refund_note(flag))})" if partly else ""
+    return flag.status + note + (f", reviewed: {md_escape(flag.review)}" if flag.review else "")
 
 
 def _table(flags: tuple[Flag, ...], *, refundable: bool = False) -> list[str]:

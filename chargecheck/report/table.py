@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import CheckResult, Flag
-from .common import VendorSummary, format_money, format_totals, totals, vendor_summaries, visible
+from .common import VendorSummary, format_money, format_totals, refund_note, totals, vendor_summaries, visible
 
 __all__ = ["render_table"]
 
@@ -37,8 +37,8 @@ def _details(flag: Flag) -> Text:
     text.append("\n" + visible(str(flag.source)), style="dim")
     text.append(f"\nmatch {flag.score:.0f} {visible(flag.alias)} ({visible(flag.method)})", style="dim")
     text.append(f"\nid {visible(flag.id)}", style="dim")
-    if flag.refunded_by is not None:
-        text.append(f"\nrefunded by {visible(str(flag.refunded_by))}", style="green")
+    if (note := refund_note(flag)) is not None:
+        text.append(f"\n{visible(note)}", style="green")
     if flag.review_note:
         text.append(f"\nnote: {visible(flag.review_note)}", style="dim")
     return text

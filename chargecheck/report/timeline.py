@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from ..model import Cancellation, Flag
 from ..schema import cents_to_decimal
-from .common import format_money, visible
+from .common import format_money, refund_note, visible
 
 __all__ = ["timeline_svg", "legend_svg", "transaction_marks"]
 
@@ -121,7 +121,8 @@ def _flag_marks(flags: Iterable[tuple[int, Flag]], refundable: Iterable[Flag]) -
         text = f"{f.date.isoformat()} · {format_money(-f.amount, f.currency)} charged · {f.description} · refundable"
         marks.append(_Mark(f.date, "refundable", text))
     for number, f in flags:
-        state = f.status + (f", reviewed {f.review}" if f.review else "")
+        partly = f.status == "flagged" and f.refunded_amount is not None
+        state = f.status + (f" ({refund_note(f)})" if partly else "") + (f", reviewed {f.review}" if f.review else "")
         kind = "flag" if f.outstanding else "settled"
         text = f"#{number} {f.date.isoformat()} · {format_money(-f.amount, f.currency)} charged · {f.description} · {state}"
         marks.append(_Mark(f.date, kind, text, number))
