@@ -6,6 +6,7 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -388,3 +389,26 @@ def test_random_bytes_raise_only_statement_error(tmp_path: Path, data: bytes) ->
         read_ofx(path)
     except StatementError:
         pass
+
+
+@pytest.mark.parametrize("engine", ["ofxparse", "extractor"])
+def test_the_day_the_card_was_used_is_the_date_and_dtposted_the_posted_date(tmp_path: Path, engine: str) -> None:
+    """DTUSER (when given) is the transaction date, as a CSV's Transaction Date; DTPOSTED is posted."""
+    path = tmp_path / "user.ofx"
+    path.write_text(textwrap.dedent("""\
+        OFXHEADER:100
+        DATA:OFXSGML
+
+        <OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS><CURDEF>USD
+        <CCACCTFROM><ACCTID>4111</CCACCTFROM><BANKTRANLIST>
+        <STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260302<DTUSER>20260228<TRNAMT>-59.99<FITID>A1<NAME>DRI*KASPERSKY</STMTTRN>
+        <STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260305<TRNAMT>-15.49<FITID>A2<NAME>NETFLIX.COM</STMTTRN>
+        <STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260306<DTUSER>2026-02-31<TRNAMT>-9.99<FITID>A3<NAME>SPOTIFY</STMTTRN>
+        </BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>
+        """))
+    frame = read_ofx(path, engine=engine).transactions
+    got = [(d.date().isoformat(), None if pd.isna(p) else p.date().isoformat(), fid)
+           for d, p, fid in zip(frame["date"], frame["posted_date"], frame["bank_id"])]
+    assert got == [("2026-02-28", "2026-03-02", "A1"),   # used before a 1 March cancellation
+                   ("2026-03-05", None, "A2"),             # no DTUSER: the posting day
+                   ("2026-03-06", None, "A3")]             # a DTUSER that is no calendar day is ignored

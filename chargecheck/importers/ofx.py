@@ -11,6 +11,11 @@ errors for sign-on failures, investment-only files, files with no statement) →
 :data:`OFXPARSE_MAX_TRANSACTIONS` transactions (ofxparse is quadratic).  On the ofxparse path
 the extractor still reads every block: it gives each transaction its line, accounts for the
 rows ofxparse discards, and cross-checks ofxparse's values (disagreements become notes).
+
+Dates: a transaction's ``date`` is the day the card was used (``DTUSER``) where the bank gives
+it, as a CSV export's "Transaction Date", with ``DTPOSTED`` as its ``posted_date``; without
+``DTUSER`` it is ``DTPOSTED``.  A renewal authorised before a cancellation but posted after it
+is therefore not a charge after the cancellation.
 """
 
 from __future__ import annotations
@@ -163,7 +168,7 @@ def read_ofx(path: str | Path, options: ImportOptions | None = None, *, engine: 
     notes = _statement_notes(doc, statements)
     per_statement = _rows(doc, statements, engine, notes)
     columns: dict[str, list] = {k: [] for k in
-                                ("date", "amount_cents", "currency", "description", "account",
+                                ("date", "posted_date", "amount_cents", "currency", "description", "account",
                                  "bank_id", "source_line")}
     skipped = []
     for stmt, rows in zip(statements, per_statement):
@@ -171,11 +176,15 @@ def read_ofx(path: str | Path, options: ImportOptions | None = None, *, engine: 
             if row.reason is not None:
                 skipped.append(SkippedRow(str(path), row.line, row.reason, describe(row.name, row.memo)))
                 continue
-            for key, value in (("date", row.date), ("amount_cents", to_cents(row.amount)),
+            # The day the card was used (DTUSER) where the bank gives it, like a CSV's transaction
+            # date; DTPOSTED is then the posted date.
+            for key, value in (("date", row.user_date or row.date), ("posted_date", row.date if row.user_date else None),
+                               ("amount_cents", to_cents(row.amount)),
                                ("currency", stmt.currency), ("description", describe(row.name, row.memo)),
                                ("account", stmt.account), ("bank_id", row.fitid), ("source_line", row.line)):
                 columns[key].append(value)
     columns["date"] = pd.to_datetime(pd.Series(columns["date"], dtype="str"), format="%Y%m%d")
+    columns["posted_date"] = pd.to_datetime(pd.Series(columns["posted_date"], dtype="object"), format="%Y%m%d")
     frame = make_transactions({**columns, "source_file": [str(path)] * len(columns["bank_id"])})
     return Statement(path=str(path), format="ofx", rows_read=len(frame) + len(skipped),
                      transactions=frame, skipped=tuple(skipped), encoding=doc.encoding,

@@ -26,6 +26,7 @@ __all__ = ["Block", "OfxStatement", "Row", "find_statements", "read_block", "ofx
 _STATEMENT_TAG = re.compile(r"<(/?)(STMTRS|CCSTMTRS|INVSTMTRS)>")
 _TRN_TAG = re.compile(r"<(/?)(STMTTRN)>")
 _LEAF = re.compile(r"<([A-Z][A-Z0-9_.]*)>([^<]*)")
+_DAY = re.compile(r"\d{8}")  # a date the sanitizer kept: already checked to be a calendar day
 _ACCOUNT_FROM = re.compile(r"<(BANKACCTFROM|CCACCTFROM)>(.*?)</\1>", re.DOTALL)
 _SONRS = re.compile(r"<SONRS>(.*?)</SONRS>", re.DOTALL)
 _TRNRS_STATUS = re.compile(r"<(?:CC)?STMTTRNRS>.*?<STATUS>(.*?)</STATUS>", re.DOTALL)
@@ -56,12 +57,13 @@ class Row:
     """The values one block yields; ``reason`` is set (and values may be None) when skipped."""
 
     line: int
-    date: str | None = None  # YYYYMMDD, the day printed
+    date: str | None = None  # YYYYMMDD, the day printed (DTPOSTED)
     amount: Decimal | None = None
     fitid: str = ""
     name: str = ""
     memo: str = ""
     reason: str | None = None
+    user_date: str | None = None  # YYYYMMDD of DTUSER (the day the card was used), where given
 
 
 def _leaves(text: str) -> dict[str, str]:
@@ -105,8 +107,10 @@ def read_block(doc: OfxText, block: Block) -> Row:
     leaves = _leaves(doc.text[block.start : block.end])
     date, raw_amount = leaves.get("DTPOSTED"), leaves.get("TRNAMT")
     amount = ofx_decimal(raw_amount) if raw_amount is not None else None
+    user = leaves.get("DTUSER")
     values = dict(date=date, amount=amount, fitid=leaves.get("FITID", ""),
-                  name=leaves.get("NAME", ""), memo=leaves.get("MEMO", ""))
+                  name=leaves.get("NAME", ""), memo=leaves.get("MEMO", ""),
+                  user_date=user if user and _DAY.fullmatch(user) else None)
     problems = []
     if date is None:
         problems.append("no valid posting date (DTPOSTED)")
