@@ -71,6 +71,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "currency": (
         "currency", "currency code", "wahrung", "waehrung", "munt", "devise", "divisa", "moneda", "mena", "valuta rekening",
         "mena uctu", "local currency", "original currency",
+        "valuta",  # Swedish and Italian for currency; a German value date fails the content check
     ),
     "balance": (
         "balance", "running bal", "runningbalance", "running balance", "account running balance",

@@ -1,0 +1,53 @@
+"""Exports of banks with no saved layout, written from their documented shapes after the
+importer was built: detection alone must read them (header or none, signs, decimal commas,
+debit/credit columns without names, preambles), and ``check`` must flag the one charge after
+the cancellation.
+
+Each file holds a Kaspersky renewal on 1 March 2026 (the cancellation is 15 February), and
+ordinary spending and income around it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from chargecheck.importers import read_statement
+from chargecheck.pipeline import check
+
+FIXTURES = Path(__file__).parent / "fixtures" / "csv" / "unseen"
+
+# file: (transactions, the income row's amount in cents, currency)
+EXPECTED = {
+    "banque_postale.csv": (3, 210000, ""),      # preamble, ';', decimal comma, quoted labels
+    "chime.csv": (2, None, ""),                 # ISO dates, a settlement date column
+    "cibc.csv": (3, 210000, ""),                # headerless: date, description, debit, credit
+    "commbank_headerless.csv": (3, 10000, ""),  # headerless, day first, signed quoted amounts, CRLF
+    "marcus.csv": (2, 50000, ""),               # quoted, "$" and thousands separators
+    "nordea.csv": (3, 2500000, "SEK"),          # ';', 'Valuta' holds the currency, '1 234,56'
+    "td_canada.csv": (3, 210000, ""),           # headerless: date, description, debit, credit, balance
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_unseen_export_is_read_by_detection(name: str) -> None:
+    rows, income, currency = EXPECTED[name]
+    statement = read_statement(FIXTURES / name)
+    frame = statement.transactions
+    assert (len(frame), len(statement.skipped)) == (rows, 0)
+    first = frame.iloc[0]
+    assert (first["date"].date(), int(first["amount_cents"]), first["currency"]) == (date(2026, 3, 1), -5999, currency)
+    assert "KASPERSKY" in first["description"]
+    if income is not None:
+        assert int(frame["amount_cents"].max()) == income  # money in stays positive
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_unseen_export_flags_the_renewal_after_the_cancellation(name: str, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[cancellation]]\nvendor = "Kaspersky"\ncancelled_on = 2026-02-15\n', encoding="utf-8")
+    result = check([FIXTURES / name], rules)
+    assert [(f.vendor, f.date, f.amount) for f in result.flags] == [("Kaspersky", date(2026, 3, 1), Decimal("-59.99"))]
