@@ -14,6 +14,7 @@ it fails the test rather than skipping it.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -28,6 +29,20 @@ from chargecheck.importers.base import SAMPLE_BYTES
 from chargecheck.schema import TRANSACTION_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _xlsx_bytes(rows: list[list]) -> bytes:
+    """A small workbook as openpyxl writes it (a ZIP of XML parts)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    handle = io.BytesIO()
+    book.save(handle)
+    return handle.getvalue()
+
+
 INLINE_SEEDS = {
     "ofx": b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nCHARSET:1252\n\n<OFX><BANKMSGSRSV1><STMTTRNRS>"
            b"<STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>1</BANKACCTFROM><BANKTRANLIST><STMTTRN>"
@@ -43,6 +58,7 @@ INLINE_SEEDS = {
              b":NS:01ab\r\n:62F:C260102EUR2,00\r\n-}\r\n",
     "qif": b"!Type:Bank\nD2/10'2020\nT-12.50\nPNETFLIX\n^\nD12/31/2020\nT1,000.00\nSsplit\n$5\n^\n",
     "csv": b"Date,Description,Amount\n2026-03-01,NETFLIX,-9.99\n2026-03-02,\"COFFEE, INC\",\"-3,50\"\n",
+    "xlsx": _xlsx_bytes([["Date", "Description", "Amount"], ["2026-03-01", "NETFLIX", -9.99]]),
 }
 # Derandomized so the suite gives the same verdict on every run; a longer hunt:
 # CHARGECHECK_FUZZ_EXAMPLES=5000 CHARGECHECK_FUZZ_RANDOM=1 python -m pytest tests/test_fuzz_importers.py

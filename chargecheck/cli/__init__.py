@@ -49,7 +49,7 @@ def cli() -> None:
     """Catch subscriptions that keep billing after you cancelled them.
 
     Record cancellations in rules/*.toml, then check your bank and card statements
-    (CSV, OFX/QFX, QIF, CAMT, MT940) for charges after the cancellation date.
+    (CSV, OFX/QFX, QIF, CAMT, MT940, Excel .xlsx) for charges after the cancellation date.
     """
 
 

@@ -19,7 +19,7 @@ from .base import SAMPLE_BYTES, ImportOptions, Importer, Sample
 
 __all__ = ["read_statement", "importers", "identify", "ImportOptions", "Importer", "Sample"]
 
-FORMAT_MODULES: tuple[str, ...] = ("ofx", "camt", "mt940", "qif", "csv")
+FORMAT_MODULES: tuple[str, ...] = ("ofx", "camt", "mt940", "qif", "xlsx", "csv")
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ from .csv_grid import HEAD_CHARS, looks_like_data, head_rows, locate_header, rea
 from .csv_layouts import Layout, find_layout, load_layouts, match_layout
 from .csv_rows import build_statement
 
-__all__ = ["IMPORTER", "CsvImporter", "read_text"]
+__all__ = ["IMPORTER", "CsvImporter", "read_text", "read_csv_text"]
 
 _OTHER_FORMATS = ("<", "OFXHEADER", "{1:", "!Type", "!Account", ":20:")
 
@@ -99,32 +99,42 @@ class CsvImporter:
     def extract(self, path: Path, options: ImportOptions) -> Statement:
         """Read the whole file; every row below the header is a transaction or skipped."""
         text, encoding, data = _read_file(Path(path), options.encoding)
-        layouts = load_layouts(options.layouts_file)
-        forced = find_layout(layouts, options.layout) if options.layout else None
-        head = text[:HEAD_CHARS]
-        delimiter = (forced.delimiter if forced and forced.delimiter else None) or sniff_delimiter(head)
-        rows = head_rows(head, delimiter)
-        if not rows:
-            raise StatementError(path, None, "CSV rows", "only blank lines")
-        header, data_line = _find_header(rows, layouts, forced)
-        names = header.cells if header is not None else None
-        if names is None and not any(len(row.cells) >= 2 for row in rows):
-            first = rows[0]
-            raise StatementError(path, first.line, f"delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))
-        grid = read_grid(text, delimiter, data_line, data)
-        sample = [row.cells for row in rows if row.line >= data_line][:20]
-        layout = forced or match_layout(layouts, names, sample)
-        notes = [f"delimiter {delimiter!r}"]
-        if header is not None:
-            notes.append(f"header on line {header.line}")
-            if header.line > 1:
-                notes.append(f"lines 1-{header.line - 1} are preamble, not rows")
-        else:
-            notes.append("no header row: columns recognised by content")
-        return build_statement(
-            path=str(path), grid=grid, names=names, header_line=header.line if header else None,
-            layout=layout, options=options, encoding=encoding, delimiter=delimiter, notes=notes,
-        )
+        return read_csv_text(path, text, options, encoding=encoding, data=data)
+
+
+def read_csv_text(path: Path | str, text: str, options: ImportOptions, *, encoding: str = "utf-8",
+                  data: bytes | None = None) -> Statement:
+    """A Statement from CSV text already in memory (LF line ends), as :meth:`CsvImporter.extract`
+    gives for a file; other importers that can render their rows as CSV (Excel) reuse it.
+
+    ``data``, when given, must be ``text.encode("utf-8")`` (saves encoding it again).
+    """
+    layouts = load_layouts(options.layouts_file)
+    forced = find_layout(layouts, options.layout) if options.layout else None
+    head = text[:HEAD_CHARS]
+    delimiter = (forced.delimiter if forced and forced.delimiter else None) or sniff_delimiter(head)
+    rows = head_rows(head, delimiter)
+    if not rows:
+        raise StatementError(path, None, "CSV rows", "only blank lines")
+    header, data_line = _find_header(rows, layouts, forced)
+    names = header.cells if header is not None else None
+    if names is None and not any(len(row.cells) >= 2 for row in rows):
+        first = rows[0]
+        raise StatementError(path, first.line, f"delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))
+    grid = read_grid(text, delimiter, data_line, data)
+    sample = [row.cells for row in rows if row.line >= data_line][:20]
+    layout = forced or match_layout(layouts, names, sample)
+    notes = [f"delimiter {delimiter!r}"]
+    if header is not None:
+        notes.append(f"header on line {header.line}")
+        if header.line > 1:
+            notes.append(f"lines 1-{header.line - 1} are preamble, not rows")
+    else:
+        notes.append("no header row: columns recognised by content")
+    return build_statement(
+        path=str(path), grid=grid, names=names, header_line=header.line if header else None,
+        layout=layout, options=options, encoding=encoding, delimiter=delimiter, notes=notes,
+    )
 
 
 IMPORTER = CsvImporter()
