@@ -41,7 +41,8 @@ def expand_statement_paths(paths: Sequence[str | Path]) -> list[Path]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts):
+                # Hidden files, and the lock files Office leaves beside an open workbook (~$x.xlsx).
+                if any(part.startswith((".", "~$")) for part in relative.parts):
                     continue
                 if child.is_file() and child.suffix.lower() not in _NOT_STATEMENTS:
                     files.append(child)

@@ -11,12 +11,13 @@ from chargecheck.pipeline import expand_statement_paths, rules_directory
 
 
 def test_folder_expands_to_statements_sorted_skipping_notes_and_hidden(tmp_path: Path) -> None:
-    for name in ("b.csv", "a.ofx", "README.md", ".hidden.csv", "sub/c.qif", "report.html", ".git/x.csv"):
+    for name in ("b.csv", "a.ofx", "README.md", ".hidden.csv", "sub/c.qif", "report.html", ".git/x.csv",
+                 "d.xlsx", "~$d.xlsx"):  # the second is the lock file Excel keeps while d.xlsx is open
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in expand_statement_paths([tmp_path])]
-    assert found == ["a.ofx", "b.csv", "sub/c.qif"]
+    assert found == ["a.ofx", "b.csv", "d.xlsx", "sub/c.qif"]
 
 
 def test_named_file_is_read_even_with_a_note_like_suffix(tmp_path: Path) -> None:
