@@ -150,6 +150,9 @@ def _strength(c: Candidate, parsed: Parsed, content: list[int], biller: int) -> 
 def _explained(token: str, words: frozenset[str], neutral: frozenset[str], cut: bool) -> bool:
     if token in words or token in neutral:
         return True
+    # The plural of a neutral word (CLUBS, LICENCES); short stems excluded (NEWS is not NEW).
+    if len(token) >= 5 and token.endswith("S") and token[:-1] in neutral:
+        return True
     if len(token) >= PREFIX_MIN_LEN and any(
             abs(len(w) - len(token)) <= 2 and fuzz.ratio(token, w) >= FUZZY_CUTOFF for w in words):
         return True

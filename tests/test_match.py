@@ -352,3 +352,13 @@ def test_known_us_cities_are_explained(descriptor: str, vendor: str | None) -> N
     matcher = Matcher.for_vendors({"Crunch Fitness": [], "Hulu": [], "Max": []})
     found = matcher.match(descriptor)
     assert (found.vendor if found else None) == vendor
+
+
+@pytest.mark.parametrize("descriptor, vendor", [
+    ("ACME ANVILS LICENSES", "Acme Anvils"),    # LICENSE is a neutral word, so is its plural
+    ("ACME ANVILS NEWS", "Acme Anvils"),        # NEWS is itself a billing word
+    ("ACME ANVILS PARTS", None),                # not the plural of a neutral word
+])
+def test_plurals_of_neutral_words(descriptor: str, vendor: str | None) -> None:
+    found = Matcher.for_vendors({"Acme Anvils": []}).match(descriptor)
+    assert (found.vendor if found else None) == vendor
