@@ -30,10 +30,11 @@ from decimal import Decimal
 from statistics import median_low
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .discover_cadence import circular_median_day, next_expected
-from .discover_series import Point, Series, build_tracks, evaluate, merge_tracks
+from .discover_series import Others, Point, Series, build_tracks, evaluate, merge_tracks
 from .discover_vendor import vendor_columns
 from .model import Cancellation, Source
 from .schema import cents_to_decimal, decimal_to_cents
@@ -205,7 +206,8 @@ def _discover_group(rows, vendor, currency, cancellations, as_of):
     # Charges of other regular series of this vendor (a second Apple plan) are not "other
     # spending"; only what no regular series explains counts against a series.
     claimed = {p.row for s in series if s.accepted for p in s.points}
-    scored = [evaluate(s.points + s.extras, [p for p in points if p.row not in claimed]) for s in series if s.fit]
+    others = Others.of([p for p in points if p.row not in claimed])  # the same background for every series
+    scored = [evaluate(s.points + s.extras, others) for s in series if s.fit]
     accepted = [s for s in scored if s.accepted]
     candidates = cancellations.get(vendor.casefold(), [])
     subs = [_subscription(s, rows, vendor, currency, _cancellation_for(s, candidates), as_of) for s in accepted]
@@ -250,7 +252,9 @@ def _most_frequent(values: pd.Series) -> str:
 
 def _description(rows: pd.DataFrame, index) -> str:
     """The most frequent raw descriptor of the given rows (latest wins a tie): what the bank prints."""
-    return _most_frequent(rows.loc[list(index)].sort_values(["date"], kind="stable")["description"])
+    chosen = rows if index is rows.index else rows.loc[list(index)]
+    order = np.argsort(chosen["date"].to_numpy(), kind="stable")  # date order, ties in row order
+    return _most_frequent(chosen["description"].to_numpy(dtype=object)[order])
 
 
 def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -> Subscription:

@@ -19,15 +19,18 @@ The steps, and why each exists:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 from typing import Sequence
 
+import numpy as np
+
 from .discover_cadence import CADENCES, CadenceFit, add_months, best_cadence, fit_cadence, interval_fit
 from .discover_prices import level_noise, price_levels
 
-__all__ = ["Point", "Series", "build_tracks", "merge_tracks", "evaluate"]
+__all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate"]
 
 # A charge stays in a track while within 6% (+2 cents) of the track's recent amount:
 # wide enough for sales tax and card FX drift, narrower than most price rises (which the
@@ -71,22 +74,38 @@ def _near(cents: int, ref: float) -> bool:
 
 
 def build_tracks(points: Sequence[Point]) -> list[list[Point]]:
-    """Split charges into amount tracks per account (date order; nearest recent amount wins)."""
+    """Split charges into amount tracks per account (date order; nearest recent amount wins).
+
+    Each track's recent amount (the median of its last three) is kept up to date as it grows,
+    and per account the tracks are kept sorted by it, so a charge is compared only with the
+    tracks whose amount is near its own: a grocery store's hundreds of charges make as many
+    tracks.  Ties go to the track started first, as a scan in creation order would give.
+    """
     tracks: list[list[Point]] = []
+    refs: list[float] = []
+    by_ref: dict[str, list[tuple[float, int]]] = {}  # per account: (recent amount, track number), sorted
     for point in sorted(points, key=lambda p: (p.date, p.row)):
-        best, best_diff = None, None
-        for track in tracks:
-            if track[-1].account != point.account:
-                continue
-            ref = median(p.cents for p in track[-3:])
-            if _near(point.cents, ref):
-                diff = abs(point.cents - ref) / max(ref, 1)
-                if best_diff is None or diff < best_diff:
-                    best, best_diff = track, diff
+        cents = point.cents
+        ordered = by_ref.setdefault(point.account, [])
+        # |cents - ref| <= max(AMOUNT_DRIFT * ref, AMOUNT_DRIFT_CENTS) holds only inside this range.
+        # (widened a hair, so float rounding at the edge never drops a track the test accepts)
+        low = min(cents / (1 + AMOUNT_DRIFT), cents - AMOUNT_DRIFT_CENTS) * (1 - 1e-9) - 1e-9
+        high = max(cents / (1 - AMOUNT_DRIFT), cents + AMOUNT_DRIFT_CENTS) * (1 + 1e-9) + 1e-9
+        best, best_key = None, None
+        for ref, index in ordered[bisect_left(ordered, (low, -1)): bisect_right(ordered, (high, len(tracks)))]:
+            if abs(cents - ref) <= max(AMOUNT_DRIFT * ref, AMOUNT_DRIFT_CENTS):
+                key = (abs(cents - ref) / max(ref, 1), index)
+                if best_key is None or key < best_key:
+                    best, best_key = index, key
         if best is None:
+            insort(ordered, (cents, len(tracks)))
             tracks.append([point])
+            refs.append(cents)
         else:
-            best.append(point)
+            tracks[best].append(point)
+            ordered.pop(bisect_left(ordered, (refs[best], best)))
+            refs[best] = median(p.cents for p in tracks[best][-3:])
+            insort(ordered, (refs[best], best))
     return tracks
 
 
@@ -254,8 +273,9 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool
     amount_factor = 1.0 if noise <= 0.01 else max(0.0, 1.0 - (noise - 0.01) * 25)  # 5% noise: no price
     if len(levels) - 1 > max(1, len(pts) // 4):  # price "changes" every few charges: not a price list
         amount_factor *= 0.5
-    members = {p.row for p in pts} | {p.row for p in extras}
-    context_factor, others, on_cycle = _context(pts, fit, [p for p in context if p.row not in members])
+    others = context if isinstance(context, Others) else Others.of(context)
+    members = np.fromiter([p.row for p in pts] + [p.row for p in extras], dtype=np.int64)
+    context_factor, others, on_cycle = _context(pts, fit, others.without(members))
     confidence = round(regularity * count_factor * amount_factor * context_factor, 3)
     evidence = _evidence(pts, fit, levels, noise, others, extras, on_cycle)
     return Series(tuple(pts), fit, tuple(levels), confidence, evidence, tuple(extras))
@@ -280,7 +300,29 @@ def _expected_gaps(pts: Sequence[Point], fit: CadenceFit) -> list[date]:
     return gaps
 
 
-def _context(pts: Sequence[Point], fit: CadenceFit, others: Sequence[Point]) -> tuple[float, int, int]:
+@dataclass(frozen=True)
+class Others:
+    """A vendor's other charges as arrays (day ordinal, cents, row), for scoring many series
+    against the same background without a Python loop per charge per series."""
+
+    days: np.ndarray
+    cents: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, points: Sequence[Point]) -> "Others":
+        """The arrays of ``points``."""
+        return cls(np.fromiter((p.date.toordinal() for p in points), dtype=np.int64, count=len(points)),
+                   np.fromiter((p.cents for p in points), dtype=np.int64, count=len(points)),
+                   np.fromiter((p.row for p in points), dtype=np.int64, count=len(points)))
+
+    def without(self, rows: np.ndarray) -> "Others":
+        """These charges less the given rows (a series' own charges and extras)."""
+        keep = ~np.isin(self.rows, rows)
+        return self if keep.all() else Others(self.days[keep], self.cents[keep], self.rows[keep])
+
+
+def _context(pts: Sequence[Point], fit: CadenceFit, others: Others) -> tuple[float, int, int]:
     """How the vendor's other charges weigh against the series: (factor, others counted, on-cycle).
 
     * Other spending in the series' span: where irregular buying at such amounts is common
@@ -294,19 +336,20 @@ def _context(pts: Sequence[Point], fit: CadenceFit, others: Sequence[Point]) -> 
       it bills every cycle at varying amounts: a utility bill whose similar months happened
       to line up, not a subscription.
     """
-    first, last = pts[0].date, pts[-1].date
+    first, last = pts[0].date.toordinal(), pts[-1].date.toordinal()
     typical = sorted(p.cents for p in pts)[len(pts) // 2]
     short = len(pts) < fit.cadence.min_charges + 2
-    inside = [first <= p.date <= last for p in others]
-    similar = [_similar(p.cents, typical) for p in others]
-    counted = sum(1 for i, s in zip(inside, similar) if (i and (s or short)) or (short and s))
+    inside = (others.days >= first) & (others.days <= last)
+    similar = np.abs(others.cents - typical) <= 0.15 * typical  # as _similar, for every charge at once
+    counted = int(np.count_nonzero((inside & (similar | short)) | (short & similar)))
     tol = fit.cadence.tolerance
-    gaps = _expected_gaps(pts, fit)
-    on_cycle = sum(1 for gap in gaps if any(abs((p.date - gap).days) <= tol for p in others))
+    gaps = np.array([gap.toordinal() for gap in _expected_gaps(pts, fit)], dtype=np.int64)
+    near = np.sort(others.days)  # is some other charge within tol of a gap?
+    on_cycle = int(np.count_nonzero(np.searchsorted(near, gaps - tol, "left") < np.searchsorted(near, gaps + tol, "right")))
     # Where the vendor charges every few days (groceries) some charge lands near any date;
     # only hits beyond that chance level say "billed every cycle".
-    days = {p.date for p in others} | {p.date for p in pts}
-    rate = len(others) / max(1, (max(days) - min(days)).days)
+    span = [first, last] + ([int(near[0]), int(near[-1])] if len(near) else [])
+    rate = len(others.days) / max(1, max(span) - min(span))
     chance = (1 - math.exp(-rate * (2 * tol + 1))) * len(gaps)
     share_other = counted / (counted + len(pts))
     excess = max(0.0, on_cycle - chance)
