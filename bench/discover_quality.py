@@ -15,6 +15,7 @@ a range never looked at while tuning.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections import Counter
@@ -36,8 +37,11 @@ def _show(seed: int, score) -> None:
 
 
 def main(argv: list[str]) -> None:
-    seeds = int(argv[1]) if len(argv) > 1 else 100
-    first = int(argv[2]) if len(argv) > 2 else 0
+    parser = argparse.ArgumentParser(description="Recurring-charge discovery on seeded synthetic histories.")
+    parser.add_argument("seeds", nargs="?", type=int, default=100, help="how many seeds (default 100)")
+    parser.add_argument("first", nargs="?", type=int, default=0, help="the first seed (default 0)")
+    args = parser.parse_args(argv[1:])
+    seeds, first = args.seeds, args.first
     start = time.perf_counter()
     found = true = matched = cadence_ok = 0
     hits, totals = Counter(), Counter()
