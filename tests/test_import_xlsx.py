@@ -69,3 +69,25 @@ def test_check_flags_a_charge_from_a_workbook(tmp_path: Path) -> None:
     result = check([FIXTURES / "checking_preamble.xlsx"], rules)
     assert [(f.date, f.amount, str(f.source)) for f in result.flags] == [
         (date(2026, 3, 1), Decimal("-59.99"), f"{FIXTURES / 'checking_preamble.xlsx'}:5")]
+
+
+@pytest.mark.parametrize("head, found", [
+    (b"%PDF-1.7\n", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "an Excel 97-2003 (.xls) workbook"),
+])
+def test_files_a_bank_offers_that_hold_no_rows_are_named(tmp_path: Path, head: bytes, found: str) -> None:
+    path = tmp_path / "statement.download"
+    path.write_bytes(head)
+    with pytest.raises(StatementError) as caught:
+        read_statement(path)
+    assert f"found {found}" in str(caught.value) and caught.value.hint
+
+
+def test_a_zip_that_is_no_workbook_is_named(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "statements.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("march.csv", "Date,Description,Amount\n2026-03-01,NETFLIX.COM,-15.49\n")
+    with pytest.raises(StatementError, match="found a ZIP archive"):
+        read_statement(path)

@@ -49,9 +49,20 @@ def identify(path: str | Path) -> Importer:
         if importer.identify(sample):
             return importer
     names = ", ".join(imp.name for imp in importers())
+    for magic, what, hint in _NOT_READ:
+        if sample.head.startswith(magic):
+            raise StatementError(path, None, f"a statement in one of these formats: {names}", what, hint=hint)
     raise StatementError(
         path, 1, f"a statement in one of these formats: {names}", "content none of them recognise"
     )
+
+
+# Files people download from their bank that hold no machine-readable rows for us.
+_NOT_READ = (
+    (b"%PDF", "a PDF document", "download the same statement as CSV, OFX/QFX or Excel (.xlsx) instead"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 (.xls) workbook", "open it and save it as .xlsx or CSV"),
+    (b"PK\x03\x04", "a ZIP archive (not an Excel workbook)", "extract the statements from it first"),
+)
 
 
 def read_statement(
