@@ -22,6 +22,7 @@ dotted dates such as ``01.03.2026``, which no country prints month-first).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Iterable
 
@@ -62,7 +63,7 @@ def _numeric_formats() -> list[str]:
 _TEXT_MONTH_FORMATS = [
     "%d %b %Y", "%d %b %y", "%d-%b-%Y", "%d-%b-%y", "%d/%b/%Y", "%d/%b/%y", "%d.%b.%Y",
     "%b %d %Y", "%b %d, %Y", "%b-%d-%Y", "%Y-%b-%d", "%d %B %Y", "%B %d %Y", "%B %d, %Y",
-    "%d %b, %Y", "%d-%B-%Y",
+    "%d %b, %Y", "%d-%B-%Y", "%d. %b %Y", "%d. %B %Y",
 ]
 DATE_FORMATS: tuple[str, ...] = tuple(_numeric_formats() + _TEXT_MONTH_FORMATS)
 _TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%p", "%z", "%Z", "%f", "%T", "%R")
@@ -78,9 +79,39 @@ _WEEKDAY_TAIL = re.compile(r"[\s,]+" + _WEEKDAY + "$", re.IGNORECASE)
 _WEEKDAY_HEAD = re.compile("^" + _WEEKDAY + r"[\s,]+", re.IGNORECASE)
 
 
+# Month names and abbreviations in the languages of European exports, accents folded, to the
+# English abbreviation strptime knows (``1. März 2026``, ``01-mars-2026``, ``3 mei 2026``).
+_MONTHS = {
+    "Jan": "JANUAR JANV JANVIER JANUARI ENE ENERO GEN GENNAIO JANEIRO STY",
+    "Feb": "FEBRUAR FEV FEVR FEVRIER FEBRUARI FEBRERO FEBBRAIO FEVEREIRO LUT",
+    "Mar": "MARZ MAERZ MRZ MARS MRT MAART MARZO MARCO MART",
+    "Apr": "AVR AVRIL ABR ABRIL APRILE KWI",
+    "May": "MAI MEI MAYO MAG MAGGIO MAIO MAJ",
+    "Jun": "JUNI JUIN JUNIO GIU GIUGNO JUNHO CZE",
+    "Jul": "JULI JUIL JUILLET JULIO LUG LUGLIO JULHO LIP",
+    "Aug": "AOUT AGO AGOSTO SIE",
+    "Sep": "SEPT SEPTEMBRE SEPTIEMBRE SET SETTEMBRE SETEMBRO WRZ",
+    "Oct": "OKT OKTOBER OCTOBRE OCT OCTUBRE OTT OTTOBRE OUT OUTUBRO PAZ",
+    "Nov": "NOVEMBRE NOVIEMBRE NOVEMBRO LIS",
+    "Dec": "DEZ DEZEMBER DECEMBRE DIC DICIEMBRE DICEMBRE DEZEMBRO GRU",
+}
+_MONTH_WORDS = {word: english for english, words in _MONTHS.items() for word in words.split() + [english.upper()]}
+_LETTERS = re.compile(r"[^\W\d_]{3,}\.?")
+
+
+def _english_month(match: re.Match) -> str:
+    word = match.group().rstrip(".")
+    folded = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().upper()
+    english = _MONTH_WORDS.get(folded)
+    return english if english is not None else match.group()
+
+
 def _date_part(text: str) -> str:
     text = _TIME_TAIL.sub("", text.strip())
-    return _WEEKDAY_HEAD.sub("", _WEEKDAY_TAIL.sub("", text)).strip()
+    text = _WEEKDAY_HEAD.sub("", _WEEKDAY_TAIL.sub("", text)).strip()
+    if not text.isdigit() and _LETTERS.search(text):  # a month written out, maybe not in English
+        text = _LETTERS.sub(_english_month, text)
+    return text
 
 
 def normalize_date_text(values: pd.Series) -> pd.Series:

@@ -211,3 +211,21 @@ def test_parse_dates_takes_the_printed_day_of_zoned_times():
 
 def test_parse_dates_rejects_implausible_years():
     assert parse_dates(pd.Series(["00010101"]), "%Y%m%d").isna().all()
+
+
+@pytest.mark.parametrize("values, days", [
+    (["1. März 2026", "2. Mai 2026", "31. Dez. 2026"], ["2026-03-01", "2026-05-02", "2026-12-31"]),  # German
+    (["01 mars 2026", "15 déc. 2026", "1 févr. 2026"], ["2026-03-01", "2026-12-15", "2026-02-01"]),  # French
+    (["3 mei 2026", "12 okt 2026"], ["2026-05-03", "2026-10-12"]),                                 # Dutch
+    (["01-ene-2026", "20-ago-2026"], ["2026-01-01", "2026-08-20"]),                                # Spanish
+    (["05 giu 2026", "7 dic 2026"], ["2026-06-05", "2026-12-07"]),                                 # Italian
+])
+def test_month_names_in_other_languages(values, days):
+    fmt = infer_date_format(values)
+    assert fmt is not None
+    parsed = parse_dates(pd.Series(values, dtype=object), fmt)
+    assert [d.date().isoformat() for d in parsed] == days
+
+
+def test_a_word_that_is_no_month_is_left_alone():
+    assert date_format_candidates(["1. Foo 2026"]) == []
