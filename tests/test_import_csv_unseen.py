@@ -52,3 +52,17 @@ def test_unseen_export_flags_the_renewal_after_the_cancellation(name: str, tmp_p
     rules.write_text('[[cancellation]]\nvendor = "Kaspersky"\ncancelled_on = 2026-02-15\n', encoding="utf-8")
     result = check([FIXTURES / name], rules)
     assert [(f.vendor, f.date, f.amount) for f in result.flags] == [("Kaspersky", date(2026, 3, 1), Decimal("-59.99"))]
+
+
+@pytest.mark.parametrize("cells, currency", [
+    (("EUR -59,99", "EUR -1,00"), "EUR"),
+    (("-59.99 USD", "2100.00 USD"), "USD"),
+    (("EUR -59,99", "USD -1,00"), ""),      # two codes: no guess, the rows stay without one
+    (("-59,99", "-1,00"), ""),
+])
+def test_a_currency_code_printed_in_every_amount_cell(tmp_path: Path, cells, currency: str) -> None:
+    path = tmp_path / "codes.csv"
+    path.write_text(f"Datum;Text;Betrag\n01.03.2026;DRI*KASPERSKY;{cells[0]}\n02.03.2026;X;{cells[1]}\n", encoding="utf-8")
+    frame = read_statement(path).transactions
+    assert frame["currency"].tolist() == [currency, currency]
+    assert int(frame["amount_cents"].iloc[0]) == -5999

@@ -9,6 +9,7 @@ amounts through their unique values); Python loops only touch skipped rows.
 from __future__ import annotations
 
 import difflib
+import re
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from .csv_skips import continuations, join_continuations, row_reasons, skipped_r
 __all__ = ["build_statement"]
 
 _SAMPLE_ROWS = 2000
+_CODE_IN_AMOUNT = re.compile(r"^\s*(?:([A-Z]{3})\s*[-+(]?\s*[\d.,' ]+\)?|[-+(]?\s*[\d.,' ]+\)?\s*[-+]?\s*([A-Z]{3}))\s*$")
 _DAY_FIRST_CURRENCIES = {"GBP", "EUR", "CZK", "PLN", "CHF", "AUD", "NZD", "SGD", "INR", "ZAR", "SEK", "DKK", "NOK", "HUF"}
 
 
@@ -174,7 +176,20 @@ def _currency(grid: Grid, cmap: ColumnMap, names, layout: Layout | None, raw_amo
     for symbol, code in (("£", "GBP"), ("€", "EUR")):
         if sample.str.contains(symbol, regex=False).any():
             return code
-    return ""
+    return _code_in_amounts(sample)
+
+
+def _code_in_amounts(sample: pd.Series) -> str:
+    """The ISO code printed in every amount cell (``EUR -59,99``, ``-59.99 USD``), or ``""``."""
+    codes = set()
+    for text in pd.unique(sample.to_numpy(dtype=object)):
+        if not str(text).strip():
+            continue
+        match = _CODE_IN_AMOUNT.match(str(text))
+        if match is None:
+            return ""
+        codes.add(match.group(1) or match.group(2))
+    return codes.pop() if len(codes) == 1 else ""
 
 
 def _empty_statement(path, layout, encoding, notes) -> Statement:
