@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from .knowledge import KnowledgeBase, load_knowledge
@@ -170,13 +171,36 @@ class Matcher:
             return None, verdicts, f"excluded by rule exclude \"{ex}\""
         return match, verdicts, reason
 
-    def _near_miss(self, judged: list[Candidate], cleaned: str) -> VendorMatch | None:
-        """The best candidate refused only for unexplained words: a match if the amount agrees."""
+    def _near_miss(self, judged: list[Candidate], cleaned: str) -> tuple[VendorMatch, ...]:
+        """Matches that only a charge's amount can settle, each for one vendor with a usual amount.
+
+        The best candidate refused only for unexplained words; and, when several vendors tie
+        on their shared biller's descriptor (APPLE.COM/BILL for Apple TV+ and Apple Music),
+        each of them: the amount says which subscription a charge is.
+        """
+        out = []
         soft = [c for c in judged if c.soft and self.targets[c.target].vendor in self._amounts]
-        if not soft:
-            return None
-        c = max(soft, key=lambda c: c.rank)
-        return VendorMatch(self.targets[c.target].vendor, c.score, c.alias.text, f"{c.method}+amount", cleaned)
+        if soft:
+            c = max(soft, key=lambda c: c.rank)
+            out.append(VendorMatch(self.targets[c.target].vendor, c.score, c.alias.text, f"{c.method}+amount", cleaned))
+        for c in self._biller_tie(judged):
+            if self.targets[c.target].vendor in self._amounts:
+                out.append(VendorMatch(self.targets[c.target].vendor, c.score, c.alias.text,
+                                       f"{c.method}+biller+amount", cleaned))
+        return tuple(out)
+
+    def _biller_tie(self, judged: list[Candidate]) -> list[Candidate]:
+        """The top candidates when they tie and every one matched only through its parent's
+        (a shared biller's) descriptor; otherwise none."""
+        accepted = [c for c in judged if c.rejected is None]
+        if not accepted:
+            return []
+        top = max(c.rank for c in accepted)
+        tied = [c for c in accepted if c.rank == top]
+        vendors = {c.target for c in tied}
+        if len(vendors) > 1 and all(c.alias.kind == "inherited" for c in tied):
+            return sorted({c.target: c for c in tied}.values(), key=lambda c: c.target)
+        return []
 
     def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[VendorMatch | None, str]:
         best: dict[int, Candidate] = {}
@@ -203,12 +227,20 @@ class Matcher:
             top = min(tied, key=lambda c: c.target)
         elif len(tied) > 1:
             names = ", ".join(sorted(self.targets[c.target].vendor for c in tied))
+            if all(c.alias.kind == "inherited" for c in tied):
+                return None, f"billed through a shared biller for {names}: only a charge's amount can tell which"
             return None, f"ambiguous: {names} match equally well; refusing to guess"
         vendor = self.targets[top.target].vendor
+        if top.alias.kind == "inherited":
+            # Only the biller's descriptor (APPLE.COM/BILL) names it, and it bills other
+            # subscriptions too: with a usual amount, only charges of that amount are this one.
+            method = f"{top.method}+biller"
+            return VendorMatch(vendor, top.score, top.alias.text, method, cleaned), f"matched {vendor} through its biller"
         return VendorMatch(vendor, top.score, top.alias.text, top.method, cleaned), f"matched {vendor}"
 
-    def _lookup(self, raw: str, clean: CleanResult | None = None) -> tuple[str, VendorMatch | None, VendorMatch | None]:
-        """(cleaned text, match, near miss) for one raw descriptor, cached by raw and by cleaned text."""
+    def _lookup(self, raw: str, clean: CleanResult | None = None
+                ) -> tuple[str, VendorMatch | None, tuple[VendorMatch, ...]]:
+        """(cleaned text, match, near misses) for one raw descriptor, cached by raw and by cleaned text."""
         key = str(raw)
         if (hit := self._cache.get(key)) is not None:
             return hit
@@ -217,13 +249,13 @@ class Matcher:
             clean = clean_steps(reduced)
         else:
             reduced = clean.raw
-        match = near = None
+        match, near = None, ()
         if self.index.maybe(clean.text):
             # Excludes look at the raw text too, so only exclude-free targets share by cleaned text.
             ckey = (clean.text, clean.location)
             if self._has_excludes or (found := self._by_clean.get(ckey, _MISSING)) is _MISSING:
                 match, _, judged, _ = self._evaluate(clean)
-                found = (match, None if match is not None else self._near_miss(judged, clean.text))
+                found = (match, () if match is not None else self._near_miss(judged, clean.text))
                 self._by_clean[ckey] = found
             match, near = found
         if match is None and self._segmenter.may_split(reduced):
@@ -241,12 +273,23 @@ class Matcher:
         amount equals the cancellation's usual ``amount`` (method ``…+amount``).
         """
         _, match, near = self._lookup(descriptor)
+        if match is not None and amount_cents is not None and not self._amount_fits(match, int(amount_cents)):
+            return None
         return match or self._confirm(near, amount_cents)
 
-    def _confirm(self, near: VendorMatch | None, amount_cents: int | None) -> VendorMatch | None:
-        if near is None or amount_cents is None:
+    def _confirm(self, near: tuple[VendorMatch, ...], amount_cents: int | None) -> VendorMatch | None:
+        """The one near miss whose vendor's usual amount is this charge's, if exactly one is."""
+        if not near or amount_cents is None:
             return None
-        return near if abs(int(amount_cents)) in self._amounts.get(near.vendor, ()) else None
+        fits = [m for m in near if abs(int(amount_cents)) in self._amounts.get(m.vendor, ())]
+        return fits[0] if len({m.vendor for m in fits}) == 1 else None
+
+    def _amount_fits(self, match: VendorMatch, amount_cents: int) -> bool:
+        """False for a charge a shared biller's descriptor matched whose amount is not the rule's
+        usual one (another of that biller's subscriptions); True otherwise."""
+        if not match.method.endswith("+biller") or match.vendor not in self._amounts:
+            return True
+        return abs(amount_cents) in self._amounts[match.vendor]
 
     def explain(self, descriptor: str) -> Explanation:
         """Every step of matching one descriptor: cleaning, candidates and why, the decision."""
@@ -262,9 +305,13 @@ class Matcher:
         if parsed.processor is not None:
             processor = f"{parsed.processor.name} ({parsed.processor.kind})"
         hint = None
-        if match is None and (near := self._near_miss(judged, clean.text)) is not None:
-            usual = ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[near.vendor]))
-            hint = f"a charge of {usual} (the rule's usual amount) would match {near.vendor}"
+        if match is None and (near := self._near_miss(judged, clean.text)):
+            hint = "; ".join(
+                f"a charge of {', '.join(f'{Decimal(c) / 100:.2f}' for c in sorted(self._amounts[m.vendor]))}"
+                f" (the rule's usual amount) would match {m.vendor}" for m in near)
+        elif match is not None and match.method.endswith("+biller") and match.vendor in self._amounts:
+            usual = ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[match.vendor]))
+            hint = f"its biller bills other subscriptions too: only charges of {usual} (the rule's usual amount) count"
         merchant = " ".join(parsed.tokens[parsed.merchant_start:])
         segments: tuple[str, ...] = ()
         if match is None:
@@ -281,13 +328,23 @@ class Matcher:
         """Rows whose descriptor was a near miss and whose amount is the rule's usual amount."""
         if not self._amounts or "amount_cents" not in out or not len(codes):
             return {}
-        near_codes = [i for i, r in enumerate(results) if r[2] is not None]
+        near_codes = [i for i, r in enumerate(results) if r[2]]
         if not near_codes:
             return {}
         rows = pd.Index(codes).isin(near_codes).nonzero()[0]
         cents = out["amount_cents"].to_numpy()
         found = {int(row): self._confirm(results[codes[row]][2], int(cents[row])) for row in rows}
         return {row: m for row, m in found.items() if m is not None}
+
+    def _biller_misfits(self, out: pd.DataFrame, results: list, codes) -> np.ndarray:
+        """Rows matched only through a shared biller's descriptor whose amount is not the rule's."""
+        gated = [i for i, r in enumerate(results) if r[1] is not None and not self._amount_fits(r[1], 0)]
+        if not gated or "amount_cents" not in out or not len(codes):
+            return np.zeros(0, dtype=np.int64)
+        rows = pd.Index(codes).isin(gated).nonzero()[0]
+        cents = out["amount_cents"].to_numpy()
+        return np.array([row for row in rows if not self._amount_fits(results[codes[row]][1], int(cents[row]))],
+                        dtype=np.int64)
 
     def annotate(self, transactions: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``transactions`` with ``cleaned`` and ``match_*`` columns, matched per distinct descriptor.
@@ -313,6 +370,10 @@ class Matcher:
             # Built once per distinct value, then taken per row (no second pass over the rows).
             column = pd.array(values, dtype=dtype).take(codes) if len(codes) else pd.array([], dtype=dtype)
             out[name] = pd.Series(column, index=out.index, copy=False)
+        misfits = self._biller_misfits(out, results, codes)
+        if len(misfits):  # another subscription of the same biller: no match (near misses may still apply)
+            for name, empty in (("match_vendor", ""), ("match_score", 0.0), ("match_alias", ""), ("match_method", "")):
+                out.iloc[misfits, out.columns.get_loc(name)] = empty
         for row, m in self._confirmed_rows(out, results, codes).items():
             for name, value in (("match_vendor", m.vendor), ("match_score", m.score),
                                 ("match_alias", m.alias), ("match_method", m.method)):

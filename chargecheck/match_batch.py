@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["distinct_results", "PARALLEL_MIN"]
 
-Result = tuple[str, VendorMatch | None, VendorMatch | None]
+Result = tuple[str, VendorMatch | None, tuple[VendorMatch, ...]]
 
 # Below this many distinct descriptors, starting a process costs more than it saves.
 PARALLEL_MIN = 30_000

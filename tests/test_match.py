@@ -362,3 +362,39 @@ def test_known_us_cities_are_explained(descriptor: str, vendor: str | None) -> N
 def test_plurals_of_neutral_words(descriptor: str, vendor: str | None) -> None:
     found = Matcher.for_vendors({"Acme Anvils": []}).match(descriptor)
     assert (found.vendor if found else None) == vendor
+
+
+APPLE_BILL = "APPLE.COM/BILL 866-712-7753 CA"
+
+
+def _apple(*rules: tuple[str, str | None]) -> Matcher:
+    from decimal import Decimal
+
+    return Matcher([Cancellation(v, date(2026, 2, 1), amount=Decimal(a) if a else None) for v, a in rules])
+
+
+def test_a_shared_billers_descriptor_counts_only_charges_of_the_rules_amount() -> None:
+    """APPLE.COM/BILL bills every Apple subscription: cancelling Apple TV+ (9.99) must not flag
+    the iCloud (2.99) or Apple Music (10.99) charges on the same descriptor."""
+    matcher = _apple(("Apple TV+", "9.99"))
+    found = matcher.match(APPLE_BILL, -999)
+    assert (found.vendor, found.method) == ("Apple TV+", "exact+biller")
+    assert matcher.match(APPLE_BILL, -299) is None and matcher.match(APPLE_BILL, -1099) is None
+    assert matcher.match("APPLE TV+ 866-712-7753", -299).vendor == "Apple TV+"  # its own name: any amount
+
+
+def test_two_subscriptions_of_one_biller_are_told_apart_by_amount() -> None:
+    matcher = _apple(("Apple TV+", "9.99"), ("Apple Music", "10.99"))
+    assert [m.vendor if (m := matcher.match(APPLE_BILL, c)) else None for c in (-999, -1099, -299)] == [
+        "Apple TV+", "Apple Music", None]
+    table = pd.DataFrame({"description": [APPLE_BILL] * 3, "amount_cents": [-999, -1099, -299]})
+    out = matcher.annotate(table)
+    assert out["match_vendor"].tolist() == ["Apple TV+", "Apple Music", ""]
+    assert out["match_method"].tolist() == ["exact+biller+amount", "exact+biller+amount", ""]
+
+
+def test_without_an_amount_every_charge_of_the_biller_is_kept_and_marked() -> None:
+    matcher = _apple(("Apple TV+", None))
+    out = matcher.annotate(pd.DataFrame({"description": [APPLE_BILL] * 2, "amount_cents": [-999, -299]}))
+    assert out["match_vendor"].tolist() == ["Apple TV+", "Apple TV+"]
+    assert out["match_method"].tolist() == ["exact+biller", "exact+biller"]

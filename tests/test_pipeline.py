@@ -43,3 +43,20 @@ def test_rules_directory_from_folder_or_file(tmp_path: Path) -> None:
     assert rules_directory(tmp_path) == tmp_path
     assert rules_directory([rules_file]) == tmp_path
     assert rules_directory(None) is None
+
+
+def test_apple_billed_subscriptions_are_flagged_by_their_own_amount(tmp_path: Path) -> None:
+    """Apple TV+ cancelled: of three APPLE.COM/BILL charges after it, only its own 9.99 is flagged."""
+    from chargecheck.pipeline import check
+
+    statement = tmp_path / "card.csv"
+    statement.write_text(
+        "Date,Description,Amount\n"
+        "03/01/2026,APPLE.COM/BILL 866-712-7753 CA,-9.99\n"
+        "03/02/2026,APPLE.COM/BILL 866-712-7753 CA,-10.99\n"
+        "03/03/2026,APPLE.COM/BILL 866-712-7753 CA,-2.99\n", encoding="utf-8")
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[cancellation]]\nvendor = "Apple TV+"\ncancelled_on = 2026-02-01\namount = "9.99"\n',
+                     encoding="utf-8")
+    flags = check([statement], rules).flags
+    assert [(f.vendor, str(f.amount), f.method) for f in flags] == [("Apple TV+", "-9.99", "exact+biller+amount")]
