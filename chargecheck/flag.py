@@ -29,7 +29,8 @@ Definitions (what a user disputing a charge needs):
   ``cancelled_on − W`` through ``cancelled_on`` (the renewal that triggered the cancellation):
   their deadline had not passed on the cancellation day.  Status ``refundable`` (or
   ``refunded`` when a credit answered it).  Never in ``flags`` nor in the exit code.
-* **Amount.** A cancellation's ``amount`` is supporting evidence only: when a charge equals
+* **Amount.** Here a cancellation's ``amount`` is supporting evidence only (the matcher already
+  used it to tell apart subscriptions billed under one shared biller): when a charge equals
   it, ``+amount`` is appended to the flag's ``method``.  A charge of another amount is still
   flagged — a price rise is exactly what a user must see.
 * **Flag id.** 10 hex digits of SHA-256 over (account, bank id, date, amount, description

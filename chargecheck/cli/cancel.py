@@ -45,7 +45,9 @@ class AmountType(click.ParamType):
 @click.option("--on", "cancelled_on", type=DateType(), required=True, help="Day you cancelled (YYYY-MM-DD).")
 @click.option("--ref", "reference", help="Confirmation number or reference from the vendor.")
 @click.option("--paid-through", type=DateType(), help="Last day already paid for; charges up to it are expected.")
-@click.option("--amount", type=AmountType(), help="The usual charge, e.g. 59.99 (supporting evidence).")
+@click.option("--amount", type=AmountType(),
+              help="The usual charge, e.g. 59.99: evidence, and what tells this subscription apart on a "
+                   "shared biller's descriptor (APPLE.COM/BILL).")
 @click.option("--alias", "aliases", multiple=True, help="Another name the vendor bills under (repeatable).")
 @click.option("--exclude", "exclude", multiple=True, help="A descriptor that must never match (repeatable).")
 @click.option("--refund-window", "refund_window_days", type=click.IntRange(min=0),
