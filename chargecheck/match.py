@@ -284,6 +284,9 @@ class Matcher:
         fits = [m for m in near if abs(int(amount_cents)) in self._amounts.get(m.vendor, ())]
         return fits[0] if len({m.vendor for m in fits}) == 1 else None
 
+    def _usual(self, vendor: str) -> str:
+        return ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[vendor]))
+
     def _amount_fits(self, match: VendorMatch, amount_cents: int) -> bool:
         """False for a charge a shared biller's descriptor matched whose amount is not the rule's
         usual one (another of that biller's subscriptions); True otherwise."""
@@ -306,12 +309,11 @@ class Matcher:
             processor = f"{parsed.processor.name} ({parsed.processor.kind})"
         hint = None
         if match is None and (near := self._near_miss(judged, clean.text)):
-            hint = "; ".join(
-                f"a charge of {', '.join(f'{Decimal(c) / 100:.2f}' for c in sorted(self._amounts[m.vendor]))}"
-                f" (the rule's usual amount) would match {m.vendor}" for m in near)
+            hint = "; ".join(f"a charge of {self._usual(m.vendor)} (the rule's usual amount) would match {m.vendor}"
+                             for m in near)
         elif match is not None and match.method.endswith("+biller") and match.vendor in self._amounts:
-            usual = ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[match.vendor]))
-            hint = f"its biller bills other subscriptions too: only charges of {usual} (the rule's usual amount) count"
+            hint = (f"its biller bills other subscriptions too: only charges of {self._usual(match.vendor)} "
+                    "(the rule's usual amount) count")
         merchant = " ".join(parsed.tokens[parsed.merchant_start:])
         segments: tuple[str, ...] = ()
         if match is None:
