@@ -23,6 +23,8 @@ from typing import Any
 
 from .errors import RulesError
 
+_SLASHED_DATE = re.compile(r"=\s*\d{1,4}[/.]\d{1,2}[/.]\d{1,4}\s*(?:#.*)?$")
+
 __all__ = [
     "Problem",
     "TomlLocator",
@@ -150,6 +152,8 @@ def parse_toml(text: str, path: str | Path) -> tuple[dict[str, Any], TomlLocator
         if line is not None and column is not None:
             source = text.splitlines()[line - 1].strip() if line <= len(text.splitlines()) else ""
             hint = f"column {column}" + (f" of `{source}`" if source else "")
+            if _SLASHED_DATE.search(source):  # the commonest slip: a date as the bank prints it
+                hint += "; write dates as YYYY-MM-DD, e.g. cancelled_on = 2026-03-01"
         raise RulesError(f"invalid TOML: {message}", path=path, line=line, hint=hint,
                          problems=(str(Problem(str(path), line, f"invalid TOML: {message}", hint=hint)),)) from None
     return data, TomlLocator.scan(text)
