@@ -274,8 +274,7 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool
     if len(levels) - 1 > max(1, len(pts) // 4):  # price "changes" every few charges: not a price list
         amount_factor *= 0.5
     others = context if isinstance(context, Others) else Others.of(context)
-    members = np.fromiter([p.row for p in pts] + [p.row for p in extras], dtype=np.int64)
-    context_factor, others, on_cycle = _context(pts, fit, others.without(members))
+    context_factor, others, on_cycle = _context(pts, fit, others.without([p.row for p in (*pts, *extras)]))
     confidence = round(regularity * count_factor * amount_factor * context_factor, 3)
     evidence = _evidence(pts, fit, levels, noise, others, extras, on_cycle)
     return Series(tuple(pts), fit, tuple(levels), confidence, evidence, tuple(extras))
@@ -308,18 +307,27 @@ class Others:
     days: np.ndarray
     cents: np.ndarray
     rows: np.ndarray
+    position: dict[int, int] = field(default_factory=dict)  # row id → index in the arrays
 
     @classmethod
     def of(cls, points: Sequence[Point]) -> "Others":
         """The arrays of ``points``."""
         return cls(np.fromiter((p.date.toordinal() for p in points), dtype=np.int64, count=len(points)),
                    np.fromiter((p.cents for p in points), dtype=np.int64, count=len(points)),
-                   np.fromiter((p.row for p in points), dtype=np.int64, count=len(points)))
+                   np.fromiter((p.row for p in points), dtype=np.int64, count=len(points)),
+                   {p.row: i for i, p in enumerate(points)})
 
-    def without(self, rows: np.ndarray) -> "Others":
+    def without(self, rows: Sequence[int]) -> "Others":
         """These charges less the given rows (a series' own charges and extras)."""
-        keep = ~np.isin(self.rows, rows)
-        return self if keep.all() else Others(self.days[keep], self.cents[keep], self.rows[keep])
+        if not self.position and len(self.rows):  # a derived set: no row index, compare the arrays
+            keep = ~np.isin(self.rows, np.fromiter(rows, dtype=np.int64))
+            return Others(self.days[keep], self.cents[keep], self.rows[keep])
+        drop = [self.position[row] for row in rows if row in self.position]
+        if not drop:
+            return self
+        keep = np.ones(len(self.rows), dtype=bool)
+        keep[drop] = False
+        return Others(self.days[keep], self.cents[keep], self.rows[keep])
 
 
 def _context(pts: Sequence[Point], fit: CadenceFit, others: Others) -> tuple[float, int, int]:
