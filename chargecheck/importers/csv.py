@@ -23,7 +23,7 @@ from ..textio import decode_bytes
 from .base import SAMPLE_BYTES, ImportOptions, Sample
 from .csv_columns import names_a_statement
 from .csv_grid import HEAD_CHARS, looks_like_data, head_rows, locate_header, read_grid, sniff_delimiter
-from .csv_layouts import Layout, find_layout, load_layouts, match_layout
+from .csv_layouts import Layout, find_layout, header_names, load_layouts, match_layout
 from .csv_rows import build_statement
 
 __all__ = ["IMPORTER", "CsvImporter", "read_text", "read_csv_text"]
@@ -63,7 +63,8 @@ def _find_header(rows, layouts: list[Layout], forced: Layout | None):
     """The header row and first data line: a known layout's header first, else by shape."""
     candidates = [forced] if forced is not None else layouts
     for row in rows[:60]:
-        if any(layout.header_matches(row.cells) for layout in candidates):
+        present = header_names(row.cells)
+        if present and any(layout.header_fits(present) for layout in candidates):
             later = [r.line for r in rows if r.line > row.line]
             return row, later[0] if later else row.line + 1
     if forced is not None and forced.headerless:

@@ -19,6 +19,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,7 @@ class Grid:
     memo: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=16)  # identification and extraction sniff the same head of a file
 def sniff_delimiter(head: str) -> str:
     """The delimiter among ``, ; TAB |`` that splits the most records into the same width.
 

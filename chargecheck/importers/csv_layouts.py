@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from ..errors import RulesError, UsageError
 from .csv_columns import fold
 
-__all__ = ["Layout", "ColumnRef", "load_layouts", "find_layout", "match_layout", "PACKAGED"]
+__all__ = ["Layout", "ColumnRef", "load_layouts", "find_layout", "match_layout", "header_names", "PACKAGED"]
 
 ColumnRef = str | int
 PACKAGED = "chargecheck/data/layouts.toml"
@@ -92,9 +92,13 @@ class Layout(BaseModel):
 
     def header_matches(self, names: list[str]) -> bool:
         """True when the file's header holds every required name and nothing unexpected."""
+        return self.header_fits(header_names(names))
+
+    def header_fits(self, present: frozenset[str]) -> bool:
+        """:meth:`header_matches` for names already folded by :func:`header_names` (a file's
+        rows are tried against every layout: folding them once per row, not per layout)."""
         if self.headerless or not self.header or not self.auto:
             return False
-        present = {fold(name) for name in names if name.strip()}
         required, allowed = _signature(self.header, self.optional_header)
         return required <= present <= allowed
 
@@ -109,6 +113,11 @@ class Layout(BaseModel):
                 if not re.fullmatch(pattern, cells[int(column)].strip()):
                     return False
         return True
+
+
+def header_names(names: list[str]) -> frozenset[str]:
+    """A row's non-empty cells, folded as layout headers are compared."""
+    return frozenset(fold(name) for name in names if name.strip())
 
 
 @lru_cache(maxsize=512)
@@ -191,7 +200,8 @@ def match_layout(layouts: list[Layout], names: list[str] | None, rows: list[list
     """The most specific layout whose header signature (or headerless pattern) fits this file."""
     # Later layouts (the user's, loaded after the packaged ones) win ties.
     if names is not None:
-        fitting = [layout for layout in reversed(layouts) if layout.header_matches(names)]
+        present = header_names(names)
+        fitting = [layout for layout in reversed(layouts) if layout.header_fits(present)]
         return max(fitting, key=lambda layout: len(layout.header), default=None)
     fitting = [layout for layout in reversed(layouts) if layout.rows_match(rows)]
     return max(fitting, key=lambda layout: len(layout.match), default=None)
