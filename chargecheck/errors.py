@@ -37,6 +37,11 @@ class ChargecheckError(Exception):
         self.hint = hint
         super().__init__(self.__str__())
 
+    def __reduce__(self):
+        # Rebuilt from its attributes (subclasses' __init__ take other arguments), so an error
+        # raised while reading a file in a worker process reaches the parent intact.
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
@@ -45,6 +50,13 @@ class ChargecheckError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def _rebuild(cls: type, state: dict) -> "ChargecheckError":
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, str(error))
+    return error
 
 
 class StatementError(ChargecheckError):

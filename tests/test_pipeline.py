@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from chargecheck.errors import StatementError, UsageError
@@ -60,3 +61,44 @@ def test_apple_billed_subscriptions_are_flagged_by_their_own_amount(tmp_path: Pa
                      encoding="utf-8")
     flags = check([statement], rules).flags
     assert [(f.vendor, str(f.amount), f.method) for f in flags] == [("Apple TV+", "-9.99", "exact+biller+amount")]
+
+
+def _client_folder(tmp_path: Path, broken: int | None = None) -> Path:
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    for i in range(6):
+        rows = "".join(f"03/{d:02d}/2026,SHOP {i} {d},-{d}.50\n" for d in range(1, 20))
+        text = "Date,Description,Amount\n" + rows if i != broken else "not a statement at all\n"
+        (folder / f"client{i}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_many_files_read_in_parallel_give_the_same_statements(tmp_path: Path, monkeypatch) -> None:
+    from chargecheck import pipeline
+
+    folder = _client_folder(tmp_path)
+    alone = pipeline.read_statements([folder])
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr("chargecheck.match_batch._workers", lambda: 2)
+    seen: list[Path] = []
+    together = pipeline.read_statements([folder], progress=seen.append)
+    assert pipeline._parallel(pipeline.expand_statement_paths([folder]))
+    assert [s.path for s in together] == [s.path for s in alone] == [str(p) for p in seen]
+    for a, b in zip(alone, together):
+        pd.testing.assert_frame_equal(a.transactions, b.transactions)
+        assert (a.skipped, a.rows_read, a.notes) == (b.skipped, b.rows_read, b.notes)
+
+
+def test_an_unreadable_file_fails_the_same_way_in_parallel(tmp_path: Path, monkeypatch) -> None:
+    from chargecheck import pipeline
+    from chargecheck.errors import StatementError
+
+    folder = _client_folder(tmp_path, broken=3)
+    with pytest.raises(StatementError) as alone:
+        pipeline.read_statements([folder])
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr("chargecheck.match_batch._workers", lambda: 2)
+    with pytest.raises(StatementError) as together:
+        pipeline.read_statements([folder])
+    assert str(together.value) == str(alone.value) and "client3.csv" in str(together.value)
+    assert (together.value.path, together.value.line) == (alone.value.path, alone.value.line)
