@@ -44,14 +44,18 @@ def _resolve(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...]) -> KBVend
 
 
 def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVendor | None) -> list[tuple[str, str]]:
-    """(text, kind) of every name a target may appear under, the user's first."""
+    """(text, kind) of every name a target may appear under, the user's first.
+
+    A name that starts with an article (The Guardian, The Washington Post) is also looked for
+    without it: banks print GUARDIAN NEWS & MEDIA, WASHINGTON POST.
+    """
     specs = [(vendor, "name")] + [(a, "alias") for a in aliases]
     if entry is not None:
         specs += [(n, "knowledge") for n in entry.all_names + entry.descriptors]
         parent = kb.get(entry.parent) if entry.inherit and entry.parent else None
         if parent is not None:
             specs += [(d, "inherited") for d in parent.all_names + parent.descriptors]
-    return specs
+    return specs + [(text[4:], kind) for text, kind in specs if text[:4].casefold() == "the " and text[4:].strip()]
 
 
 DOMAIN_LABEL_MIN = 6  # shorter labels (ZOOM.US, MAX.COM) are common words

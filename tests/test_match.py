@@ -398,3 +398,13 @@ def test_without_an_amount_every_charge_of_the_biller_is_kept_and_marked() -> No
     out = matcher.annotate(pd.DataFrame({"description": [APPLE_BILL] * 2, "amount_cents": [-999, -299]}))
     assert out["match_vendor"].tolist() == ["Apple TV+", "Apple TV+"]
     assert out["match_method"].tolist() == ["exact+biller", "exact+biller"]
+
+
+@pytest.mark.parametrize("descriptor, vendor", [
+    ("WASHINGTON POST 800-477-4679 DC", "The Washington Post"),   # the article is not printed
+    ("THE WASHINGTON POST", "The Washington Post"),
+    ("POST OFFICE", None),                                         # one word of the name is not the name
+])
+def test_a_leading_article_is_optional(descriptor: str, vendor: str | None) -> None:
+    found = Matcher.for_vendors({"The Washington Post": []}).match(descriptor)
+    assert (found.vendor if found else None) == vendor
