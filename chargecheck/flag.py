@@ -174,8 +174,10 @@ def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int,
         return {}
     ordered = candidates.sort_values(["date", "source_file", "source_line"], kind="stable")
     waiting: dict[tuple, list] = defaultdict(list)
+    by_vendor: dict[str, list] = defaultdict(list)  # each vendor's charges, oldest first
     for row in _rows(ordered):
         waiting[(row.cc_key, -row.amount_cents)].append(row)
+        by_vendor[row.cc_key].append(row)
     refunded: dict[int, tuple[Source, int]] = {}
     leftover = []
     for credit in _rows(credits.sort_values(["date", "source_file", "source_line"], kind="stable")):
@@ -189,10 +191,10 @@ def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int,
             leftover.append(credit)
     for credit in leftover:
         left = credit.amount_cents
-        for charge in _rows(ordered):
+        for charge in by_vendor.get(credit.cc_key, ()):
             if left <= 0 or charge.date > credit.date:
                 break
-            if charge.cc_key != credit.cc_key or not _same_money(charge, credit):
+            if not _same_money(charge, credit):
                 continue
             source, done = refunded.get(charge.cc_row, (None, 0))
             applied = min(left, -charge.amount_cents - done)
