@@ -270,7 +270,9 @@ class Matcher:
         """The target vendor this descriptor belongs to, or None (no match, look-alike, tie).
 
         With ``amount_cents``, a vendor name beside unexplained words still matches when the
-        amount equals the cancellation's usual ``amount`` (method ``…+amount``).
+        amount equals the cancellation's usual ``amount`` (method ``…+amount``); and a match
+        made only through a shared biller's descriptor (method ``…+biller``) holds only for that
+        amount, since the biller bills other subscriptions too.
         """
         _, match, near = self._lookup(descriptor)
         if match is not None and amount_cents is not None and not self._amount_fits(match, int(amount_cents)):
