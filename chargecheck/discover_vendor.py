@@ -17,9 +17,9 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
-import numpy as np
 import pandas as pd
 
+from .importers.csv_cells import by_unique
 from .model import Cancellation
 
 __all__ = ["vendor_columns", "fallback_clean", "is_transfer"]
@@ -66,13 +66,6 @@ def fallback_clean(description: str) -> str:
     return " ".join(words[:3]) or description.strip().upper()
 
 
-def _per_distinct(values: pd.Series, func, dtype=object) -> pd.Series:
-    """``func`` of each row's value, computed once per distinct value (descriptors repeat a lot)."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
-    mapped = np.array([func(value) for value in uniques], dtype=dtype)
-    return pd.Series(mapped[codes] if len(codes) else mapped[:0], index=values.index)
-
-
 def _cleaned(descriptions: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(cleaned descriptors, grouping keys): the project's cleaner, then :func:`fallback_clean`.
 
@@ -86,7 +79,7 @@ def _cleaned(descriptions: pd.Series) -> tuple[pd.Series, pd.Series]:
     else:
         cleaned = clean_descriptions(descriptions).astype(str)
         cleaned = cleaned.where(cleaned.str.len() > 0, descriptions)
-    return cleaned, _per_distinct(cleaned, fallback_clean)
+    return cleaned, by_unique(cleaned, fallback_clean)
 
 
 def _alias(cleaned: str) -> str:
@@ -128,13 +121,13 @@ def vendor_columns(rows: pd.DataFrame, cancellations: Sequence[Cancellation] = (
     Also ``named`` (the vendor comes from a rule or the knowledge base) and ``alias`` (the
     cleaned descriptor without numbers, for a rule that should recognise an unnamed vendor).
     """
-    rows = rows[~_per_distinct(rows["description"], is_transfer, bool)].copy()
+    rows = rows[~by_unique(rows["description"], is_transfer, bool)].copy()
     if rows.empty:
         for column in ("vendor", "alias", "named"):
             rows[column] = pd.Series(dtype=object)
         return rows
     cleaned, key = _cleaned(rows["description"])
-    rows["alias"] = _per_distinct(cleaned, _alias).astype(str)
+    rows["alias"] = by_unique(cleaned, _alias).astype(str)
     vendor = key.where(key.str.len() > 0, rows["description"].str.upper())
     known = _match_vendors(rows, matcher if matcher is not None else _default_matcher())
     vendor = known.where(known != "", vendor)
@@ -142,7 +135,7 @@ def vendor_columns(rows: pd.DataFrame, cancellations: Sequence[Cancellation] = (
     ruled = _match_vendors(rows, _cancellation_matcher(cancellations, getattr(matcher, "knowledge", None)))
     names = {c.vendor.casefold(): c.vendor for c in cancellations}
     # A matcher vendor that equals a rule's vendor (any case) is shown as the user wrote it.
-    vendor = _per_distinct(vendor, lambda v: names.get(v.casefold(), v))
+    vendor = by_unique(vendor, lambda v: names.get(v.casefold(), v))
     rows["vendor"] = ruled.where(ruled != "", vendor).astype(str)
     rows["named"] = (known != "") | (ruled != "")
     return rows
