@@ -95,6 +95,23 @@ _LEADING_RE, _LEADING_NAMES = _combine(_LEADING, "^")
 _NOISE_RE, _NOISE_NAMES = _combine(_NOISE_WORD, "^")
 _TRAILING_RE, _TRAILING_NAMES = _combine(_TRAILING)
 _STAR = re.compile(r"\s*\*\s*")
+# A merchant's own reference for one order, glued after a star (AMAZON MKTPL*2K4AB12C3,
+# MSFT*E0500ZSTGX): letters and digits mixed as no name mixes them (at least three runs;
+# 1PASSWORD and CAFE2GO have two).  It changes with every charge, so it goes like a card
+# reference; the star stays, as the evidence that the merchant's name ends there (AUDIBLE*).
+_ORDER_REF = re.compile(r"(?<=[A-Z0-9.])\*([A-Z0-9]{8,16})(?= |$)")
+# The cheap pre-pass sees raw text: it puts one fixed reference in place of each, so rows
+# differing only in theirs share one cleaning, which then removes the stand-in the same way.
+# Both only act on ASCII around the star, which the cleaning's first step leaves alone.
+# The reference must end the text or be followed by spaces and a plain ASCII character the
+# cleaning keeps: it removes apostrophes and joins a star to the word before it ("ID '*").
+# (The pattern starts at the star, which the engine finds fast; the word before it is checked after.)
+_RAW_ORDER_REF = re.compile(r"\*\s*([A-Za-z0-9]{8,16})(?=\s*$|\s+(?![*'`])[!-~])", re.ASCII)
+_ASCII_SPACE = " \t\n\r\f\v"
+_HEAD_END = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.")
+_STAND_IN = "0REF0REF"
+_ALNUM = re.compile(r"[^\W_]")
+_RUNS = re.compile(r"[A-Za-z]+|[0-9]+")
 _APOSTROPHE = re.compile(r"['’`]")
 
 
@@ -145,6 +162,21 @@ def _strip_region(text: str) -> tuple[str, str, tuple[str, ...]]:
     return " ".join(rest), region, tuple(city)
 
 
+def _is_order_ref(token: str) -> bool:
+    """Letters and digits in at least three alternating runs: E0500ZSTGX, 2K4AB12C3."""
+    return len(_RUNS.findall(token)) >= 3
+
+
+def _drop_order_ref(match: re.Match) -> str:
+    return "*" if _is_order_ref(match.group(1)) else match.group(0)
+
+
+def _stand_in_order_ref(match: re.Match) -> str:
+    if not _is_order_ref(match.group(1)) or match.string[: match.start()].rstrip(_ASCII_SPACE)[-1:] not in _HEAD_END:
+        return match.group(0)
+    return match.group(0)[: match.start(1) - match.start()] + _STAND_IN
+
+
 def _name(names: list[str], match: re.Match) -> str:
     return names[int(match.lastgroup[1:])]
 
@@ -183,6 +215,9 @@ def clean_steps(text: str) -> CleanResult:
     raw = "" if text is None else str(text)
     current = _basic(raw)
     steps: list[tuple[str, str]] = [("upper case, spacing", current)]
+    if "*" in current and (dropped := _ORDER_REF.sub(_drop_order_ref, current)) != current:
+        current = dropped
+        steps.append(("order reference", current))
     while (match := _LEADING_RE.match(current)) and match.end() < len(current):
         current = current[match.end():].strip()
         steps.append((_name(_LEADING_NAMES, match), current))
@@ -212,13 +247,21 @@ def clean_steps(text: str) -> CleanResult:
 # rows of one merchant share a single full cleaning.  Both are removed by clean_steps too.
 _ROW_NOISE = re.compile(
     rf"^(?:{_DATE}\s+)?(?:RECURRING PAYMENT |RECURRING PURCHASE |PURCHASE RETURN |PURCHASE |PAYMENT |RETURN |REFUND )?"
-    rf"AUTHORI[ZS]ED ON\s+{_DATE}\s+|\s+S\d{{12,}}\s+CARD\s+\d{{4}}$", re.I)
+    rf"AUTHORI[ZS]ED ON\s+{_DATE}\s++(?!\*)|\s+S\d{{12,}}\s+CARD\s+\d{{4}}$", re.I)  # (a star there joins the date)
 
 
 def strip_row_noise(text: str) -> str:
-    """Remove only the per-row wrapper parts (cheap), so descriptors can be de-duplicated
-    before :func:`clean_steps`; ``clean_steps(strip_row_noise(x)).text == clean_descriptor(x)``."""
-    return _ROW_NOISE.sub("", text) if ("UTHORI" in text or "uthori" in text or "CARD" in text) else text
+    """Remove only the per-row parts (cheap), so descriptors can be de-duplicated before
+    :func:`clean_steps`; ``clean_steps(strip_row_noise(x)).text == clean_descriptor(x)``.
+
+    The parts: a wrapper's authorization date and card reference, and a merchant's order
+    reference after a star (a store's card statement holds a new one on every order).
+    """
+    if ("UTHORI" in text or "uthori" in text or "CARD" in text) and _ALNUM.search(rest := _ROW_NOISE.sub("", text)):
+        text = rest  # (a wrapper with no merchant in it is left whole, as the cleaning leaves it)
+    if "*" in text:
+        text = _RAW_ORDER_REF.sub(_stand_in_order_ref, text)
+    return text
 
 
 def clean_descriptor(text: str) -> str:
