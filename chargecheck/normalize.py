@@ -245,9 +245,21 @@ def clean_steps(text: str) -> CleanResult:
 
 # Per-row parts of a bank wrapper (authorization day, card reference): removing them first lets
 # rows of one merchant share a single full cleaning.  Both are removed by clean_steps too.
-_ROW_NOISE = re.compile(
-    rf"^(?:{_DATE}\s+)?(?:RECURRING PAYMENT |RECURRING PURCHASE |PURCHASE RETURN |PURCHASE |PAYMENT |RETURN |REFUND )?"
-    rf"AUTHORI[ZS]ED ON\s+{_DATE}\s++(?!\*)|\s+S\d{{12,}}\s+CARD\s+\d{{4}}$", re.I)  # (a star there joins the date)
+_WRAPPER = re.compile(
+    rf"(?:{_DATE}\s+)?(?:RECURRING PAYMENT |RECURRING PURCHASE |PURCHASE RETURN |PURCHASE |PAYMENT |RETURN |REFUND )?"
+    # What follows must stay apart from the date in cleaning: not a star (cleaning joins it to
+    # the date), nor an apostrophe or a non-ASCII mark that cleaning removes before one.
+    rf"AUTHORI[ZS]ED ON\s+{_DATE}\s++(?=[!-~])(?![*'`])", re.I)
+
+
+def _card_ref_start(text: str, start: int) -> int:
+    """Where a trailing `` S<12+ digits> CARD <4 digits>`` begins (its leading spaces), else ``len(text)``."""
+    parts = text.rsplit(None, 3)  # [before, S-number, CARD, last four]
+    if (len(parts) == 4 and len(parts[3]) == 4 and parts[3].isdecimal() and parts[2].upper() == "CARD"
+            and len(parts[1]) >= 13 and parts[1][0] in "Ss" and parts[1][1:].isdecimal()
+            and len(parts[0]) >= start and text[len(parts[0])].isspace()):
+        return len(parts[0])
+    return len(text)
 
 
 def strip_row_noise(text: str) -> str:
@@ -257,9 +269,16 @@ def strip_row_noise(text: str) -> str:
     The parts: a wrapper's authorization date and card reference, and a merchant's order
     reference after a star (a store's card statement holds a new one on every order).
     """
-    if ("UTHORI" in text or "uthori" in text or "CARD" in text) and _ALNUM.search(rest := _ROW_NOISE.sub("", text)):
-        text = rest  # (a wrapper with no merchant in it is left whole, as the cleaning leaves it)
-    if "*" in text:
+    start, end = 0, len(text)
+    if ("UTHORI" in text or "uthori" in text) and (wrapper := _WRAPPER.match(text)) is not None:
+        start = wrapper.end()
+    if text[-4:].isdecimal():
+        end = _card_ref_start(text, start)
+    if (start or end < len(text)) and (text[start:start + 1].isalnum() or _ALNUM.search(text, start, end)):
+        text = text[start:end]  # (a wrapper with no merchant in it is left whole, as the cleaning leaves it)
+    if "*" in text and (ref := _RAW_ORDER_REF.search(text)) is not None:
+        if _RAW_ORDER_REF.search(text, ref.end()) is None:  # the usual single star: no second scan
+            return text[: ref.start()] + _stand_in_order_ref(ref) + text[ref.end():]
         text = _RAW_ORDER_REF.sub(_stand_in_order_ref, text)
     return text
 
