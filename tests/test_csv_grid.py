@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chargecheck.importers.csv_grid import _read_grid_slowly, read_grid
+from chargecheck.importers.csv_grid import read_grid_exactly, read_grid
 
 # Well-formed cells: plain, empty, quoted with the delimiter / a newline / doubled quotes inside.
 CELLS = ["a", "bb", " c", "", "12.00", '"q{d}x"', '"l\nm"', '"a ""b"""', '"{d}"', "'text"]
 
 
 def _assert_same(text: str, delimiter: str, start: int) -> None:
-    exact = _read_grid_slowly(text, delimiter, start)
+    exact = read_grid_exactly(text, delimiter, start)
     fast = read_grid(text, delimiter, start)
     assert fast.line.tolist() == exact.line.tolist()
     assert fast.cells.shape == exact.cells.shape

@@ -22,7 +22,8 @@ from ..schema import Statement
 from ..textio import decode_bytes
 from .base import SAMPLE_BYTES, ImportOptions, Sample
 from .csv_columns import names_a_statement
-from .csv_grid import HEAD_CHARS, looks_like_data, head_rows, locate_header, read_grid, sniff_delimiter
+from .csv_grid import (HEAD_CHARS, GridMismatch, head_rows, locate_header, looks_like_data, read_grid,
+                       read_grid_exactly, sniff_delimiter)
 from .csv_layouts import Layout, find_layout, header_names, load_layouts, match_layout
 from .csv_rows import build_statement
 
@@ -132,10 +133,12 @@ def read_csv_text(path: Path | str, text: str, options: ImportOptions, *, encodi
             notes.append(f"lines 1-{header.line - 1} are preamble, not rows")
     else:
         notes.append("no header row: columns recognised by content")
-    return build_statement(
-        path=str(path), grid=grid, names=names, header_line=header.line if header else None,
-        layout=layout, options=options, encoding=encoding, delimiter=delimiter, notes=notes,
-    )
+    build = dict(path=str(path), names=names, header_line=header.line if header else None, layout=layout,
+                 options=options, encoding=encoding, delimiter=delimiter)
+    try:
+        return build_statement(grid=grid, notes=list(notes), **build)
+    except GridMismatch:  # a large file's later columns or records read differently: read it exactly
+        return build_statement(grid=read_grid_exactly(text, delimiter, data_line), notes=notes, **build)
 
 
 IMPORTER = CsvImporter()

@@ -30,7 +30,7 @@ def column_codes(grid: Grid, index: int) -> tuple[np.ndarray, np.ndarray]:
     """A column factorized once per import: (codes, distinct values); every per-value step reuses it."""
     key = ("codes", index)
     if key not in grid.memo:
-        values = grid.cells[index].to_numpy(dtype=object)
+        values = grid.series(index).to_numpy(dtype=object)
         # The reader gives strings, never NaN: factorizing with the sentinel skips an isna pass
         # over the column (2x faster); a gap after all falls back to the exact call.
         codes, unique = pd.factorize(values, use_na_sentinel=True)
@@ -44,21 +44,21 @@ def per_value(grid: Grid, index: int, func, dtype=object) -> pd.Series:
     """``func`` applied once per distinct value of a column, mapped back to every row."""
     codes, unique = column_codes(grid, index)
     mapped = np.array([func(value) for value in unique], dtype=dtype)
-    return pd.Series(mapped[codes] if len(mapped) else mapped, index=grid.cells.index)
+    return pd.Series(mapped[codes] if len(mapped) else mapped, index=grid.index)
 
 
 def column_dates(grid: Grid, index: int, fmt: str) -> pd.Series:
     """A date column parsed with one format (``datetime64[s]``, NaT where a cell does not fit)."""
     codes, unique = column_codes(grid, index)
     parsed = parse_dates(pd.Series(unique, dtype=object), fmt).to_numpy()
-    return pd.Series(parsed[codes] if len(parsed) else parsed, index=grid.cells.index, dtype="datetime64[s]")
+    return pd.Series(parsed[codes] if len(parsed) else parsed, index=grid.index, dtype="datetime64[s]")
 
 
 def column_amounts(grid: Grid, index: int, decimal: str) -> pd.Series:
     """An amount column parsed to ``Int64`` cents with one decimal mark (<NA> where not a number)."""
     codes, unique = column_codes(grid, index)
     parsed = parse_amounts(pd.Series(unique, dtype=object), decimal).array
-    return pd.Series(parsed.take(codes), index=grid.cells.index, dtype="Int64")
+    return pd.Series(parsed.take(codes), index=grid.index, dtype="Int64")
 
 
 def is_empty(values: pd.Series) -> np.ndarray:
@@ -68,26 +68,35 @@ def is_empty(values: pd.Series) -> np.ndarray:
 
 def blank_records(grid: Grid) -> np.ndarray:
     """Records whose every cell is empty (the reader already dropped spaces after delimiters)."""
-    if grid.cells.empty:
-        return np.zeros(0, dtype=bool)
-    blank = is_empty(grid.cells[0])
-    candidates = np.flatnonzero(blank)
-    if len(candidates) and grid.cells.shape[1] > 1:
-        rest = grid.cells.iloc[candidates, 1:].to_numpy(dtype=object)
-        blank[candidates] = (rest == "").all(axis=1)
+    if "blank" in grid.memo:
+        return grid.memo["blank"]
+    if not len(grid.line) or not grid.width or (not grid.partial and grid.cells.empty):
+        return np.ones(len(grid.line), dtype=bool)  # no cells at all
+    blank = is_empty(grid.series(0))
+    # A record of one field has nothing beyond column 0 (an empty line): no more to look at.
+    candidates = np.flatnonzero(blank & (grid.nfields > 1))
+    loaded = [c for c in grid.cells.columns if c > 0]
+    if len(candidates) and loaded:
+        rest = grid.cells[loaded].iloc[candidates].to_numpy(dtype=object)
+        keep = (rest == "").all(axis=1)
+        blank[candidates[~keep]] = False
+        candidates = candidates[keep]
+    if len(candidates) and grid.width > len(loaded) + 1:  # columns not read yet
+        blank[candidates] = (grid.rows(candidates).to_numpy(dtype=object) == "").all(axis=1)
+    grid.memo["blank"] = blank
     return blank
 
 
 def column(grid: Grid, index: int | None, strip: bool = True) -> pd.Series | None:
     """A column's cells; ``strip=False`` for dates and amounts, whose parsers strip per value."""
-    if index is None or index not in grid.cells.columns:
+    if index is None or not 0 <= index < grid.width:
         return None
     if not strip:
-        return grid.cells[index]
+        return grid.series(index)
     key = ("stripped", index)
     if key not in grid.memo:
         codes, values = _stripped(grid, index)
-        grid.memo[key] = pd.Series(values if codes is None else values[codes], index=grid.cells.index)
+        grid.memo[key] = pd.Series(values if codes is None else values[codes], index=grid.index)
     return grid.memo[key]
 
 
@@ -95,7 +104,7 @@ def _stripped(grid: Grid, index: int) -> tuple[np.ndarray | None, np.ndarray]:
     """A column's stripped cells as ``(codes, distinct values)``, or ``(None, values per row)``."""
     key = ("stripped codes", index)
     if key not in grid.memo:
-        values = grid.cells[index].to_numpy(dtype=object)
+        values = grid.series(index).to_numpy(dtype=object)
         if ("codes", index) in grid.memo or _repetitive(values):
             codes, unique = column_codes(grid, index)
             grid.memo[key] = codes, _strip_cells(unique)
@@ -135,9 +144,9 @@ def descriptions(grid: Grid, cmap: ColumnMap) -> pd.Series:
 
     Columns that repeat their values are joined once per distinct pair of values.
     """
-    parts = [_stripped(grid, i) for i in cmap.description if i is not None and i in grid.cells.columns]
+    parts = [_stripped(grid, i) for i in cmap.description if i is not None and 0 <= i < grid.width]
     if not parts:
-        return pd.Series("", index=grid.cells.index, dtype=object)
+        return pd.Series("", index=grid.index, dtype=object)
     codes, text = parts[0]
     for part_codes, part in parts[1:]:
         if codes is not None and part_codes is not None:
@@ -146,7 +155,7 @@ def descriptions(grid: Grid, cmap: ColumnMap) -> pd.Series:
         else:
             text = _join(text if codes is None else text[codes], part if part_codes is None else part[part_codes])
             codes = None
-    return pd.Series(text if codes is None else text[codes], index=grid.cells.index, dtype=object)
+    return pd.Series(text if codes is None else text[codes], index=grid.index, dtype=object)
 
 
 def _join(text: np.ndarray, part: np.ndarray) -> np.ndarray:

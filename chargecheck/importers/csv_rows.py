@@ -50,12 +50,33 @@ def _resolve(ref, names: list[str] | None, width: int, what: str, path: str, lin
     raise StatementError(path, line, f"a column {ref!r} ({what})", f"columns {shown}")
 
 
-def _columns(names, grid: Grid, layout: Layout | None, options: ImportOptions, path: str, line) -> ColumnMap:
+def _sample(grid: Grid) -> pd.DataFrame | None:
+    """The first non-blank records (every column) that column roles are detected on; for a
+    partly read grid from its head, None when the head holds too few of them."""
+    if not grid.partial:
+        return grid.cells.iloc[np.flatnonzero(~blank_records(grid))[:_SAMPLE_ROWS]].reset_index(drop=True)
+    filled = np.flatnonzero((grid.head.to_numpy(dtype=object) != "").any(axis=1))
+    if len(filled) < _SAMPLE_ROWS and len(grid.head) < len(grid.line):
+        return None
+    if not len(filled):
+        return None  # nothing but blank records: read as a whole
+    return grid.head.iloc[filled[:_SAMPLE_ROWS]].reset_index(drop=True)
+
+
+def _used_columns(cmap: ColumnMap, layout: Layout | None) -> set[int]:
+    """The columns the import reads beyond the sample: every role's, and column 0 (blank
+    lines); the type and balance columns only where the sign must be decided from evidence."""
+    roles = [cmap.date, cmap.posted, cmap.amount, cmap.debit, cmap.credit, cmap.indicator, cmap.currency,
+             cmap.account, cmap.bank_id, cmap.status, *cmap.description]
+    if cmap.amount is not None and cmap.indicator is None and not (layout is not None and layout.sign is not None):
+        roles += [cmap.type, cmap.balance]
+    return {0} | {index for index in roles if index is not None}
+
+
+def _columns(names, sample: pd.DataFrame, width: int, layout: Layout | None, options: ImportOptions, path: str,
+             line) -> ColumnMap:
     """Detected roles, overridden by the layout's columns, overridden by the user's flags."""
-    blank = blank_records(grid)
-    sample = grid.cells.iloc[np.flatnonzero(~blank)[:_SAMPLE_ROWS]].reset_index(drop=True)  # no full-frame copy
     cmap = map_columns(names, sample)
-    width = grid.cells.shape[1]
     if layout is not None:
         where = f"layout {layout.name}"
         for role, key in (("date", "date"), ("posted", "posted_date"), ("indicator", "indicator"),
@@ -126,7 +147,7 @@ def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Serie
         return column_amounts(grid, cmap.amount, decimal), raw[cmap.amount], decimal
     # Two columns: take the absolute value of each (Citi's Credit column is negative) and
     # give it the column's direction.
-    zero = pd.Series(0, index=grid.cells.index, dtype="Int64")
+    zero = pd.Series(0, index=grid.index, dtype="Int64")
     debit = column_amounts(grid, cmap.debit, decimal).abs() if cmap.debit is not None else zero
     credit = column_amounts(grid, cmap.credit, decimal).abs() if cmap.credit is not None else zero
     none = pd.Series(False, index=zero.index)
@@ -210,7 +231,7 @@ def _pending(grid: Grid, cmap: ColumnMap) -> pd.Series:
 def _dates(grid, cmap, blank, pending, options, layout, hint, path, line) -> tuple[str, pd.Series]:
     """The date column's format and parsed dates; a StatementError when no row has a date."""
     fmt = _date_format(grid, cmap.date, blank, options, layout, hint)
-    first = repr(grid.cells[cmap.date].iloc[np.flatnonzero(~blank)[:3]].tolist())  # for the messages
+    first = repr(grid.series(cmap.date).iloc[np.flatnonzero(~blank)[:3]].tolist())  # for the messages
     if fmt is None:
         raise StatementError(path, line, "dates in one format in the date column", first,
                              hint="give the format with --date-format, e.g. '%d/%m/%Y'")
@@ -251,10 +272,17 @@ def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, 
 def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes) -> Statement:
     """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
     line = header_line or (int(grid.line[0]) if len(grid.line) else None)
+    sample = _sample(grid) if grid.partial else None
+    if grid.partial and sample is None:
+        grid.load(range(grid.width))  # a head of mostly blank records: read it all
+    if grid.partial:  # roles from the head, then only the columns they need
+        cmap = _columns(names, sample, grid.width, layout, options, path, line)
+        grid.load(_used_columns(cmap, layout))
     blank = blank_records(grid)
     if blank.all():
         return _empty_statement(path, layout, encoding, notes)
-    cmap = _columns(names, grid, layout, options, path, line)
+    if sample is None:
+        cmap = _columns(names, _sample(grid), grid.width, layout, options, path, line)
     if cmap.date is None or (cmap.amount is None and cmap.debit is None and cmap.credit is None):
         missing = "a date column" if cmap.date is None else "an amount column (or debit and credit columns)"
         found = f"header {', '.join(repr(n) for n in names)}" if names else "no column that holds it"
@@ -267,7 +295,7 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     counted = ~blank & ~_footer(grid, blank, dates, pending, notes)
     dates_text = column(grid, cmap.date, strip=False)
     reasons = row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts)
-    ok = counted & (reasons == "")
+    ok = counted & (reasons == 0)
     anchors = continuations(reasons, counted, ok)
     descr = join_continuations(grid, descriptions(grid, cmap), anchors)
     cents, sign_note = _apply_sign(cents, grid, cmap, names, layout, ok, descr)

@@ -14,31 +14,40 @@ from ..schema import SkippedRow
 from .csv_cells import is_empty
 from .csv_grid import Grid
 
-__all__ = ["row_reasons", "continuations", "join_continuations", "skipped_rows"]
+__all__ = ["REASONS", "row_reasons", "continuations", "join_continuations", "skipped_rows"]
+
+# Reason codes, by position: row_reasons gives each row the index of its first reason here.
+REASONS = ("", "repeated header", "pending", "short", "long", "text only", "no date", "bad date", "no amount",
+           "bad amount")
+_TEXT_ONLY = REASONS.index("text only")
 
 
 def row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts) -> np.ndarray:
-    """Why each row is not a transaction (a code, "" where it is one); the first reason applies."""
+    """Why each row is not a transaction: per row an index into :data:`REASONS` (0 where it is
+    one, small integers: a million rows of strings cost more than the rest); the first applies."""
     needed = max(i for i in (cmap.date, cmap.amount, cmap.debit, cmap.credit) if i is not None)
     width = len(names) if names is not None else int(pd.Series(grid.nfields).mode().iloc[0])
-    extra = [c for c in grid.cells.columns if c >= max(width, needed + 1)]
+    limit = max(width, needed + 1)
     overlong = np.zeros(len(grid.nfields), dtype=bool)
-    if extra:
-        overlong = (grid.cells[extra].to_numpy(dtype=object) != "").any(axis=1)
+    longer = np.flatnonzero(grid.nfields > limit)  # only these have cells beyond the limit
+    if len(longer):
+        overlong[longer] = (grid.rows(longer).iloc[:, limit:].to_numpy(dtype=object) != "").any(axis=1)
     repeated = np.zeros(len(grid.nfields), dtype=bool)
-    if names is not None and len(grid.cells.columns) >= len(names):
-        first = grid.cells.iloc[:, 0].to_numpy(dtype=object) == names[0]  # cheap filter first
-        if first.any():
-            stripped = grid.cells.iloc[np.flatnonzero(first), : len(names)].apply(lambda c: c.str.strip()).to_numpy()
+    if names is not None and grid.width >= len(names):
+        first = np.flatnonzero(grid.series(0).to_numpy(dtype=object) == names[0])  # cheap filter first
+        if len(first):
+            stripped = grid.rows(first).iloc[:, : len(names)].apply(lambda c: c.str.strip()).to_numpy()
             hit = (stripped == np.array([n.strip() for n in names], dtype=object)[None, :]).all(axis=1)
-            repeated[np.flatnonzero(first)[hit]] = True
+            repeated[first[hit]] = True
     no_date, no_amount = is_empty(dates_text), is_empty(raw_amounts)
     conditions = [
         repeated, pending.to_numpy(), grid.nfields <= needed, overlong,
         no_date & no_amount, no_date, dates.isna().to_numpy(), no_amount, cents.isna().to_numpy(),
     ]
-    codes = ["repeated header", "pending", "short", "long", "text only", "no date", "bad date", "no amount", "bad amount"]
-    return np.select(conditions, codes, default="")
+    reasons = np.zeros(len(grid.nfields), dtype=np.int8)
+    for code in range(len(conditions), 0, -1):  # the last written wins: the first that applies
+        reasons[conditions[code - 1]] = code
+    return reasons
 
 
 def continuations(reasons: np.ndarray, counted: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -47,7 +56,7 @@ def continuations(reasons: np.ndarray, counted: np.ndarray, ok: np.ndarray) -> n
     Some exports wrap a long description onto a second physical row with no date or amount.
     """
     index = np.arange(len(reasons))
-    text_only = counted & (reasons == "text only")
+    text_only = counted & (reasons == _TEXT_ONLY)
     anchor = pd.Series(np.where(counted & ~text_only, index, np.nan)).ffill().to_numpy()
     anchor = np.where(np.isnan(anchor), -1, anchor).astype(int)
     attach = text_only & (anchor >= 0)
@@ -60,7 +69,7 @@ def join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.
     rows = np.flatnonzero(anchors >= 0)
     if not len(rows):
         return descr
-    text = grid.cells.iloc[rows].apply(lambda r: " ".join(c.strip() for c in r if c.strip()), axis=1)
+    text = grid.rows(rows).apply(lambda r: " ".join(c.strip() for c in r if c.strip()), axis=1)
     extra = pd.Series(text.to_numpy(), index=anchors[rows]).groupby(level=0).agg(" ".join)
     descr = descr.copy()
     descr.loc[extra.index] = (descr.loc[extra.index] + " " + extra).str.strip()
@@ -70,10 +79,12 @@ def join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.
 def skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, raw_amounts, anchors):
     """SkippedRow per skipped record, with a readable reason (only these rows are looped over)."""
     out = []
-    for index in np.flatnonzero(mask):
+    indices = np.flatnonzero(mask)
+    records = grid.rows(indices).to_numpy(dtype=object) if len(indices) else None
+    for at, index in enumerate(indices):
         n = int(grid.nfields[index])
-        cells = [str(c) for c in grid.cells.iloc[index, :n]]
-        code = str(reasons[index])
+        cells = [str(c) for c in records[at, :n]]
+        code = REASONS[reasons[index]]
         reason = {
             "short": f"row has only {n} fields",
             "long": f"row has {n} fields, more than the header (an unquoted delimiter inside a field?)",
