@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .knowledge import KnowledgeBase, load_knowledge
-from .match_batch import distinct_results
+from .match_batch import row_results
 from .match_explain import Explanation, explained_candidate
 from .match_index import AliasIndex, compile_targets
 from .match_score import Candidate, Target, find_candidates, judge
@@ -56,11 +56,11 @@ def _upper(text: str) -> str:
 def _description_values(table: pd.DataFrame):
     """The ``description`` column as Python strings, missing values as "" (an empty column if absent)."""
     if "description" not in table:
-        return pd.Series([], dtype=object)
+        return np.array([], dtype=object)
     column = table["description"]
     if isinstance(column.dtype, pd.StringDtype):  # already strings: skip a per-row str() call
         return (column.fillna("") if column.hasnans else column).to_numpy(dtype=object)
-    return column.astype("object").fillna("").map(str)
+    return column.astype("object").fillna("").map(str).to_numpy(dtype=object)
 
 
 class Matcher:
@@ -356,12 +356,11 @@ class Matcher:
         With an ``amount_cents`` column, a near miss (the vendor's name beside unexplained
         words) matches on the rows whose amount is the cancellation's usual ``amount``.
         """
-        out = transactions.copy()
-        codes, uniques = pd.factorize(_description_values(out), sort=False)
-        # Rows of one merchant differ only in the wrapper's date and card reference or a SEPA
-        # end-to-end id: ``match_batch`` strips those, de-duplicates again, and matches each
-        # remaining text once (over the CPUs when there are many).
-        results = distinct_results(self, list(uniques))
+        out = transactions.copy(deep=False)  # (copy on write: the new columns are out's alone)
+        # Rows of one merchant differ only in the wrapper's date and card reference, an order
+        # reference or a SEPA end-to-end id: ``match_batch`` strips those, de-duplicates, and
+        # matches each remaining text once (over the CPUs when there are many rows).
+        codes, results = row_results(self, _description_values(out))
         matches = [r[1] for r in results]
         columns = {
             "cleaned": ([r[0] for r in results], "str"),
