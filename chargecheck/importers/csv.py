@@ -100,20 +100,30 @@ class CsvImporter:
 
     def extract(self, path: Path, options: ImportOptions) -> Statement:
         """Read the whole file; every row below the header is a transaction or skipped."""
+        if options.encoding is None:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
+            # Plain ASCII (most US exports) is its own UTF-8: no text of the whole file is made
+            # unless the exact reader needs it.
+            if data.isascii() and b"\x00" not in data and b"\r" not in data:
+                return read_csv_text(path, None, options, encoding="utf-8", data=data)
         text, encoding, data = _read_file(Path(path), options.encoding)
         return read_csv_text(path, text, options, encoding=encoding, data=data)
 
 
-def read_csv_text(path: Path | str, text: str, options: ImportOptions, *, encoding: str = "utf-8",
+def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *, encoding: str = "utf-8",
                   data: bytes | None = None) -> Statement:
     """A Statement from CSV text already in memory (LF line ends), as :meth:`CsvImporter.extract`
     gives for a file; other importers that can render their rows as CSV (Excel) reuse it.
 
-    ``data``, when given, must be ``text.encode("utf-8")`` (saves encoding it again).
+    ``data``, when given, must be ``text.encode("utf-8")`` (saves encoding it again); with
+    ``data`` of plain ASCII, ``text`` may be None (then decoded only where needed).
     """
     layouts = load_layouts(options.layouts_file)
     forced = find_layout(layouts, options.layout) if options.layout else None
-    head = text[:HEAD_CHARS]
+    head = text[:HEAD_CHARS] if text is not None else data[:HEAD_CHARS].decode("ascii")
     delimiter = (forced.delimiter if forced and forced.delimiter else None) or sniff_delimiter(head)
     rows = head_rows(head, delimiter)
     if not rows:
@@ -138,6 +148,7 @@ def read_csv_text(path: Path | str, text: str, options: ImportOptions, *, encodi
     try:
         return build_statement(grid=grid, notes=list(notes), **build)
     except GridMismatch:  # a large file's later columns or records read differently: read it exactly
+        text = data.decode("utf-8") if text is None else text
         return build_statement(grid=read_grid_exactly(text, delimiter, data_line), notes=notes, **build)
 
 

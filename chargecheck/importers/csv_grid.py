@@ -275,13 +275,15 @@ def locate_header(rows: list[HeadRow]) -> tuple[HeadRow | None, int]:
     return None, rows[0].line if rows else 1
 
 
-def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = None) -> Grid:
+def read_grid(text: str | None, delimiter: str, start_line: int, data: bytes | None = None) -> Grid:
     """Read the records from physical line ``start_line`` on into a :class:`Grid` (a large
     file: every column of the first records, the rest as :meth:`Grid.load` asks).
 
-    ``data``, when given, must be ``text.encode("utf-8")`` (the file as read, if it was that).
+    ``data``, when given, must be ``text.encode("utf-8")`` (the file as read, if it was that);
+    ``text`` may then be None (decoded only if the exact reader is needed).
     """
     data = text.encode("utf-8") if data is None else data
+    exactly = lambda: read_grid_exactly(data.decode("utf-8") if text is None else text, delimiter, start_line)  # noqa: E731
     offset = _line_offset(data, start_line)
     if offset is None:  # the header is the last line: no records under it
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
@@ -291,7 +293,7 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
     width = int(nfields.max()) if len(nfields) else 1
     if not _NON_SPACE.search(data, offset):
         frame = pd.DataFrame()
-        return Grid(frame, lines, nfields, width) if len(lines) == 0 else read_grid_exactly(text, delimiter, start_line)
+        return Grid(frame, lines, nfields, width) if len(lines) == 0 else exactly()
     try:
         if len(lines) > PARTIAL_MIN_RECORDS:
             head = _parse(data, offset, delimiter, width, nrows=HEAD_RECORDS)
@@ -300,9 +302,9 @@ def read_grid(text: str, delimiter: str, start_line: int, data: bytes | None = N
                 return Grid(pd.DataFrame(index=pd.RangeIndex(len(lines))), lines, nfields, width, head, source)
         frame = _parse(data, offset, delimiter, width)
     except GridMismatch:
-        return read_grid_exactly(text, delimiter, start_line)
+        return exactly()
     if len(frame) != len(lines):
-        return read_grid_exactly(text, delimiter, start_line)
+        return exactly()
     # Plain object columns (not pandas' "str" dtype): numpy compares and factorizes them faster.
     return Grid(frame, lines, nfields, width)
 
