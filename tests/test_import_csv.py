@@ -449,3 +449,25 @@ def test_user_layout_wins_a_tie_with_a_packaged_one(tmp_path):
     path = write(tmp_path, "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n03/02/2026,03/03/2026,GYM,,Sale,30.00,\n")
     statement = read_statement(path, ImportOptions(layouts_file=layouts))
     assert statement.layout == "my-chase-card" and rows(statement)[0][1] == -3000
+
+
+@pytest.mark.parametrize("second", ["MCDONALD'S 0412", "ROCK 'N ROLL CAFE", "'TEXT MARKED"])
+def test_spreadsheet_apostrophe_goes_a_possessive_stays(tmp_path, second):
+    """NatWest/Lloyds mark text cells with a leading apostrophe; one inside a word is the name's."""
+    path = write(tmp_path, f"""
+        Date,Description,Amount
+        01/03/2026,'NETFLIX.COM,-15.49
+        02/03/2026,{second},-4.20
+        03/03/2026,"'  SPOTIFY  ",-11.99
+    """)
+    expected = second[1:] if second.startswith("'") else second
+    assert [r[2] for r in rows(read_statement(path))] == ["NETFLIX.COM", expected, "SPOTIFY"]
+
+
+def test_possessive_apostrophes_alone_leave_descriptions_as_printed(tmp_path):
+    path = write(tmp_path, """
+        Date,Description,Amount
+        01/03/2026,MCDONALD'S 0412,-4.20
+        02/03/2026,NORTON'S PIZZA,-9.00
+    """)
+    assert [r[2] for r in rows(read_statement(path))] == ["MCDONALD'S 0412", "NORTON'S PIZZA"]

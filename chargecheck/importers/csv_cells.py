@@ -107,9 +107,9 @@ def _stripped(grid: Grid, index: int) -> tuple[np.ndarray | None, np.ndarray]:
         values = grid.series(index).to_numpy(dtype=object)
         if ("codes", index) in grid.memo or _repetitive(values):
             codes, unique = column_codes(grid, index)
-            grid.memo[key] = codes, _strip_cells(unique)
+            grid.memo[key] = codes, _strip_cells(unique, _apostrophes_possible(grid))
         else:  # mostly distinct (descriptors): stripping each row costs less than hashing them
-            grid.memo[key] = None, _strip_cells(values)
+            grid.memo[key] = None, _strip_cells(values, _apostrophes_possible(grid))
     return grid.memo[key]
 
 
@@ -119,13 +119,33 @@ def _repetitive(values: np.ndarray, probe: int = 20000) -> bool:
     return len(pd.unique(head)) * 5 <= len(head)
 
 
-def _strip_cells(values: np.ndarray) -> np.ndarray:
+def _apostrophes_possible(grid: Grid) -> bool:
+    """Whether any cell of the file may start with an apostrophe: False when every ``'`` in its
+    bytes follows an ASCII letter or digit (``MCDONALD'S``), so stands inside a word."""
+    if "apostrophes" not in grid.memo:
+        data = grid.data
+        if data is None:
+            possible = True
+        elif data.find(b"'") < 0:
+            possible = False
+        else:
+            raw = np.frombuffer(data, dtype=np.uint8)
+            at = np.flatnonzero(raw == 39)
+            before = raw[at - 1] if len(at) and at[0] > 0 else np.zeros(0, dtype=np.uint8)
+            inside = ((before >= 48) & (before <= 57)) | ((before | 32) >= 97) & ((before | 32) <= 122)
+            possible = bool(len(at) and (at[0] == 0 or not inside.all()))
+        grid.memo["apostrophes"] = possible
+    return grid.memo["apostrophes"]
+
+
+def _strip_cells(values: np.ndarray, apostrophes: bool = True) -> np.ndarray:
     """Cells without surrounding spaces or the spreadsheet's leading apostrophe.
 
     Works on distinct values or on whole columns (a million-row column has some hundred
     thousand distinct descriptors), with no Python-level step per value where none is needed.
     WORKAROUND (NatWest, Lloyds): text cells carry a leading apostrophe, the spreadsheet
-    marker for "this is text"; it is not part of the value.
+    marker for "this is text"; it is not part of the value.  ``apostrophes=False`` (no cell
+    of the file can start with one) skips looking for it.
     """
     try:  # the readers give str cells: no per-value type test (a list iterates faster than an array)
         stripped = list(map(str.strip, values.tolist()))
@@ -134,7 +154,7 @@ def _strip_cells(values: np.ndarray) -> np.ndarray:
     cleaned = np.empty(len(values), dtype=object)
     cleaned[:] = stripped
     # Joined once (C speed), the text tells whether any cell may start with an apostrophe.
-    if "\n'" in "\n".join(["", *stripped]):
+    if apostrophes and "\n'" in "\n".join(["", *stripped]):
         cleaned[:] = [text[1:].strip() if text[:1] == "'" else text for text in stripped]
     return cleaned
 

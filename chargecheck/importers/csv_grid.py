@@ -94,6 +94,7 @@ class Grid:
     width: int = 0
     head: pd.DataFrame | None = None
     source: _Source | None = None
+    data: bytes | None = None  # the file's bytes (UTF-8), where the fast reader read them
     memo: dict = field(default_factory=dict)
 
     @property
@@ -299,14 +300,14 @@ def read_grid(text: str | None, delimiter: str, start_line: int, data: bytes | N
             head = _parse(data, offset, delimiter, width, nrows=HEAD_RECORDS)
             if len(head) == min(HEAD_RECORDS, len(lines)):
                 source = _Source(data, offset, delimiter, start_line)
-                return Grid(pd.DataFrame(index=pd.RangeIndex(len(lines))), lines, nfields, width, head, source)
+                return Grid(pd.DataFrame(index=pd.RangeIndex(len(lines))), lines, nfields, width, head, source, data)
         frame = _parse(data, offset, delimiter, width)
     except GridMismatch:
         return exactly()
     if len(frame) != len(lines):
         return exactly()
     # Plain object columns (not pandas' "str" dtype): numpy compares and factorizes them faster.
-    return Grid(frame, lines, nfields, width)
+    return Grid(frame, lines, nfields, width, data=data)
 
 
 def _line_offset(data: bytes, line: int) -> int | None:
