@@ -3,7 +3,8 @@
 Input: a raw descriptor as the statement prints it, e.g.
 ``RECURRING PAYMENT AUTHORIZED ON 03/01 HULU 877-8244858 CA S331486483301352 CARD 0683``.
 Output: the cleaned descriptor, ``HULU``: upper case, bank wording, card suffixes, reference
-numbers, phone numbers, dates, store numbers and the trailing state code removed.  Processor
+numbers, phone numbers, dates, store numbers, a merchant's order reference after a star
+(``AMAZON MKTPL*RT5YX2KL0`` → ``AMAZON MKTPL*``) and the trailing state code removed.  Processor
 prefixes stay recognisable (``DRI*KASPERSKY LAB``; spaces around ``*`` are dropped so every
 bank's ``PAYPAL *X`` and ``PAYPAL*X`` look alike) because the matcher uses them as evidence.
 
@@ -13,7 +14,7 @@ purpose: without a gazetteer, "the word before CA" is as often part of the merch
 (``PLANET FITNESS OH``) as a city, so the matcher is told which words may be a city and
 does not count them against a match.  :func:`clean_descriptions` cleans a column, each
 distinct value once; :func:`strip_row_noise` is the cheap pre-pass that lets rows differing
-only in their card reference share one cleaning.
+only in their authorization date, card reference or order reference share one cleaning.
 """
 
 from __future__ import annotations
