@@ -273,11 +273,11 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
     line = header_line or (int(grid.line[0]) if len(grid.line) else None)
     sample = _sample(grid) if grid.partial else None
-    if grid.partial and sample is None:
-        grid.load(range(grid.width))  # a head of mostly blank records: read it all
-    if grid.partial:  # roles from the head, then only the columns they need
+    if sample is not None:  # a large file: roles from its head, then only the columns they use
         cmap = _columns(names, sample, grid.width, layout, options, path, line)
         grid.load(_used_columns(cmap, layout))
+    else:
+        grid.load(range(grid.width))  # (everything is read already, but for a head of blank records)
     blank = blank_records(grid)
     if blank.all():
         return _empty_statement(path, layout, encoding, notes)
