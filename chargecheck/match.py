@@ -54,12 +54,13 @@ def _upper(text: str) -> str:
 
 
 def _description_values(table: pd.DataFrame):
-    """The ``description`` column as Python strings, missing values as "" (an empty column if absent)."""
+    """The ``description`` column as Python strings (an empty column if absent); in a string
+    column a missing value stays missing (``match_batch`` reads it as ""; no extra pass)."""
     if "description" not in table:
         return np.array([], dtype=object)
     column = table["description"]
     if isinstance(column.dtype, pd.StringDtype):  # already strings: skip a per-row str() call
-        return (column.fillna("") if column.hasnans else column).to_numpy(dtype=object)
+        return column.to_numpy(dtype=object)
     return column.astype("object").fillna("").map(str).to_numpy(dtype=object)
 
 

@@ -93,6 +93,9 @@ def _serial(matcher: "Matcher", values: np.ndarray) -> tuple[np.ndarray, list[Re
 
 def _serial_steps(matcher: "Matcher", values: np.ndarray) -> tuple[np.ndarray, list[Result]]:
     raw_codes, raw = _factorize(values)
+    if len(raw_codes) and raw_codes.min() < 0:  # missing descriptions (no text at all) read as ""
+        raw_codes = np.where(raw_codes < 0, len(raw), raw_codes)
+        raw.append("")
     stripped_codes, stripped = _factorize([strip_row_noise(v) for v in raw])
     segmenter = matcher._segmenter
     reduced_codes, inner = _factorize([segmenter.reduce(v) if segmenter.may_reduce(v) else v for v in stripped])
@@ -102,8 +105,8 @@ def _serial_steps(matcher: "Matcher", values: np.ndarray) -> tuple[np.ndarray, l
 
 def row_results(matcher: "Matcher", values: np.ndarray, workers: int | None = None,
                 parallel_min: int | None = None) -> tuple[np.ndarray, list[Result]]:
-    """``(codes, results)``: for each of ``values`` (raw descriptors, one per row, ``str``)
-    the index of its ``(cleaned, match, near miss)`` in ``results``.
+    """``(codes, results)``: for each of ``values`` (raw descriptors, one per row, ``str``;
+    a missing value reads as "") the index of its ``(cleaned, match, near miss)`` in ``results``.
 
     ``workers``: processes to use (default: the CPUs available, 1 where ``fork`` is not);
     ``parallel_min``: fewer rows than this (default :data:`PARALLEL_MIN`) are matched in this
