@@ -119,7 +119,7 @@ def row_results(matcher: "Matcher", values: np.ndarray, workers: int | None = No
         return _serial(matcher, values)
     global _JOB
     # The parent takes a little more: the child pays for copying the shared pages it touches.
-    middle = len(values) * 25 // 50
+    middle = len(values) * 26 // 50
     _JOB = (matcher, values)
     # Objects that exist at the fork go out of the collector's sight: a collection in either
     # process would otherwise write to every page of the shared heap and copy it.
