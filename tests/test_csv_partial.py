@@ -76,7 +76,7 @@ def _odd_export(rows: int, seed: int) -> str:
         elif roll < 0.021:
             lines.append(header)  # the header again (one block per card)
         elif roll < 0.024:
-            lines.append(f"Pending,,NETFLIX.COM,Streaming,Sale,-15.49,,JANE")
+            lines.append("Pending,,NETFLIX.COM,Streaming,Sale,-15.49,,JANE")
         elif roll < 0.028:
             lines.append(",,REF 123 CONTINUED,,,,,")  # a description's second line
         elif roll < 0.031:

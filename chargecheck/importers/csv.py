@@ -132,7 +132,7 @@ def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *,
     names = header.cells if header is not None else None
     if names is None and not any(len(row.cells) >= 2 for row in rows):
         first = rows[0]
-        raise StatementError(path, first.line, f"delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))
+        raise StatementError(path, first.line, "delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))
     grid = read_grid(text, delimiter, data_line, data)
     sample = [row.cells for row in rows if row.line >= data_line][:20]
     layout = forced or match_layout(layouts, names, sample)
