@@ -4,7 +4,7 @@
 
 ``--labels``: CSV with ``descriptor,vendor,kind[,notes]`` (empty vendor = none of ours).
 ``--vendors``: CSV with ``vendor,aliases`` (aliases ``;``-separated).  Every vendor becomes a
-recorded cancellation with those aliases, matched by :class:`chargecheck.match.Matcher` —
+recorded cancellation with those aliases, matched by :class:`chargecheck.match.matcher.Matcher` —
 the same code ``chargecheck check`` runs, knowledge base included.  A prediction is right
 only when it names the labelled vendor; naming a vendor for a "none" row is a false
 positive.  ``--split N/M`` keeps rows whose position modulo M equals N (cross-checks).
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, utils  # noqa: E402
 
-from chargecheck.match import Matcher  # noqa: E402
+from chargecheck.match.matcher import Matcher  # noqa: E402
 from chargecheck.model import Cancellation  # noqa: E402
 
 

@@ -8,9 +8,10 @@ cheap and the CLI starts fast)::
     result = check(["statements/"], rules="rules/")     # a CheckResult
     print(render(result, "md"))
 
-Stages, one module each: ``importers`` (read a statement) → ``dedupe`` (overlapping files)
-→ ``normalize`` (clean descriptors) → ``match`` (vendor per unique descriptor) → ``flag``
-(charges after cancellation) → ``report`` (table, JSON, CSV, Markdown, HTML).
+Stages, one package or module each: ``importers`` (read a statement) → ``dedupe`` (overlapping
+files) → ``match`` (clean descriptors, vendor per distinct descriptor) → ``flag`` (charges after
+cancellation) → ``report`` (table, JSON, CSV, Markdown, HTML, letters); beside them ``config``
+(the rules folder), ``discover`` (recurring series) and ``cli`` (the command line).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ _EXPORTS: dict[str, str] = {
     "read_statements": "pipeline",
     "read_statement": "importers",
     "ImportOptions": "importers",
-    "load_rules": "rules",
-    "append_cancellation": "rules",
+    "load_rules": "config.rules",
+    "append_cancellation": "config.rules",
     "Matcher": "match",
-    "clean_descriptor": "normalize",
-    "load_knowledge": "knowledge",
+    "clean_descriptor": "match.normalize",
+    "load_knowledge": "match.knowledge",
     "flag_charges": "flag",
     "drop_overlaps": "dedupe",
     "render": "report",

@@ -92,7 +92,7 @@ def read_statements(
 
 
 def _parallel(files: list[Path]) -> bool:
-    from .match_batch import _workers
+    from .match.batch import _workers
 
     return (len(files) >= PARALLEL_FILES and sum(f.stat().st_size for f in files) >= PARALLEL_BYTES
             and _workers() >= 2)
@@ -137,10 +137,10 @@ def check(
     """
     from .dedupe import drop_overlaps
     from .flag import flag_charges
-    from .knowledge import knowledge_paths, load_knowledge
-    from .match import Matcher
-    from .reviews import apply_reviews_to_result, load_reviews
-    from .rules import load_rules
+    from .match.knowledge import knowledge_paths, load_knowledge
+    from .match.matcher import Matcher
+    from .config.reviews import apply_reviews_to_result, load_reviews
+    from .config.rules import load_rules
 
     rules_dir = rules_directory(rules)
     options = options or ImportOptions()

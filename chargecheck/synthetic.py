@@ -33,7 +33,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from .discover_cadence import CADENCE_BY_NAME, add_months
+from .discover.cadence import CADENCE_BY_NAME, add_months
 from .schema import make_transactions
 
 __all__ = ["LabelledSeries", "SyntheticHistory", "DetectionScore", "generate_history", "score_detection"]

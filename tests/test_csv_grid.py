@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chargecheck.importers.csv_grid import read_grid_exactly, read_grid
+from chargecheck.importers.csv.grid import read_grid_exactly, read_grid
 
 # Well-formed cells: plain, empty, quoted with the delimiter / a newline / doubled quotes inside.
 CELLS = ["a", "bb", " c", "", "12.00", '"q{d}x"', '"l\nm"', '"a ""b"""', '"{d}"', "'text"]

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from chargecheck.errors import StatementError
-from chargecheck.importers import csv_grid, read_statement
+from chargecheck.importers import read_statement
+from chargecheck.importers.csv import grid as csv_grid
 from chargecheck.schema import Statement
 from conftest import PROJECT, TESTS, corpus_params
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from chargecheck.discover import PriceChange, discover, find_subscriptions
+from chargecheck.discover.subscriptions import PriceChange, discover, find_subscriptions
 from chargecheck.model import Cancellation, Source
 from chargecheck.schema import make_transactions
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from chargecheck.discover_cadence import (
+from chargecheck.discover.cadence import (
     CADENCE_BY_NAME,
     add_months,
     best_cadence,
@@ -14,7 +14,7 @@ from chargecheck.discover_cadence import (
     fit_cadence,
     next_expected,
 )
-from chargecheck.discover_prices import price_levels
+from chargecheck.discover.prices import price_levels
 
 MONTHLY = CADENCE_BY_NAME["monthly"]
 

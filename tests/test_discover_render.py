@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from chargecheck.discover import Charge, PriceChange, Refused, Subscription, render_subscriptions
+from chargecheck.discover.subscriptions import Charge, PriceChange, Refused, Subscription, render_subscriptions
 from chargecheck.errors import UsageError
 from chargecheck.model import Source
 

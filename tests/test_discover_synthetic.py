@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from chargecheck.discover import find_subscriptions
+from chargecheck.discover.subscriptions import find_subscriptions
 from chargecheck.schema import TRANSACTION_SCHEMA
 from chargecheck.synthetic import generate_history, score_detection
 
@@ -118,7 +118,7 @@ def _recorded(command: str):
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_every_printed_cancel_command_would_recognise_its_series(scored, seed):
     """Discovery turns into monitoring in one step: the recorded rule matches every charge."""
-    from chargecheck.match import Matcher
+    from chargecheck.match.matcher import Matcher
 
     _, found, _ = scored[seed]
     commands = [s.cancel_command for s in found]

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from chargecheck.errors import RulesError
-from chargecheck.importers.csv_columns import fold, header_currency, map_columns
-from chargecheck.importers.csv_grid import head_rows, locate_header, sniff_delimiter
-from chargecheck.importers.csv_layouts import Layout, _parse, load_layouts
-from chargecheck.importers.csv_sign import decide_sign
+from chargecheck.importers.csv.columns import fold, header_currency, map_columns
+from chargecheck.importers.csv.grid import head_rows, locate_header, sniff_delimiter
+from chargecheck.importers.csv.layouts import Layout, _parse, load_layouts
+from chargecheck.importers.csv.sign import decide_sign
 
 
 @pytest.mark.parametrize(

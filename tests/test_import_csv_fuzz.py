@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from chargecheck.errors import StatementError
 from chargecheck.importers import read_statement
 from chargecheck.importers.base import Sample
-from chargecheck.importers.csv import IMPORTER
+from chargecheck.importers.csv.importer import IMPORTER
 
 SEED = (
     "Date,Description,Amount,Balance\n"

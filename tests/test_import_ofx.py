@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from chargecheck.errors import StatementError
 from chargecheck.importers import Sample, read_statement
-from chargecheck.importers import ofx as ofx_module
-from chargecheck.importers.ofx import IMPORTER, describe, read_ofx
+from chargecheck.importers.ofx import importer as ofx_module
+from chargecheck.importers.ofx.importer import IMPORTER, describe, read_ofx
 from conftest import corpus_params
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofx"

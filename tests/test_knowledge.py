@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chargecheck.errors import RulesError
-from chargecheck.knowledge import load_knowledge, vendor_key
+from chargecheck.match.knowledge import load_knowledge, vendor_key
 
 
 def test_shipped_knowledge_loads_with_processors_and_vocabulary() -> None:
@@ -139,13 +139,13 @@ def test_installed_package_finds_its_data(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    code = "from chargecheck.knowledge import load_knowledge; print(len(load_knowledge().vendors) > 100)"
+    code = "from chargecheck.match.knowledge import load_knowledge; print(len(load_knowledge().vendors) > 100)"
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
 
 
 def test_knowledge_paths_cover_files_folders_and_the_vendors_file_beside(tmp_path: Path) -> None:
-    from chargecheck.knowledge import knowledge_paths
+    from chargecheck.match.knowledge import knowledge_paths
 
     rules = tmp_path / "rules"
     rules.mkdir()
@@ -168,6 +168,6 @@ def test_vendor_records_in_any_rules_file_are_read(tmp_path: Path) -> None:
         name = "Acme Anvils"
         descriptors = ["ACMEANV*"]
         """)
-    from chargecheck.knowledge import knowledge_paths
+    from chargecheck.match.knowledge import knowledge_paths
 
     assert load_knowledge(knowledge_paths([path])).resolve("Acme Anvils").descriptors == ("ACMEANV*",)

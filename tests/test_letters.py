@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chargecheck import letters
+from chargecheck.report import letters
 from chargecheck.cli import cli
 
 TESTS = Path(__file__).parent

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from chargecheck.match import Matcher
+from chargecheck.match.matcher import Matcher
 from chargecheck.model import Cancellation
 
 VENDORS = {

@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chargecheck import match_batch
-from chargecheck.match import Matcher
+from chargecheck.match import batch as match_batch
+from chargecheck.match.matcher import Matcher
 from chargecheck.model import Cancellation
-from chargecheck.normalize import clean_steps, strip_row_noise
+from chargecheck.match.normalize import clean_steps, strip_row_noise
 
 FIXTURES = Path(__file__).parent / "fixtures" / "match"
 COLUMNS = ["cleaned", "match_vendor", "match_score", "match_alias", "match_method"]

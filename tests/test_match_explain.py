@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from chargecheck.cli import cli
-from chargecheck.match import Matcher
+from chargecheck.match.matcher import Matcher
 
 
 def test_explain_shows_cleaning_processor_candidates_and_decision() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chargecheck.match import Matcher
+from chargecheck.match.matcher import Matcher
 from chargecheck.model import Cancellation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "match"

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from chargecheck.cli import cli
-from chargecheck.knowledge import load_knowledge
-from chargecheck.match import Matcher
-from chargecheck.match_segments import Segmenter
-from chargecheck.match_text import compile_processors, dotted_forms, is_company, parse
-from chargecheck.normalize import clean_steps
+from chargecheck.match.knowledge import load_knowledge
+from chargecheck.match.matcher import Matcher
+from chargecheck.match.segments import Segmenter
+from chargecheck.match.text import compile_processors, dotted_forms, is_company, parse
+from chargecheck.match.normalize import clean_steps
 
 VENDORS = {
     "Netflix": [], "Spotify": [], "Acme Anvils": ["Acme Anvil Club"], "Microsoft": [], "Xbox": [],

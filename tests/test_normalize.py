@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chargecheck.normalize import clean_descriptions, clean_descriptor, clean_steps, strip_row_noise
+from chargecheck.match.normalize import clean_descriptions, clean_descriptor, clean_steps, strip_row_noise
 
 CASES = [
     # plain merchants: phone numbers, state codes, store numbers

@@ -79,7 +79,7 @@ def test_many_files_read_in_parallel_give_the_same_statements(tmp_path: Path, mo
     folder = _client_folder(tmp_path)
     alone = pipeline.read_statements([folder])
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr("chargecheck.match_batch._workers", lambda: 2)
+    monkeypatch.setattr("chargecheck.match.batch._workers", lambda: 2)
     seen: list[Path] = []
     together = pipeline.read_statements([folder], progress=seen.append)
     assert pipeline._parallel(pipeline.expand_statement_paths([folder]))
@@ -97,7 +97,7 @@ def test_an_unreadable_file_fails_the_same_way_in_parallel(tmp_path: Path, monke
     with pytest.raises(StatementError) as alone:
         pipeline.read_statements([folder])
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr("chargecheck.match_batch._workers", lambda: 2)
+    monkeypatch.setattr("chargecheck.match.batch._workers", lambda: 2)
     with pytest.raises(StatementError) as together:
         pipeline.read_statements([folder])
     assert str(together.value) == str(alone.value) and "client3.csv" in str(together.value)

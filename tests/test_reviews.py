@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from chargecheck.cli import cli
 from chargecheck.errors import RulesError, UsageError
 from chargecheck.model import Flag, FlagResult, Source, StaleReview
-from chargecheck.reviews import Review, apply_reviews, apply_reviews_to_result, load_reviews, record_review
+from chargecheck.config.reviews import Review, apply_reviews, apply_reviews_to_result, load_reviews, record_review
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from chargecheck.cli import cli
 from chargecheck.errors import RulesError
 from chargecheck.model import Cancellation
-from chargecheck.rules import append_cancellation, cancellation_block, load_rules
+from chargecheck.config.rules import append_cancellation, cancellation_block, load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 BROKEN = sorted((FIXTURES / "broken").glob("*.toml"))

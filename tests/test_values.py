@@ -1,11 +1,11 @@
-"""Tables for the shared date and amount parsers (chargecheck.values)."""
+"""Tables for the shared date and amount parsers (chargecheck.importers.values)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from chargecheck.values import (
+from chargecheck.importers.values import (
     date_format_candidates,
     infer_date_format,
     infer_decimal_mark,

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..model import Cancellation
-from ..rules import append_cancellation, load_rules, parse_date, rules_target
+from ..config.rules import append_cancellation, load_rules, parse_date, rules_target
 
 DEFAULT_RULES = Path("rules") / "cancellations.toml"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..knowledge import knowledge_paths, load_knowledge
-from ..match import Matcher
+from ..match.knowledge import knowledge_paths, load_knowledge
+from ..match.matcher import Matcher
 from ._options import resolve_rules, rules_option
 
 
@@ -21,7 +21,7 @@ def build_matcher(rules: list[Path] | None, vendors: tuple[str, ...]) -> Matcher
     if not rules and not vendors:
         return Matcher.for_knowledge(knowledge)
     from ..model import Cancellation
-    from ..rules import load_rules
+    from ..config.rules import load_rules
 
     cancellations = list(load_rules(rules)) if rules else []
     known = {c.vendor for c in cancellations}

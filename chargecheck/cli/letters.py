@@ -28,7 +28,7 @@ def command(statements, rules, output, **kwargs) -> None:
     reference, the charges, the total and the refund deadline.  Anything you did not record
     (your name, card number, addresses) is left as a marked blank like [YOUR NAME].
     """
-    from ..letters import write_letters
+    from ..report.letters import write_letters
     from ..pipeline import check as run_check
 
     options = build_import_options(kwargs)

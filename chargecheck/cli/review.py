@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..reviews import DECISIONS, record_review
-from ..rules import rules_target
+from ..config.reviews import DECISIONS, record_review
+from ..config.rules import rules_target
 
 DEFAULT_REVIEWS = Path("rules") / "reviews.toml"
 

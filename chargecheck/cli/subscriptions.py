@@ -34,7 +34,7 @@ def _transactions(statements, options):
 def _cancellations(rules_paths):
     if not rules_paths:
         return ()
-    from ..rules import load_rules
+    from ..config.rules import load_rules
 
     return tuple(load_rules(rules_paths))
 
@@ -43,8 +43,8 @@ def _matcher(rules_paths):
     """The knowledge-base matcher, extended with the user's [[vendor]] records (as ``check`` does)."""
     if not rules_paths:
         return None
-    from ..knowledge import knowledge_paths, load_knowledge
-    from ..match import Matcher
+    from ..match.knowledge import knowledge_paths, load_knowledge
+    from ..match.matcher import Matcher
 
     return Matcher.for_knowledge(load_knowledge(knowledge_paths(rules_paths)))
 
@@ -78,7 +78,7 @@ def command(statements, rules, fmt, output, as_of, show_all, **kwargs) -> None:
     Exit code 0: nothing charging after a cancellation; 1: a cancelled subscription still
     charges; 2: bad input.
     """
-    from ..discover import discover, render_subscriptions
+    from ..discover.subscriptions import discover, render_subscriptions
 
     options = build_import_options(kwargs)
     rules_paths = resolve_rules(rules, required=False)

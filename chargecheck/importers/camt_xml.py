@@ -2,7 +2,7 @@
 
 * defusedxml refuses DTD entity declarations (billion laughs) and external entities;
 * expat honours the declared encoding; a file whose bytes contradict its declaration (a
-  cp1252 byte in a file declared UTF-8) is decoded with :func:`chargecheck.textio.decode_bytes`
+  cp1252 byte in a file declared UTF-8) is decoded with :func:`chargecheck.importers.textio.decode_bytes`
   and parsed again;
 * tags lose their namespace while the tree is built, so one set of paths serves every camt
   version, and the root's namespace is kept for the caller to check;
@@ -20,7 +20,7 @@ import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
 from ..errors import StatementError
-from ..textio import decode_bytes, normalize_encoding_name
+from .textio import decode_bytes, normalize_encoding_name
 
 __all__ = ["XmlDocument", "load_xml"]
 

@@ -3,7 +3,7 @@
 Input: MT940 text, with or without SWIFT header blocks (``{1:..}{2:..}{4:`` … ``-}``), one or
 several statements per file (``:20: :25: :28C: :60F: :61: :86: :62F:``), CRLF or LF, control
 characters framing the file, any legacy encoding (decoded with
-:func:`chargecheck.textio.decode_bytes`).  Output: a :class:`~chargecheck.schema.Statement`
+:func:`chargecheck.importers.textio.decode_bytes`).  Output: a :class:`~chargecheck.schema.Statement`
 with one transaction per ``:61:`` line (zero amounts kept), ``source_line`` = the line of the
 ``:61:``, ``date`` = the entry (booking) date where printed, else the value date, and
 ``posted_date`` = the value date (the same convention as the CAMT importer).
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import StatementError
 from ..schema import SkippedRow, Statement, empty_transactions, make_transactions
-from ..textio import decode_bytes
+from .textio import decode_bytes
 from .base import ImportOptions, Sample
 from .mt940_text import describe_86, describe_ns
 

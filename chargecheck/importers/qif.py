@@ -8,9 +8,9 @@ Investment sections and the Class / Cat / Memorized / Security lists are not ban
 transactions and are not rows (a note says what was passed over).
 
 Dates: Quicken prints ``2/10'2020`` and `` 2/ 4'19``; these are normalised, then one date
-format is inferred from every date of the file together (:func:`chargecheck.values.infer_date_format`),
+format is inferred from every date of the file together (:func:`chargecheck.importers.values.infer_date_format`),
 so ``03/04`` is read the same way in every record.  Amounts go through the shared
-:func:`chargecheck.values.parse_amounts` (thousands separators, decimal commas).
+:func:`chargecheck.importers.values.parse_amounts` (thousands separators, decimal commas).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import pandas as pd
 
 from ..errors import StatementError, UsageError
 from ..schema import SkippedRow, Statement, make_transactions
-from ..textio import decode_bytes
-from ..values import infer_date_format, parse_amounts, parse_dates
+from .textio import decode_bytes
+from .values import infer_date_format, parse_amounts, parse_dates
 from .base import ImportOptions, Sample
-from .ofx import describe
+from .ofx.importer import describe
 
 __all__ = ["IMPORTER", "QifImporter", "read_qif", "normalize_qif_date"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import StatementError
 from ..schema import Statement
 from .base import ImportOptions, Sample
-from .csv import read_csv_text
+from .csv.importer import read_csv_text
 
 __all__ = ["IMPORTER", "XlsxImporter", "sheet_as_csv"]
 

@@ -1,7 +1,7 @@
 """Token-level views of aliases and cleaned descriptors, shared by the matcher's stages.
 
 Input: alias strings as users and the knowledge base write them (``Disney+``, ``HLU*``,
-``NortonLifeLock``) and cleaned descriptors from :mod:`chargecheck.normalize`.
+``NortonLifeLock``) and cleaned descriptors from :mod:`chargecheck.match.normalize`.
 Output: :class:`Alias` (tokens, joined form, star requirement, camel-case boundaries) and
 :class:`Parsed` (tokens with the punctuation around them: a ``*`` before/after, a ``.COM``
 after, the processor prefix, the probable city).  Matching works on whole tokens only, so

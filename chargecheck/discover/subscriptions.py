@@ -7,11 +7,11 @@ series) and, from :func:`discover`, the repeating-but-refused groups with their 
 Pipeline (each step says why):
 
 1. Outgoing charges only (money out is negative); refunds are not subscriptions.
-2. Vendor per row (:mod:`chargecheck.discover_vendor`): a recorded cancellation's vendor, else
+2. Vendor per row (:mod:`chargecheck.discover.vendor`): a recorded cancellation's vendor, else
    the knowledge-base vendor, else the cleaned descriptor — so ``NETFLIX.COM 866…`` and
    ``NF*NETFLIX`` are one merchant and the report uses the name the user knows.
 3. Group per (vendor, currency); split and join by amount, account and time
-   (:mod:`chargecheck.discover_series`); score the cadence (:mod:`chargecheck.discover_cadence`).
+   (:mod:`chargecheck.discover.series`); score the cadence (:mod:`chargecheck.discover.cadence`).
 4. Status from the expected next charge and the cancellations, and for series no rule
    covers, the ``chargecheck cancel`` command that would start monitoring them.
 
@@ -33,11 +33,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .discover_cadence import circular_median_day, next_expected
-from .discover_series import Others, Point, Series, build_tracks, evaluate, merge_tracks
-from .discover_vendor import vendor_columns
-from .model import Cancellation, Source
-from .schema import cents_to_decimal, decimal_to_cents
+from .cadence import circular_median_day, next_expected
+from .series import Others, Point, Series, build_tracks, evaluate, merge_tracks
+from .vendor import vendor_columns
+from ..model import Cancellation, Source
+from ..schema import cents_to_decimal, decimal_to_cents
 
 __all__ = [
     "Charge",
@@ -330,7 +330,7 @@ def _cancel_command(vendor: str, cents: int, as_of: date | None, alias: str | No
 
 
 def render_subscriptions(subs: Sequence[Subscription], fmt: str = "table", **options) -> str:
-    """Render subscriptions as table|json|csv|md|html (see :mod:`chargecheck.discover_render`)."""
-    from .discover_render import render
+    """Render subscriptions as table|json|csv|md|html (see :mod:`chargecheck.report.subscriptions`)."""
+    from ..report.subscriptions import render
 
     return render(subs, fmt, **options)

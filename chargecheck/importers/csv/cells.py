@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..values import parse_amounts, parse_dates
-from .csv_columns import ColumnMap
-from .csv_grid import Grid
+from .columns import ColumnMap
+from .grid import Grid
 
 __all__ = ["by_unique", "column_codes", "per_value", "column_dates", "column_amounts", "is_empty", "blank_records",
            "column", "descriptions"]

@@ -18,8 +18,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .model import CheckResult, Flag
-from .report.common import cancellation_for, flags_by_vendor, format_money, format_totals, totals, visible
+from ..model import CheckResult, Flag
+from .common import cancellation_for, flags_by_vendor, format_money, format_totals, totals, visible
 
 __all__ = ["write_letters", "merchant_letter", "issuer_letter", "letter_slug"]
 

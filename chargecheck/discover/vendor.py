@@ -19,8 +19,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from .importers.csv_cells import by_unique
-from .model import Cancellation
+from ..importers.csv.cells import by_unique
+from ..model import Cancellation
 
 __all__ = ["vendor_columns", "fallback_clean", "is_transfer"]
 
@@ -73,7 +73,7 @@ def _cleaned(descriptions: pd.Series) -> tuple[pd.Series, pd.Series]:
     over time a key without any changing number is what keeps one merchant in one group.
     """
     try:
-        from .normalize import clean_descriptions
+        from ..match.normalize import clean_descriptions
     except ImportError:
         cleaned = descriptions.str.upper()
     else:
@@ -99,7 +99,7 @@ def _match_vendors(rows: pd.DataFrame, matcher) -> pd.Series:
 def _default_matcher():
     """The knowledge-base matcher, built once per process (it is read-only)."""
     try:
-        from .match import Matcher
+        from ..match.matcher import Matcher
     except ImportError:
         return None
     return Matcher.for_knowledge()
@@ -109,7 +109,7 @@ def _cancellation_matcher(cancellations: Sequence[Cancellation], knowledge=None)
     if not cancellations:
         return None
     try:
-        from .match import Matcher
+        from ..match.matcher import Matcher
     except ImportError:
         return None
     return Matcher(tuple(cancellations), knowledge)

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import StatementError
-from ..schema import SkippedRow, Statement, make_transactions
-from .base import ImportOptions, Sample
-from .ofx_extract import OfxStatement, Row, find_statements, read_block, to_cents
-from .ofx_text import OfxText, ofx_for_ofxparse, sanitize_ofx
+from ...errors import StatementError
+from ...schema import SkippedRow, Statement, make_transactions
+from ..base import ImportOptions, Sample
+from .extract import OfxStatement, Row, find_statements, read_block, to_cents
+from .text import OfxText, ofx_for_ofxparse, sanitize_ofx
 
 __all__ = ["IMPORTER", "OfxImporter", "read_ofx", "describe", "OFXPARSE_MAX_TRANSACTIONS"]
 

@@ -1,8 +1,8 @@
 """Compiling target vendors and indexing their words for the matcher.
 
 Input: the knowledge base and ``{vendor: (aliases, excludes)}`` (from cancellations, the bench,
-or the whole knowledge base).  Output: :class:`~chargecheck.match_score.Target` records, their
-compiled :class:`~chargecheck.match_text.Alias` es, and an :class:`AliasIndex` that says, for
+or the whole knowledge base).  Output: :class:`~chargecheck.match.score.Target` records, their
+compiled :class:`~chargecheck.match.text.Alias` es, and an :class:`AliasIndex` that says, for
 any descriptor word, which alias words it can stand for — exactly, as a truncated prefix
 (``NORTONLIFEL``), as a typo (``SPOTIFV``, rapidfuzz ``ratio``), or glued to a channel word
 (``SPOTIFYUSA``).  Word lookups are cached, and :meth:`AliasIndex.warm` scores all new words
@@ -19,8 +19,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .knowledge import KBVendor, KnowledgeBase
-from .match_score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Target
-from .match_text import TLDS, Alias, Parsed, alias_tokens, fix_zero, make_alias
+from .score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Target
+from .text import TLDS, Alias, Parsed, alias_tokens, fix_zero, make_alias
 
 __all__ = ["compile_targets", "AliasIndex"]
 

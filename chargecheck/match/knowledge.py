@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .tomlfile import Problem, TomlLocator, did_you_mean, parse_toml, raise_problems, read_toml
+from ..tomlfile import Problem, TomlLocator, did_you_mean, parse_toml, raise_problems, read_toml
 
 __all__ = ["KBVendor", "Processor", "Vocabulary", "SegmentRules", "KnowledgeBase", "load_knowledge", "knowledge_paths", "vendor_key"]
 

@@ -33,9 +33,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
-from .errors import RulesError, UsageError
-from .flag import ID_LENGTH
-from .model import Flag, FlagResult, StaleReview
+from ..errors import RulesError, UsageError
+from ..flag import ID_LENGTH
+from ..model import Flag, FlagResult, StaleReview
 from .rules import (
     check_top_level,
     parse_date,
@@ -45,7 +45,7 @@ from .rules import (
     toml_block,
     validate_records,
 )
-from .tomlfile import (
+from ..tomlfile import (
     Problem,
     TomlLocator,
     atomic_write,

@@ -1,6 +1,6 @@
 """The structure of a sanitized OFX document and the in-house tolerant STMTTRN extractor.
 
-Input: an :class:`~chargecheck.importers.ofx_text.OfxText`.  Output: :func:`find_statements`
+Input: an :class:`~chargecheck.importers.ofx.text.OfxText`.  Output: :func:`find_statements`
 gives the bank (``STMTRS``) and card (``CCSTMTRS``) statements with their account, currency
 and ``<STMTTRN>`` blocks (each with its line in the file), or a StatementError for a sign-on
 failure, an investment-only file, a file with no statement, or a broken structure.
@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from ..errors import StatementError
-from .ofx_text import OfxText
+from ...errors import StatementError
+from .text import OfxText
 
 __all__ = ["Block", "OfxStatement", "Row", "find_statements", "read_block", "ofx_decimal", "to_cents"]
 

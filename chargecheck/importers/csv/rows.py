@@ -14,16 +14,16 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..errors import StatementError, UsageError
-from ..schema import Statement, make_transactions
+from ...errors import StatementError, UsageError
+from ...schema import Statement, make_transactions
 from ..values import DATE_FORMATS, infer_date_format_factorized, infer_decimal_mark, parse_amounts, parse_dates
-from .base import ImportOptions
-from .csv_columns import PENDING_WORDS, ColumnMap, direction_of, fold, header_currency, map_columns
-from .csv_grid import DATE_LIKE, Grid
-from .csv_cells import blank_records, column, column_amounts, column_codes, column_dates, descriptions, is_empty, per_value
-from .csv_layouts import Layout
-from .csv_sign import CARD_HEADER_WORDS, decide_sign
-from .csv_skips import continuations, join_continuations, row_reasons, skipped_rows
+from ..base import ImportOptions
+from .columns import PENDING_WORDS, ColumnMap, direction_of, fold, header_currency, map_columns
+from .grid import DATE_LIKE, Grid
+from .cells import blank_records, column, column_amounts, column_codes, column_dates, descriptions, is_empty, per_value
+from .layouts import Layout
+from .sign import CARD_HEADER_WORDS, decide_sign
+from .skips import continuations, join_continuations, row_reasons, skipped_rows
 
 __all__ = ["build_statement"]
 

@@ -27,8 +27,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .discover_cadence import CADENCES, CadenceFit, add_months, best_cadence, fit_cadence, interval_fit
-from .discover_prices import level_noise, price_levels
+from .cadence import CADENCES, CadenceFit, add_months, best_cadence, fit_cadence, interval_fit
+from .prices import level_noise, price_levels
 
 __all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate"]
 

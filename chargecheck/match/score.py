@@ -1,6 +1,6 @@
 """Finding and judging alias occurrences in one parsed descriptor.
 
-Input: a :class:`~chargecheck.match_text.Parsed` descriptor and the compiled targets.
+Input: a :class:`~chargecheck.match.text.Parsed` descriptor and the compiled targets.
 Output: :class:`Candidate` records — every place an alias of a target vendor occurs, how
 (``exact`` token run, ``joined`` multi-word alias written as one word, ``split`` one-word
 alias written as two, ``compound`` a name glued to a channel word, ``prefix`` truncation,
@@ -24,7 +24,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from .knowledge import KBVendor, Vocabulary
-from .match_text import Alias, Parsed, dotted_forms
+from .text import Alias, Parsed, dotted_forms
 
 __all__ = ["Target", "Candidate", "find_candidates", "judge", "FUZZY_MIN_LEN", "FUZZY_CUTOFF"]
 

@@ -7,7 +7,7 @@ alias, method, cleaned text) or None; ``annotate`` adds ``cleaned`` and ``match_
 
 Design (see ``match_score`` for the rules of evidence): every target's names, aliases and
 knowledge-base descriptors are compiled to token sequences once.  A descriptor is cleaned
-(:mod:`chargecheck.normalize`), split into tokens, and each token is looked up — exactly,
+(:mod:`chargecheck.match.normalize`), split into tokens, and each token is looked up — exactly,
 as a truncated prefix, or as a typo through rapidfuzz — in the alias vocabulary, with a
 per-token cache.  Only descriptors that contain an alias token are judged further, and each
 distinct descriptor is matched once and joined back to its rows, so a million-row statement
@@ -35,13 +35,13 @@ import numpy as np
 import pandas as pd
 
 from .knowledge import KnowledgeBase, load_knowledge
-from .match_batch import row_results
-from .match_explain import Explanation, explained_candidate
-from .match_index import AliasIndex, compile_targets
-from .match_score import Candidate, Target, find_candidates, judge
-from .match_segments import Segmenter, SegmentVerdict, decide_segments, render_verdict
-from .match_text import Parsed, compile_processors, is_company, parse
-from .model import Cancellation, VendorMatch
+from .batch import row_results
+from .explain import Explanation, explained_candidate
+from .index import AliasIndex, compile_targets
+from .score import Candidate, Target, find_candidates, judge
+from .segments import Segmenter, SegmentVerdict, decide_segments, render_verdict
+from .text import Parsed, compile_processors, is_company, parse
+from ..model import Cancellation, VendorMatch
 from .normalize import CleanResult, clean_steps
 
 __all__ = ["Matcher", "Explanation"]

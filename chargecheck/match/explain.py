@@ -1,6 +1,6 @@
 """What ``chargecheck explain`` prints: how one descriptor was cleaned and matched.
 
-Input: the evidence :meth:`chargecheck.match.Matcher.explain` gathered.  Output: an
+Input: the evidence :meth:`chargecheck.match.matcher.Matcher.explain` gathered.  Output: an
 :class:`Explanation` (frozen) holding :class:`ExplainedCandidate` records; its
 :meth:`Explanation.render` is plain text, one fact a line.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .match_score import Candidate
-from .match_text import Parsed
-from .model import VendorMatch
+from .score import Candidate
+from .text import Parsed
+from ..model import VendorMatch
 
 __all__ = ["Explanation", "ExplainedCandidate", "explained_candidate"]
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .knowledge import SegmentRules
-from .model import VendorMatch
+from ..model import VendorMatch
 
 __all__ = ["Segmenter", "SegmentVerdict", "decide_segments", "render_verdict"]
 

@@ -1,9 +1,9 @@
 """CSV bank and card exports → :class:`~chargecheck.schema.Statement`, without per-bank setup.
 
-Pipeline: decode (:func:`~chargecheck.textio.decode_bytes`) → delimiter and header row
+Pipeline: decode (:func:`~chargecheck.importers.textio.decode_bytes`) → delimiter and header row
 (:mod:`.csv_grid`, preamble lines above the header are skipped) → a saved layout if one fits
 (:mod:`.csv_layouts`) → column roles by name and content (:mod:`.csv_columns`) → dates and
-amounts (:mod:`chargecheck.values`, per distinct value through :mod:`.csv_cells`) → sign
+amounts (:mod:`chargecheck.importers.values`, per distinct value through :mod:`.csv_cells`) → sign
 convention (:mod:`.csv_sign`) → rows and skip reasons (:mod:`.csv_rows`, :mod:`.csv_skips`).
 
 What counts as a *row read*: every non-blank record below the header (or from the first data
@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import StatementError, UsageError
-from ..schema import Statement
+from ...errors import StatementError, UsageError
+from ...schema import Statement
 from ..textio import decode_bytes
-from .base import SAMPLE_BYTES, ImportOptions, Sample
-from .csv_columns import names_a_statement
-from .csv_grid import (HEAD_CHARS, GridMismatch, head_rows, locate_header, looks_like_data, read_grid,
+from ..base import SAMPLE_BYTES, ImportOptions, Sample
+from .columns import names_a_statement
+from .grid import (HEAD_CHARS, GridMismatch, head_rows, locate_header, looks_like_data, read_grid,
                        read_grid_exactly, sniff_delimiter)
-from .csv_layouts import Layout, find_layout, header_names, load_layouts, match_layout
-from .csv_rows import build_statement
+from .layouts import Layout, find_layout, header_names, load_layouts, match_layout
+from .rows import build_statement
 
 __all__ = ["IMPORTER", "CsvImporter", "read_text", "read_csv_text"]
 

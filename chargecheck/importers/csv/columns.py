@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..values import DATE_FORMATS, date_format_candidates, parse_amounts, parse_dates
-from .csv_grid import DATE_LIKE
+from .grid import DATE_LIKE
 
 __all__ = ["ColumnMap", "fold", "names_a_statement", "map_columns", "PENDING_WORDS", "DIRECTION_WORDS", "header_currency"]
 

@@ -1,6 +1,6 @@
 """Matching the descriptors of a large statement quickly (``Matcher.annotate``'s engine).
 
-Input: a :class:`~chargecheck.match.Matcher` and the raw descriptor of every row.
+Input: a :class:`~chargecheck.match.matcher.Matcher` and the raw descriptor of every row.
 Output: per row a code, and per code the ``(cleaned text, match, near miss)`` that
 ``Matcher._lookup`` gives; the result is the same as matching each value on its own.
 
@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .model import VendorMatch
+from ..model import VendorMatch
 from .normalize import clean_steps, strip_row_noise
 
 if TYPE_CHECKING:
-    from .match import Matcher
+    from .matcher import Matcher
 
 __all__ = ["row_results", "PARALLEL_MIN"]
 

@@ -1,6 +1,6 @@
 """Reports of discovered subscriptions: table, JSON, CSV, Markdown and self-contained HTML.
 
-Input: :class:`~chargecheck.discover.Subscription` records (and optionally the refused
+Input: :class:`~chargecheck.discover.subscriptions.Subscription` records (and optionally the refused
 repeaters).  Output: text, deterministic for the same input (order as given; the discovery
 sorts it), dates ISO, money as decimal strings — never floats.
 
@@ -17,7 +17,7 @@ import json
 import re
 from typing import Sequence
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["render", "FORMATS", "to_json_dict", "CSV_COLUMNS"]
 

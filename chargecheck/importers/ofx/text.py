@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..errors import StatementError
+from ...errors import StatementError
 from ..textio import decode_bytes
 
 __all__ = ["OfxText", "sanitize_ofx", "declared_encoding", "ofx_for_ofxparse"]

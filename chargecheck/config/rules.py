@@ -3,8 +3,8 @@
 Input: rules files or folders (a folder means every ``*.toml`` in it, sorted by name).
 Output: ``tuple[Cancellation, ...]`` in file order, each knowing its ``source_file`` and
 ``source_line``.  A rules folder holds several kinds of file; the allowed top-level keys are
-``cancellation`` (validated here), ``review`` (:mod:`chargecheck.reviews`), ``vendor``
-(:mod:`chargecheck.knowledge`) and ``layout`` (the CSV importer).  Anything else is an error
+``cancellation`` (validated here), ``review`` (:mod:`chargecheck.config.reviews`), ``vendor``
+(:mod:`chargecheck.match.knowledge`) and ``layout`` (the CSV importer).  Anything else is an error
 with a "did you mean", never silently ignored (hledger's known failure).
 
 Every problem in every file is collected and raised once as a :class:`RulesError` whose
@@ -29,9 +29,9 @@ from typing import Annotated, Any
 import tomli_w
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 
-from .errors import RulesError
-from .model import Cancellation
-from .tomlfile import (
+from ..errors import RulesError
+from ..model import Cancellation
+from ..tomlfile import (
     read_records,
     Problem,
     TomlLocator,

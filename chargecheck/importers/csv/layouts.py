@@ -23,8 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from ..errors import RulesError, UsageError
-from .csv_columns import fold
+from ...errors import RulesError, UsageError
+from .columns import fold
 
 __all__ = ["Layout", "ColumnRef", "load_layouts", "find_layout", "match_layout", "header_names", "PACKAGED"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..schema import SkippedRow
-from .csv_cells import is_empty
-from .csv_grid import Grid
+from ...schema import SkippedRow
+from .cells import is_empty
+from .grid import Grid
 
 __all__ = ["REASONS", "row_reasons", "continuations", "join_continuations", "skipped_rows"]
 
