@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 
 import pandas as pd
 
@@ -21,7 +22,9 @@ from .schema import SkippedRow, Statement
 
 __all__ = [
     "Cancellation",
+    "MatchTier",
     "VendorMatch",
+    "Closest",
     "Source",
     "Flag",
     "FlagResult",
@@ -53,6 +56,14 @@ class Cancellation:
         return self.paid_through or self.cancelled_on
 
 
+class MatchTier(Enum):
+    """How sure a match is: ``FLAGGED`` is counted in totals and the exit code; ``TO_CHECK`` is a
+    possible match listed for a person to look at, with the reason for doubt, never totalled."""
+
+    FLAGGED = "flagged"
+    TO_CHECK = "to_check"
+
+
 @dataclass(frozen=True)
 class VendorMatch:
     """Why a descriptor was attributed to a vendor: explainable evidence, never a bare yes.
@@ -67,6 +78,16 @@ class VendorMatch:
     alias: str
     method: str
     cleaned: str
+    tier: MatchTier = MatchTier.FLAGGED
+    doubt: str = ""  # why a TO_CHECK match is doubtful; empty for FLAGGED
+
+
+@dataclass(frozen=True)
+class Closest:
+    """A descriptor that came nearest to a cancellation that matched nothing, and why it was refused."""
+
+    description: str
+    reason: str
 
 
 @dataclass(frozen=True)
