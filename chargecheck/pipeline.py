@@ -65,54 +65,18 @@ def rules_directory(rules: Path | Sequence[Path] | None) -> Path | None:
     return first if first.is_dir() else first.parent
 
 
-# Many files and this many bytes in all: two processes read them (each file is independent).
-PARALLEL_FILES, PARALLEL_BYTES = 4, 2_000_000
-
-
 def read_statements(
     paths: Sequence[str | Path],
     options: ImportOptions | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> tuple[Statement, ...]:
-    """Read every statement (folders expanded), in order; ``progress`` is called for each file.
-
-    A folder of many statements (a bookkeeper's clients) is read by two processes where the
-    machine has the CPUs; the statements, their order and any error are the same as read
-    one by one (the first failing file's error is raised).
-    """
+    """Read every statement (folders expanded), in order; ``progress`` is called for each file."""
     files = expand_statement_paths(paths)
-    if _parallel(files):
-        return _read_in_parallel(files, options, progress)
     statements = []
     for path in files:
         if progress is not None:
             progress(path)
         statements.append(read_statement(path, options))
-    return tuple(statements)
-
-
-def _parallel(files: list[Path]) -> bool:
-    from .match.batch import _workers
-
-    return (len(files) >= PARALLEL_FILES and sum(f.stat().st_size for f in files) >= PARALLEL_BYTES
-            and _workers() >= 2)
-
-
-def _read_one(job: tuple[Path, ImportOptions | None]) -> Statement:
-    return read_statement(*job)
-
-
-def _read_in_parallel(files: list[Path], options, progress) -> tuple[Statement, ...]:
-    import multiprocessing
-
-    statements = []
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        # In order; the parent only collects.  The pool's threads end with the block, so the
-        # matcher may fork its own helper afterwards.
-        for path, statement in zip(files, pool.imap(_read_one, [(f, options) for f in files])):
-            if progress is not None:
-                progress(path)
-            statements.append(statement)
     return tuple(statements)
 
 

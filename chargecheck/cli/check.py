@@ -21,13 +21,11 @@ def _progress_callback(statements: tuple[Path, ...]):
     from rich.console import Console
     from rich.progress import Progress
 
-    # Refreshed by hand, not by rich's timer thread: with a thread running, the matcher does not
-    # fork a second process (forking a threaded program is unsafe) and matches on one CPU.
-    progress = Progress(transient=True, console=Console(stderr=True), auto_refresh=False)
+    progress = Progress(transient=True, console=Console(stderr=True))
     task = progress.add_task("reading statements", total=None)
 
     def advance(path: Path) -> None:
-        progress.update(task, advance=1, description=f"reading {path.name}", refresh=True)
+        progress.update(task, advance=1, description=f"reading {path.name}")
 
     return progress, advance
 
