@@ -53,13 +53,12 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from .model import Cancellation, Flag, FlagResult, Source
+from .model import ID_LENGTH, Cancellation, Flag, FlagResult, Source
 from .schema import cents_to_decimal
 
 __all__ = ["MATCH_COLUMNS", "flag_charges", "flag_ids", "ID_LENGTH"]
 
 MATCH_COLUMNS: tuple[str, ...] = ("cleaned", "match_vendor", "match_score", "match_alias", "match_method")
-ID_LENGTH = 10
 
 
 def _vendor_keys(values: pd.Series, wanted: set[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,6 @@ __all__ = [
     "Discovery",
     "discover",
     "find_subscriptions",
-    "render_subscriptions",
 ]
 
 STATUSES = ("active", "ended", "cancelled_but_charging")
@@ -327,10 +326,3 @@ def _cancel_command(vendor: str, cents: int, as_of: date | None, alias: str | No
     if alias and alias.casefold() != vendor.casefold():
         command += f" --alias {shlex.quote(alias)}"
     return command
-
-
-def render_subscriptions(subs: Sequence[Subscription], fmt: str = "table", **options) -> str:
-    """Render subscriptions as table|json|csv|md|html (see :mod:`chargecheck.report.subscriptions`)."""
-    from ..report.subscriptions import render
-
-    return render(subs, fmt, **options)
