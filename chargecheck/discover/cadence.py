@@ -61,6 +61,15 @@ class Cadence:
         """Average length of one period in days (for ranking and coarse checks)."""
         return self.days or self.months * 30.436875
 
+    @cached_property
+    def steps_by_gap(self) -> list[int]:
+        """``round(gap / nominal_days)`` for every gap of 0 to 2**15 − 1 days (cycles elapsed, looked up)."""
+        return [round(gap / self.nominal_days) for gap in range(_GAP_TABLE)]
+
+
+# Gaps up to this many days (90 years) are looked up in Cadence.steps_by_gap, longer ones computed.
+_GAP_TABLE = 1 << 15
+
 
 CADENCES: tuple[Cadence, ...] = (
     Cadence("weekly", days=7, tolerance=2, grace=4, min_charges=4),
@@ -180,12 +189,16 @@ def _month_starts_list() -> list[int]:
 def interval_parts(day_a: int, month_a: int, dom_a: int, day_b: int, cadence: Cadence) -> tuple[int, int]:
     """:func:`interval_fit` on numbers: cycles elapsed from day ``a`` to ``b``, deviation in days."""
     gap = day_b - day_a
-    steps = round(gap / cadence.nominal_days)
+    steps = cadence.steps_by_gap[gap] if 0 <= gap < _GAP_TABLE else round(gap / cadence.nominal_days)
     if steps < 1:
         return 0, gap
     if cadence.days:
         return steps, gap - steps * cadence.days
-    return steps, day_b - month_start(month_a + steps * cadence.months, dom_a)
+    starts = _month_starts_list()
+    target = month_a + steps * cadence.months - 12
+    first = starts[target]
+    length = starts[target + 1] - first
+    return steps, day_b - first - (dom_a if dom_a < length else length) + 1
 
 
 def month_start(month: int, dom: int) -> int:
@@ -219,14 +232,15 @@ def fit_parts(parts: DayParts, cadence: Cadence) -> CadenceFit:
     regular = skipped = worst = 0
     for i in range(1, n):
         steps, deviation = interval_parts(days[i - 1], months[i - 1], doms[i - 1], days[i], cadence)
-        if not (steps >= 1 and abs(deviation) <= tol) and i >= 2:
+        if not (steps >= 1 and -tol <= deviation <= tol) and i >= 2:
             steps_2, deviation_2 = interval_parts(days[i - 2], months[i - 2], doms[i - 2], days[i], cadence)
-            if steps_2 >= 2 and abs(deviation_2) <= tol:
+            if steps_2 >= 2 and -tol <= deviation_2 <= tol:
                 steps, deviation = steps_2 - 1, deviation_2
-        if steps >= 1 and abs(deviation) <= tol:
+        if steps >= 1 and -tol <= deviation <= tol:
             regular += 1
             skipped += steps - 1
-            worst = max(worst, abs(deviation))
+            if deviation > worst or -deviation > worst:
+                worst = abs(deviation)
     return CadenceFit(cadence, max(0, n - 1), regular, skipped, worst)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, timedelta
 from statistics import median
 from typing import Sequence
@@ -303,9 +304,15 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
     def off(steps_dev: tuple[int, int]) -> bool:
         return steps_dev[0] < 1 or abs(steps_dev[1]) > tol
 
+    # Every charge on time after the one before: nothing is off the rhythm.
+    if not any(off(_interval(a, b, fit.cadence)) for a, b in zip(points, points[1:])):
+        return list(points), []
+    limit = max(1, len(points) // 8)
     kept, extras = list(points), []
     i = 1
     while i < len(kept):
+        if len(extras) > limit:  # decided already (see below): no need to carve further
+            break
         before = _interval(kept[i - 1], kept[i], fit.cadence)
         if i == len(kept) - 1:
             if before[0] < 1:  # the latest charge repeats the previous cycle
@@ -322,13 +329,18 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
             continue
         i += 1
     # Many "extras" means the rhythm was carved out of dense buying (coffee), not found.
-    if len(extras) > max(1, len(points) // 8):
+    if len(extras) > limit:
         return list(points), []
     return kept, extras
 
 
-def _best_pruned(pts: list[Point]) -> tuple[CadenceFit, list[Point], list[Point]]:
-    """The cadence that fits best once each cadence's own off-cycle extras are set aside."""
+@lru_cache(maxsize=1 << 15)
+def _best_pruned(pts: tuple[Point, ...]) -> tuple[CadenceFit, list[Point], list[Point]]:
+    """The cadence that fits best once each cadence's own off-cycle extras are set aside.
+
+    Memoised: discovery scores each series twice (alone, then against the vendor's other
+    charges) and the pruning depends on the series' own charges only.
+    """
     options = []
     parts = _parts(pts)
     for cadence in CADENCES:
@@ -350,7 +362,7 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool
     if len(pts) < 2:
         return Series(tuple(pts), None, evidence=f"1 charge of {_money(pts[0].cents)}: nothing repeats")
     if prune:
-        fit, pts, extras = _best_pruned(pts)
+        fit, pts, extras = _best_pruned(tuple(pts))
     else:
         fit, extras = best_parts(_parts(pts)), []
     cents = [p.cents for p in pts]

@@ -250,7 +250,14 @@ class _Charges:
 
     def value(self, column: str, row: int):
         """One cell of the table."""
-        return self.frame[column].iat[row]
+        return self._column(column)[row]
+
+    def _column(self, column: str) -> np.ndarray:
+        # the frame's columns as arrays, taken on first use (frozen: stored beside the fields)
+        columns = self.__dict__.setdefault("_columns", {})
+        if column not in columns:
+            columns[column] = self.frame[column].to_numpy(dtype=object)
+        return columns[column]
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -310,8 +317,7 @@ def _most_frequent(values: pd.Series) -> str:
 
 def _description(table: _Charges, points: Sequence[Point]) -> str:
     """The most frequent raw descriptor of ``points`` (in date order; the latest wins a tie): what the bank prints."""
-    column = table.frame["description"]
-    return _most_frequent([column.iat[p.row] for p in points])
+    return _most_frequent([table.value("description", p.row) for p in points])
 
 
 def _subscription(series: Series, table: _Charges, vendor, currency, cancellation, as_of) -> Subscription:
