@@ -142,6 +142,8 @@ def _fit(text: str, width: int, overflow: str) -> str:
 
 def _split(line: str, width: int, fold: bool) -> list[str]:
     """Word-wrap one line into pieces of at most ``width`` (words longer than that folded or kept)."""
+    if len(line) <= width:  # every word fits where it is
+        return [line]
     breaks, offset = [], 0
     for match in _WORD.finditer(line):
         start, word = match.start(), match.group(0)
