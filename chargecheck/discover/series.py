@@ -31,7 +31,7 @@ import numpy as np
 from .cadence import CADENCES, CadenceFit, DayParts, best_parts, fit_parts, interval_parts, month_start
 from .prices import level_noise, price_levels
 
-__all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate"]
+__all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate", "confidence_bound", "ACCEPT"]
 
 # A charge stays in a track while within 6% (+2 cents) of the track's recent amount:
 # wide enough for sales tax and card FX drift, narrower than most price rises (which the
@@ -368,10 +368,7 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool
     cents = [p.cents for p in pts]
     levels = price_levels(cents)
     noise = level_noise(cents, levels)
-    # Half the intervals on time is no rhythm at all: map 50%..100% on-time onto 0..1.
-    regularity = max(0.0, 2 * fit.score - 1)
-    extra = len(pts) - fit.cadence.min_charges
-    count_factor = 0.0 if extra < 0 else min(1.0, 0.7 + 0.1 * extra)
+    regularity, count_factor = _rhythm(fit, len(pts))
     amount_factor = 1.0 if noise <= 0.01 else max(0.0, 1.0 - (noise - 0.01) * 25)  # 5% noise: no price
     if len(levels) - 1 > max(1, len(pts) // 4):  # price "changes" every few charges: not a price list
         amount_factor *= 0.5
@@ -380,6 +377,28 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool
     confidence = round(regularity * count_factor * amount_factor * context_factor, 3)
     evidence = _evidence(pts, fit, levels, noise, others, extras, on_cycle)
     return Series(tuple(pts), fit, tuple(levels), confidence, evidence, tuple(extras))
+
+
+def _rhythm(fit: CadenceFit, charges: int) -> tuple[float, float]:
+    """(regularity, count factor) of a series: how on time it is, and whether it has charges enough."""
+    # Half the intervals on time is no rhythm at all: map 50%..100% on-time onto 0..1.
+    regularity = max(0.0, 2 * fit.score - 1)
+    extra = charges - fit.cadence.min_charges
+    return regularity, 0.0 if extra < 0 else min(1.0, 0.7 + 0.1 * extra)
+
+
+def confidence_bound(points: Sequence[Point]) -> float:
+    """The most confidence :func:`evaluate` can give these charges, whatever the context.
+
+    Regularity × count, rounded as the confidence is: the amount and context factors are at
+    most 1.  Much cheaper than scoring (no price levels, no context), so a group's many
+    irregular tracks can be set aside before they are scored.
+    """
+    if len(points) < 2:
+        return 0.0
+    fit, kept, _ = _best_pruned(tuple(sorted(points, key=lambda p: (p.day, p.row))))
+    regularity, count_factor = _rhythm(fit, len(kept))
+    return round(regularity * count_factor, 3)
 
 
 def _similar(cents: int, typical: int) -> bool:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .cadence import circular_median_day, next_expected
-from .series import Others, Point, Series, build_tracks, evaluate, merge_tracks
+from .series import ACCEPT, Others, Point, Series, build_tracks, confidence_bound, evaluate, merge_tracks
 from .vendor import vendor_columns
 from ..model import Cancellation, Source
 from ..schema import cents_to_decimal, decimal_to_cents
@@ -266,23 +266,32 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 def _discover_group(table: _Charges, rows: np.ndarray, vendor, currency, cancellations, as_of):
     """Series and refusals for the charges of one (vendor, currency) group (``rows``: its row ids)."""
     points = table.points(rows)
-    series = [evaluate(t) for t in merge_tracks(build_tracks(points))]
+    tracks = [t for t in merge_tracks(build_tracks(points)) if len(t) >= 2]  # one charge has no cadence
+    # A series is scored alone, then against the vendor's other charges, which can only lower
+    # its confidence: a track whose bound (see confidence_bound) is below the threshold is
+    # never accepted, and is scored only if it could be the best of a refused vendor.
+    bounds = [confidence_bound(t) for t in tracks]
+    likely = [t for t, bound in zip(tracks, bounds) if bound >= ACCEPT]
     # Charges of other regular series of this vendor (a second Apple plan) are not "other
     # spending"; only what no regular series explains counts against a series.
-    claimed = {p.row for s in series if s.accepted for p in s.points}
+    claimed = {p.row for s in map(evaluate, likely) if s.accepted for p in s.points}
     others = Others.of([p for p in points if p.row not in claimed])  # the same background for every series
-    scored = [evaluate(s.points + s.extras, others) for s in series if s.fit]
+    scored = [evaluate(t, others) for t in likely]
     accepted = [s for s in scored if s.accepted]
     candidates = cancellations.get(vendor.casefold(), [])
     subs = [_subscription(s, table, vendor, currency, _cancellation_for(s, candidates), as_of) for s in accepted]
     refused = []
     if not accepted and len(points) >= 3:
         whole = evaluate(points, prune=False)
-        best = max(scored, key=lambda s: s.confidence, default=whole)
+        best = max((s.confidence for s in scored), default=None)
+        for bound, track in sorted(((b, t) for b, t in zip(bounds, tracks) if b < ACCEPT), key=lambda bt: -bt[0]):
+            if best is not None and bound <= best:  # no track left can score higher
+                break
+            confidence = evaluate(track, others).confidence
+            best = confidence if best is None else max(best, confidence)
         in_order = sorted(points, key=lambda p: (p.day, p.row))
-        refused.append(
-            Refused(vendor, _description(table, in_order), currency, len(points), best.confidence, whole.evidence)
-        )
+        refused.append(Refused(vendor, _description(table, in_order), currency, len(points),
+                               whole.confidence if best is None else best, whole.evidence))
     return subs, refused
 
 
