@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from ..pipeline import check as run_check
-from ._options import build_import_options, import_options, resolve_rules, rules_option, use_color, write_output
+from ._options import (build_import_options, import_options, report_failures, resolve_rules, rules_option,
+                       strict_option, use_color, write_output)
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
@@ -38,11 +39,13 @@ def _progress_callback(statements: tuple[Path, ...]):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: on a terminal without NO_COLOR).")
+@strict_option
 @import_options
-def command(statements, rules, fmt, output, color, **kwargs) -> None:
+def command(statements, rules, fmt, output, color, strict, **kwargs) -> None:
     """Check STATEMENTS (files or folders) for charges after recorded cancellations.
 
-    Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input.
+    Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input (also when a
+    statement in a folder could not be read: the others are checked and reported).
     """
     from .. import report
 
@@ -51,9 +54,10 @@ def command(statements, rules, fmt, output, color, **kwargs) -> None:
     progress, advance = _progress_callback(statements)
     if progress is not None:
         with progress:
-            result = run_check(statements, rules_paths, options, progress=advance)
+            result = run_check(statements, rules_paths, options, progress=advance, strict=strict, output=output)
     else:
-        result = run_check(statements, rules_paths, options)
+        result = run_check(statements, rules_paths, options, strict=strict, output=output)
     text = report.render(result, fmt, color=use_color(color) and output is None and fmt == "table")
-    write_output(text, output)
+    write_output(text, output, inputs=[st.path for st in result.statements])
+    report_failures(result.passed_over)
     sys.exit(report.exit_code(result))

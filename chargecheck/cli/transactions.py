@@ -18,10 +18,15 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..importers import read_statement
+from collections.abc import Sequence
+
+from ..model import PassedOver
+from ..pipeline import scan_statements
 from ..report.csv_report import csv_safe
+from ..report.json_report import passed_over_dict
+from ..report.markers import GENERATOR
 from ..schema import Statement, cents_to_decimal
-from ._options import build_import_options, import_options
+from ._options import build_import_options, import_options, report_failures, strict_option
 
 __all__ = ["command", "statement_summary", "transaction_records", "render_table", "render_json", "render_csv"]
 
@@ -68,12 +73,15 @@ def _skipped_records(statement: Statement) -> list[dict]:
     return [{"file": s.file, "line": s.line, "reason": s.reason, "text": s.text} for s in statement.skipped]
 
 
-def render_json(statements: list[Statement]) -> str:
-    """The JSON document: files, transactions and skipped rows, in file then line order."""
+def render_json(statements: list[Statement], passed_over: Sequence[PassedOver] = ()) -> str:
+    """The JSON document: files, transactions and skipped rows, in file then line order, and the
+    files a folder scan passed over."""
     document = {
+        "generator": GENERATOR,
         "files": [statement_summary(s) for s in statements],
         "transactions": [r for s in statements for r in transaction_records(s)],
         "skipped": [r for s in statements for r in _skipped_records(s)],
+        "passed_over": [passed_over_dict(p) for p in passed_over],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -88,7 +96,7 @@ def _skipped_lines(statements: list[Statement]) -> list[str]:
     return [f"{s}" + (f"  [{s.text}]" if s.text else "") for st in statements for s in st.skipped]
 
 
-def render_table(statements: list[Statement]) -> str:
+def render_table(statements: list[Statement], passed_over: Sequence[PassedOver] = ()) -> str:
     """Plain aligned text: per-file summaries and notes, a transaction table, then the skipped rows."""
     lines = []
     for statement in statements:
@@ -108,6 +116,8 @@ def render_table(statements: list[Statement]) -> str:
     skipped = _skipped_lines(statements)
     if skipped:
         lines += ["", "Skipped rows:"] + [f"  {line}" for line in skipped]
+    if passed_over:
+        lines += ["", "Files passed over:"] + [f"  {item}" for item in passed_over]
     return "\n".join(lines) + "\n"
 
 
@@ -128,23 +138,31 @@ def render_csv(statements: list[Statement]) -> str:
 @click.command("transactions")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@strict_option
 @import_options
-def command(files, fmt, **kwargs) -> None:
-    """Show the transactions and skipped rows read from FILES, to check an import.
+def command(files, fmt, strict, **kwargs) -> None:
+    """Show the transactions and skipped rows read from FILES (files or folders), to check an import.
 
     Prints, per file, the format, layout and encoding detected and rows read /
     transactions / skipped, then each transaction and each skipped row with its reason
-    and line.
+    and line, and every file a folder scan passed over with why.  Exit code 2 when a
+    statement could not be read.
     """
     options = build_import_options(kwargs)
-    statements = [read_statement(path, options) for path in files]
+    scan = scan_statements(files, options, strict=strict)
+    statements, passed_over = list(scan.statements), scan.passed_over
     if fmt == "json":
-        click.echo(render_json(statements), nl=False)
+        click.echo(render_json(statements, passed_over), nl=False)
     elif fmt == "csv":
         click.echo(render_csv(statements), nl=False)
         for statement in statements:
             click.echo(_summary_line(statement), err=True)
         for line in _skipped_lines(statements):
             click.echo(line, err=True)
+        for item in passed_over:
+            click.echo(f"passed over: {item}", err=True)
     else:
-        click.echo(render_table(statements), nl=False)
+        click.echo(render_table(statements, passed_over), nl=False)
+    report_failures(passed_over)
+    if scan.failed:
+        raise SystemExit(2)

@@ -54,5 +54,8 @@ def render(result: CheckResult, fmt: str = "table", *, color: bool = False, widt
 
 
 def exit_code(result: CheckResult) -> int:
-    """0 when no flag is outstanding, 1 when some charge still needs action (the CLI's exit code)."""
+    """The CLI's exit code: 2 when a statement in a folder could not be read (the report is
+    incomplete), else 1 when some charge still needs action, else 0."""
+    if result.failed:
+        return 2
     return 1 if result.outstanding else 0
