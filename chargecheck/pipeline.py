@@ -411,3 +411,25 @@ def check(
         stale_reviews=tuple(stale),
         passed_over=scan.passed_over,
     )
+
+
+def check_flag_id(
+    flag_id: str,
+    statements: Sequence[str | Path],
+    rules: Path | Sequence[Path] | None,
+    options: ImportOptions | None = None,
+):
+    """The flag (or refundable charge) with ``flag_id`` in a check of ``statements``; a
+    UsageError when no charge has it, so a typo never records a decision about nothing."""
+    from .config.reviews import normalize_flag_id
+
+    try:
+        wanted = normalize_flag_id(flag_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result = check(statements, rules, options, strict=True)
+    for flag in result.flags + result.refundable:
+        if flag.id == wanted:
+            return flag
+    raise UsageError(f"no flagged charge in these statements has the id {wanted}; nothing recorded",
+                     hint="copy the id from the id column of `chargecheck check`")

@@ -228,7 +228,7 @@ def test_cancel_command_records_and_says_where(tmp_path: Path):
 def test_cancel_command_mentions_an_earlier_record_for_the_same_vendor(tmp_path: Path):
     runner = CliRunner()
     runner.invoke(cli, ["cancel", "Hulu", "--on", "2026-01-15", "--rules", str(tmp_path)])
-    result = runner.invoke(cli, ["cancel", "hulu", "--on", "2026-03-15", "--rules", str(tmp_path)])
+    result = runner.invoke(cli, ["cancel", "hulu", "--on", "2026-03-15", "--rules", str(tmp_path), "--add"])
     target = tmp_path / "cancellations.toml"
     assert result.output == (
         f"Recorded hulu: cancelled on 2026-03-15\n  in {target}:5\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._options import build_import_options, import_options, resolve_rules, rules_option
+from ._options import build_import_options, import_options, report_failures, resolve_rules, rules_option, strict_option
 
 
 @click.command("letters")
@@ -19,8 +19,9 @@ from ._options import build_import_options, import_options, resolve_rules, rules
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write the letters into (created if missing; existing letters are overwritten).",
 )
+@strict_option
 @import_options
-def command(statements, rules, output, **kwargs) -> None:
+def command(statements, rules, output, strict, **kwargs) -> None:
     """Write dispute letters for every vendor with outstanding charges after cancellation.
 
     Per vendor: a refund request to the merchant and a chargeback request to the card issuer
@@ -32,13 +33,16 @@ def command(statements, rules, output, **kwargs) -> None:
     from ..pipeline import check as run_check
 
     options = build_import_options(kwargs)
-    result = run_check(statements, resolve_rules(rules), options)
-    paths = write_letters(result, output)
+    result = run_check(statements, resolve_rules(rules), options, strict=strict)
+    paths = write_letters(result, output, inputs=[st.path for st in result.statements])
+    report_failures(result.passed_over)
     if not paths:
         click.echo("No outstanding charges after a cancellation: no letters written.")
-        return
+        raise SystemExit(2 if result.failed else 0)
     vendors = len({f.vendor for f in result.outstanding})
     click.echo(f"Wrote {len(paths)} letter(s) for {vendors} vendor(s) to {output}:")
     for path in paths:
         click.echo(f"  {path}")
     click.echo("Fill in the [BRACKETED] blanks before sending.")
+    if result.failed:
+        raise SystemExit(2)

@@ -10,19 +10,18 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ._options import build_import_options, import_options, resolve_rules, rules_option, write_output
+from ._options import (build_import_options, import_options, report_failures, resolve_rules, rules_option,
+                       strict_option, write_output)
 
 FORMATS = ("table", "json", "csv", "md", "html")
 
 
-def _transactions(statements, options):
+def _transactions(read):
     """One transaction table from all statements, rows held by two overlapping files counted once."""
     import pandas as pd
 
-    from ..pipeline import read_statements
     from ..schema import empty_transactions
 
-    read = read_statements(statements, options)
     try:
         from ..dedupe import drop_overlaps
     except ImportError:  # dedupe not available: plain concatenation
@@ -67,8 +66,9 @@ def _with_rules(subs, rules_paths):
               help="Judge active/ended as of this day (default: the last transaction date).")
 @click.option("--all", "show_all", is_flag=True,
               help="Also list vendors whose charges repeat but are not subscriptions, with the evidence.")
+@strict_option
 @import_options
-def command(statements, rules, fmt, output, as_of, show_all, **kwargs) -> None:
+def command(statements, rules, fmt, output, as_of, show_all, strict, **kwargs) -> None:
     """Find recurring charges (subscriptions) in STATEMENTS (files or folders).
 
     For each series: vendor, cadence, amount and range, first/last/next charge, status
@@ -76,18 +76,24 @@ def command(statements, rules, fmt, output, as_of, show_all, **kwargs) -> None:
     evidence and a confidence, and the `chargecheck cancel` command that would record it.
 
     Exit code 0: nothing charging after a cancellation; 1: a cancelled subscription still
-    charges; 2: bad input.
+    charges; 2: bad input (also when a statement in a folder could not be read).
     """
     from ..discover.subscriptions import discover, render_subscriptions
 
     options = build_import_options(kwargs)
     rules_paths = resolve_rules(rules, required=False)
     cancellations = _cancellations(rules_paths)
-    table = _transactions(statements, options)
+    from ..pipeline import scan_statements
+
+    scan = scan_statements(statements, options, strict=strict, output=output)
+    table = _transactions(scan.statements)
     if not len(table):
         raise UsageError("the statements hold no transactions", hint="check the files, or the --date-col/--amount-col overrides")
     found = discover(table, cancellations, _matcher(rules_paths), as_of=as_of.date() if as_of else None)
     subs = _with_rules(found.subscriptions, list(rules) if rules else None)
     text = render_subscriptions(subs, fmt, refused=found.refused if show_all else ())
-    write_output(text, output)
+    write_output(text, output, inputs=[st.path for st in scan.statements])
+    report_failures(scan.passed_over)
+    if scan.failed:
+        sys.exit(2)
     sys.exit(1 if any(s.status == "cancelled_but_charging" for s in subs) else 0)
