@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 
 from ..errors import RulesError
 from ..model import Cancellation
-from ..files import resolve_target, update_file
+from ..files import file_kind, resolve_target, update_file
 from ..tomlfile import (
     read_records,
     Problem,
@@ -261,6 +261,8 @@ def rules_files(paths: Path | str | Sequence[Path | str]) -> tuple[list[Path], l
             files += sorted(p for p in item.glob("*.toml") if p.is_file() and not p.name.startswith("."))
         elif item.is_file():
             files.append(item)
+        elif item.exists():
+            problems.append(Problem(str(item), None, f"expected a rules file, found {file_kind(item.stat().st_mode)}"))
         else:
             problems.append(Problem(str(item), None, "rules file or folder not found"))
     return files, problems
@@ -292,14 +294,17 @@ def rules_target(rules: Path | None, filename: str) -> Path:
     """The file a command writes: ``rules/<filename>`` by default; a folder (or a path without
     ``.toml`` that does not exist yet) gets ``<filename>`` inside it; a file is used as given."""
     if rules is None:
-        return Path("rules") / filename
-    rules = Path(rules)
-    if rules.is_symlink() and not rules.exists():
-        resolve_target(rules)  # a symlink loop is refused here, by name; a dangling link is a new file
-        return rules
-    if rules.is_dir() or (not rules.exists() and rules.suffix.lower() != ".toml"):
-        return rules / filename
-    return rules
+        target = Path("rules") / filename
+    else:
+        rules = Path(rules)
+        if rules.is_symlink() and not rules.exists():
+            target = rules  # a dangling link names a new file (a symlink loop is refused below)
+        elif rules.is_dir() or (not rules.exists() and rules.suffix.lower() != ".toml"):
+            target = rules / filename
+        else:
+            target = rules
+    resolve_target(target)  # a FIFO, a device, a folder or a symlink loop is refused before any read
+    return target
 
 
 def cancellation_block(cancellation: Cancellation) -> str:
