@@ -42,7 +42,7 @@ from typing import TypeVar
 
 from .errors import WriteError
 
-__all__ = ["resolve_target", "check_not_input", "write_file", "write_text", "update_file", "locked",
+__all__ = ["resolve_target", "check_not_input", "write_file", "write_text", "update_file", "locked", "prepare_folder",
            "TEMP_SUFFIX", "LOCK_NAME"]
 
 TEMP_SUFFIX = ".tmp"
@@ -224,6 +224,18 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+def prepare_folder(path: str | Path) -> Path:
+    """Make sure ``path`` is a folder files can be written into (created if missing), before any
+    work is done, so a bad ``--output`` folder fails in one line at once, not after the check."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise WriteError("is not a folder; not written", path=folder, hint="name a folder for the letters")
+    _make_folder(folder, folder)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WriteError("cannot be written: permission denied", path=folder)
+    return folder
 
 
 def update_file(path: str | Path, change: Callable[[bytes], tuple[bytes, T]]) -> T:

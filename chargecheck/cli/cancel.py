@@ -7,13 +7,13 @@ place, e.g. add the reference that arrived by email).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
 
 from ..model import Cancellation
-from ..config.rules import MAX_DAYS, append_cancellation, load_rules, parse_date, rules_target, update_cancellation
+from ..config.rules import (MAX_DAYS, append_cancellation, load_rules, parse_amount, parse_date, rules_target,
+                            update_cancellation)
 from ..errors import UsageError
 
 DEFAULT_RULES = Path("rules") / "cancellations.toml"
@@ -38,12 +38,9 @@ class AmountType(click.ParamType):
 
     def convert(self, value, param, ctx):
         try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(f'expected an amount like 59.99, found "{value}"', param, ctx)
-        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            self.fail(f'expected a positive amount with at most two decimals, found "{value}"', param, ctx)
-        return amount.quantize(Decimal("0.01"))
+            return parse_amount(str(value))  # the rules file's own check, bounds included
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 @click.command("cancel")

@@ -32,6 +32,9 @@ def command(statements, rules, output, strict, **kwargs) -> None:
     from ..report.letters import write_letters
     from ..pipeline import check as run_check
 
+    from ..files import prepare_folder
+
+    prepare_folder(output)
     options = build_import_options(kwargs)
     result = run_check(statements, resolve_rules(rules), options, strict=strict)
     paths = write_letters(result, output, inputs=[st.path for st in result.statements])

@@ -55,6 +55,7 @@ __all__ = [
     "cancellation_block",
     "toml_block",
     "parse_date",
+    "parse_amount",
     "parse_text",
 ]
 
@@ -111,7 +112,8 @@ def _aliases(value: Any) -> tuple[str, ...]:
 _AMOUNT_LIMIT = Decimal(10) ** 12
 
 
-def _amount(value: Any) -> Decimal:
+def parse_amount(value: Any) -> Decimal:
+    """A positive amount below 10^12 with at most two decimals (``"59.99"``); else ValueError saying which."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}')
     try:
@@ -148,7 +150,7 @@ class _CancellationRecord(BaseModel):
     aliases: Annotated[tuple[str, ...], PlainValidator(_aliases)] = ()
     paid_through: Annotated[date | None, PlainValidator(parse_date)] = None
     reference: Annotated[str | None, PlainValidator(_reference)] = None
-    amount: Annotated[Decimal | None, PlainValidator(_amount)] = None
+    amount: Annotated[Decimal | None, PlainValidator(parse_amount)] = None
     refund_window_days: Annotated[int | None, PlainValidator(_days)] = None
     exclude: Annotated[tuple[str, ...], PlainValidator(_strings)] = ()
     notes: Annotated[str | None, PlainValidator(parse_text)] = None
