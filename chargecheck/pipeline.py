@@ -15,6 +15,7 @@ Use it from a notebook exactly as the CLI does::
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -128,7 +129,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | PassedOve
         try:
             info = path.stat()
         except OSError as exc:
-            what = "a symlink loop" if entry.is_symlink() and exc.errno == 40 else (
+            what = "a symlink loop" if entry.is_symlink() and exc.errno == errno.ELOOP else (
                 "a broken link (its target is missing)" if entry.is_symlink() else f"cannot be read: {exc.strerror}")
             yield PassedOver(str(path), PassReason.BROKEN_LINK if entry.is_symlink() else PassReason.FAILED, what)
             continue

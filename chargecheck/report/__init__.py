@@ -11,7 +11,9 @@ One renderer per format, all reading the same result and agreeing on order and t
 ``html``   self-contained page with per-vendor SVG timelines, print-ready (:mod:`.html`)
 =========  ==================================================================================
 
-Every output is deterministic: no clock, no random ids, stable ordering.
+Every output is deterministic: no clock, no random ids, stable ordering.  Each says it was written
+by chargecheck where its format allows (:mod:`.markers`), so a report saved among statements is
+passed over by the next folder scan; letters are written through :mod:`chargecheck.files`.
 """
 
 from __future__ import annotations
