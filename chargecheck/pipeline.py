@@ -317,6 +317,11 @@ def _read_one(job: tuple[tuple[Path, bool], ImportOptions | None]) -> Statement 
         if named:
             return read_statement(path, options)
         try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:  # unreadable is a failure, not "not a statement"
+            return StatementError(path, None, "a readable file", exc.strerror or str(exc))
+        try:
             importer = identify(path)
         except StatementError as exc:
             return PassedOver(str(path), PassReason.NOT_A_STATEMENT, f"not a statement: {exc.found or exc.message}"
