@@ -43,6 +43,7 @@ from typing import TypeVar
 from .errors import WriteError
 
 __all__ = ["resolve_target", "check_not_input", "write_file", "write_text", "update_file", "locked", "prepare_folder",
+           "prepare_target",
            "TEMP_SUFFIX", "LOCK_NAME"]
 
 TEMP_SUFFIX = ".tmp"
@@ -224,6 +225,14 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+def prepare_target(path: str | Path) -> Path:
+    """:func:`resolve_target`, and its folder created now: an output that cannot be written
+    (``-o /proc/nope/x.html``) fails in one line before any work is done, not after it."""
+    real = resolve_target(path)
+    _make_folder(real.parent, Path(path))
+    return real
 
 
 def prepare_folder(path: str | Path) -> Path:

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .errors import ChargecheckError, StatementError, UsageError
-from .files import TEMP_SUFFIX, LOCK_NAME, file_kind, resolve_target
+from .files import LOCK_NAME, TEMP_SUFFIX, file_kind, prepare_target
 from .importers import ImportOptions, identify, read_statement
 from .model import CheckResult, PassedOver, PassReason
 from .schema import Statement
@@ -247,7 +247,7 @@ def scan_statements(
     one.
     """
     validate_import_options(options)
-    output = resolve_target(output) if output is not None else None
+    output = prepare_target(output) if output is not None else None
     plan = _plan(paths, output)
     # Strict: every file is read as if named, so the first error stops the run.
     jobs = [(item[0], item[1] or strict) for item in plan if not isinstance(item, PassedOver)]
@@ -389,7 +389,7 @@ def check(
         from .config.rules import rules_files as expand_rules
         from .files import check_not_input
 
-        check_not_input(resolve_target(output), expand_rules(rules_files)[0], "report")
+        check_not_input(prepare_target(output), expand_rules(rules_files)[0], "report")
     cancellations = load_rules(rules_files) if rules_files else ()
     # [[vendor]] records anywhere in the rules (and vendors.toml beside them) extend the knowledge base.
     knowledge = load_knowledge(knowledge_paths(rules_files) if rules_files else None)
