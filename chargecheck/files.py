@@ -63,9 +63,10 @@ def file_kind(mode: int) -> str:
 def resolve_target(path: str | Path) -> Path:
     """The real file a write to ``path`` lands on: symlinks followed, anything odd refused.
 
-    Returns an absolute path that either is a regular file or does not exist yet (its folder
-    may not exist either: :func:`write_file` creates it).  Raises WriteError for a symlink loop,
-    a folder, a FIFO, a device or a socket, and for a path whose folder part is a file.
+    Returns an absolute path that either is a writable regular file or does not exist yet (its
+    folder may not exist either: the writers create it).  Raises WriteError for a symlink loop,
+    a folder, a FIFO, a device or a socket, a read-only file, and a path whose folder part is a
+    file.
     """
     given = Path(path)
     try:
@@ -87,6 +88,8 @@ def resolve_target(path: str | Path) -> Path:
     if not stat.S_ISREG(mode):
         raise WriteError(f"is {file_kind(mode)}, not a regular file; not written",
                          path=given, hint="name a new or existing ordinary file") from None
+    if not os.access(real, os.W_OK):  # a rename would replace it anyway; respect the read-only mark
+        raise WriteError("is read-only; not written", path=given)
     return real
 
 

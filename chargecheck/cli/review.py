@@ -35,7 +35,8 @@ def command(flag_id, statements, decision, note, rules, **kwargs):
     """
     target = rules_target(rules, "reviews.toml")
     if statements:
-        check_flag_id(flag_id, statements, [rules_directory(rules or Path("rules"))], build_import_options(kwargs))
+        rules_dir = rules_directory(rules) if rules is not None else Path("rules")
+        check_flag_id(flag_id, statements, [rules_dir], build_import_options(kwargs))
     stored = record_review(target, flag_id, decision, note)
     if not statements:
         click.echo(f"note: {stored.flag_id} was not checked against your statements "
