@@ -7,7 +7,8 @@ command-line value) is a :class:`ChargecheckError`; the CLI catches it once, pri
     ChargecheckError
     ├── StatementError   a statement file cannot be read (file, line, expected, found)
     ├── RulesError       a rules/*.toml file is invalid (file, line, record, hint)
-    └── UsageError       a command-line value is wrong (e.g. an unknown --layout)
+    ├── UsageError       a command-line value is wrong (e.g. an unknown --layout)
+    └── WriteError       a file cannot be written where asked (a FIFO, a folder, an input)
 
 Each carries its context as attributes so a program can act on it, and ``str()`` renders
 ``path:line: what was expected, what was found (hint)`` so an editor can jump to it.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ChargecheckError", "StatementError", "RulesError", "UsageError"]
+__all__ = ["ChargecheckError", "StatementError", "RulesError", "UsageError", "WriteError"]
 
 
 class ChargecheckError(Exception):
@@ -96,3 +97,7 @@ class RulesError(ChargecheckError):
 
 class UsageError(ChargecheckError):
     """A command-line value or library argument is wrong."""
+
+
+class WriteError(ChargecheckError):
+    """A file cannot be written where asked (see :mod:`chargecheck.files`); nothing was changed."""

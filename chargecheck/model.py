@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # annotations only: ``import chargecheck.model`` must not loa
     from .schema import SkippedRow, Statement
 
 __all__ = [
+    "DECISIONS",
+    "MAX_DAYS",
     "ID_LENGTH",
     "Cancellation",
     "MatchTier",
@@ -33,9 +35,18 @@ __all__ = [
     "FlagResult",
     "DuplicateDrop",
     "StaleReview",
+    "PassReason",
+    "PassedOver",
     "CheckResult",
 ]
 
+
+# The longest day count a rule may hold (refund windows): ten years, longer than any money-back
+# guarantee and far from date overflow.
+MAX_DAYS = 3660
+
+# What a person can record about a flag (``chargecheck review ID --as …``).
+DECISIONS: tuple[str, ...] = ("disputed", "refunded", "expected", "ignore")
 
 # A flag id: the first hex digits of a hash of the transaction's content (see flag.flag_ids).
 ID_LENGTH = 10
@@ -191,6 +202,31 @@ class StaleReview:
     source_line: int | None
 
 
+class PassReason(Enum):
+    """Why a folder scan did not read a file as a statement (the kinds a person can act on)."""
+
+    HIDDEN = "hidden"                    # .name, Office's ~$ lock files, the tool's own temp/lock files
+    NOT_A_STATEMENT = "not_a_statement"  # README.txt, a PDF, a zip, notes: no statement format recognised
+    REPORT = "report"                    # a report chargecheck wrote (its marker or its CSV header)
+    OWN_OUTPUT = "own_output"            # the file this run writes its report to (-o)
+    NOT_REGULAR = "not_regular"          # a FIFO, a device, a socket: never opened
+    BROKEN_LINK = "broken_link"          # a symlink to nothing, or a symlink loop
+    FAILED = "failed"                    # a statement that could not be read: the run exits with 2
+
+
+@dataclass(frozen=True)
+class PassedOver:
+    """A file a folder scan passed over, and why; ``FAILED`` ones carry the error (and its line)."""
+
+    path: str
+    kind: PassReason
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path + (f":{self.line}" if self.line is not None else "") + f": {self.reason}"
+
+
 @dataclass(frozen=True, eq=False)
 class CheckResult:
     """Everything one ``chargecheck check`` run found; every report renders from this alone."""
@@ -203,6 +239,12 @@ class CheckResult:
     duplicates: tuple[DuplicateDrop, ...] = ()
     stale_reviews: tuple[StaleReview, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    passed_over: tuple[PassedOver, ...] = ()  # files a folder scan did not read, with the reason
+
+    @property
+    def failed(self) -> tuple[PassedOver, ...]:
+        """Statement files that could not be read (reported; they make the exit code 2)."""
+        return tuple(p for p in self.passed_over if p.kind is PassReason.FAILED)
 
     @property
     def skipped(self) -> tuple[SkippedRow, ...]:

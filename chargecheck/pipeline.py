@@ -31,17 +31,18 @@ or build the workspace once and reuse it::
 from __future__ import annotations
 
 import shlex
-import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import StatementError, UsageError
-from .importers import ImportOptions, read_statement
+from .errors import UsageError
+from .files import check_not_input, prepare_target
+from .importers import ImportOptions
 from .model import CheckResult
+from .scan import (STDIN, StatementScan, expand_statement_paths, read_statements, scan_statements,
+                   validate_import_options)
 from .schema import Statement
 from .workspace import Workspace, rules_directory
 
@@ -51,96 +52,29 @@ if TYPE_CHECKING:
     from .discover.subscriptions import Discovery
     from .match.explain import Explanation
 
-__all__ = ["check", "subscriptions", "transactions", "explain", "letters", "expand_statement_paths",
-           "read_statements", "read_transactions", "rules_directory", "Workspace"]
-
-# Named as a statement, this reads one statement from standard input (``cat x.csv | chargecheck check -``).
-STDIN = "-"
-
-# In a folder of statements, these are notes, rules or reports sitting beside them, not statements.
-_NOT_STATEMENTS = {".md", ".toml", ".json", ".html", ".htm", ".pdf", ".png", ".jpg", ".py", ".zip"}
-
-
-def expand_statement_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files to read: named files as given, folders expanded to their statement files (sorted).
-
-    A file named explicitly is always read (and errors if it is no statement); inside a folder,
-    hidden files and obvious non-statements (README.md, rules, reports) are passed over.
-    """
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if str(raw) == STDIN:
-            files.append(path)
-        elif path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                # Hidden files, and the lock files Office leaves beside an open workbook (~$x.xlsx).
-                if any(part.startswith((".", "~$")) for part in relative.parts):
-                    continue
-                if child.is_file() and child.suffix.lower() not in _NOT_STATEMENTS:
-                    files.append(child)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise StatementError(path, None, "an existing statement file or folder", "nothing at that path")
-    if not files:
-        raise UsageError("no statement files found in " + ", ".join(str(p) for p in paths))
-    return files
-
-
-def read_statements(
-    paths: Sequence[str | Path],
-    options: ImportOptions | None = None,
-    progress: Callable[[Path], None] | None = None,
-) -> tuple[Statement, ...]:
-    """Read every statement (folders expanded), in order; ``progress`` is called for each file."""
-    files = expand_statement_paths(paths)
-    statements = []
-    for path in files:
-        if progress is not None:
-            progress(path)
-        statements.append(read_stdin(options) if str(path) == STDIN else read_statement(path, options))
-    return tuple(statements)
-
-
-def read_stdin(options: ImportOptions | None = None) -> Statement:
-    """One statement of any format read from standard input, its rows sourced as ``-``.
-
-    The importers identify formats by content and read files, so the bytes are kept in a private
-    temporary file (removed at once); every source, skipped row and error names ``-``.
-    """
-    data = sys.stdin.buffer.read()
-    with tempfile.TemporaryDirectory(prefix="chargecheck-stdin-") as folder:
-        path = Path(folder) / "stdin"
-        path.write_bytes(data)
-        try:
-            statement = read_statement(path, options)
-        except StatementError as exc:
-            exc.path = STDIN
-            exc.args = (str(exc),)
-            raise
-    frame = statement.transactions.copy()
-    frame["source_file"] = STDIN
-    skipped = tuple(replace(row, file=STDIN) for row in statement.skipped)
-    return replace(statement, path=STDIN, transactions=frame, skipped=skipped)
-
+__all__ = ["check", "subscriptions", "transactions", "explain", "letters", "check_flag_id", "expand_statement_paths",
+           "read_statements", "read_transactions", "scan_statements", "StatementScan", "validate_import_options",
+           "rules_directory", "Workspace", "STDIN"]
 
 def read_transactions(
     statements: Sequence[str | Path],
     workspace: Workspace,
     progress: Callable[[Path], None] | None = None,
-) -> tuple[tuple[Statement, ...], "pd.DataFrame", tuple]:
+    *,
+    strict: bool = False,
+    output: str | Path | None = None,
+) -> tuple[StatementScan, "pd.DataFrame", tuple]:
     """Read the statements with the workspace's options and drop rows two overlapping files share.
 
-    Returns ``(statements, transactions, duplicates)``: what each file gave, the one table, and the
-    :class:`~chargecheck.model.DuplicateDrop` records.
+    Returns ``(scan, transactions, duplicates)``: what each file gave and what a folder scan
+    passed over (:func:`~chargecheck.scan.scan_statements`, with ``strict`` and ``output`` as
+    there), the one table, and the :class:`~chargecheck.model.DuplicateDrop` records.
     """
     from .dedupe import drop_overlaps
 
-    read = read_statements(statements, workspace.options, progress)
-    table, duplicates = drop_overlaps(read)
-    return read, table, tuple(duplicates)
+    scan = scan_statements(statements, workspace.options, progress, strict=strict, output=output)
+    table, duplicates = drop_overlaps(scan.statements)
+    return scan, table, tuple(duplicates)
 
 
 def check(
@@ -150,19 +84,29 @@ def check(
     *,
     workspace: Workspace | None = None,
     progress: Callable[[Path], None] | None = None,
+    strict: bool = False,
+    output: str | Path | None = None,
 ) -> CheckResult:
     """Read statements, match vendors against recorded cancellations, and flag later charges.
 
     Give either ``rules`` (a rules folder — every ``*.toml`` in it — or rules files) with optional
     ``options``, or a ready ``workspace``.  Returns everything a report needs: flags, refundable
-    charges, what was read and skipped, duplicates dropped.
+    charges, what was read and skipped, duplicates dropped, and the files passed over
+    (``result.failed``: statements that could not be read; with ``strict`` the first such error
+    is raised instead).  ``output``, the file the report will be written to, is checked first: it
+    must not be a statement or rules file of this run, nor a FIFO, device or folder, and a folder
+    scan passes over it.
     """
     from .config.reviews import apply_reviews_to_result, load_reviews
     from .flag import flag_charges
 
     if workspace is None:
         workspace = Workspace.load(rules, options)
-    read, transactions, duplicates = read_transactions(statements, workspace, progress)
+    if output is not None:
+        from .config.rules import rules_files as expand_rules
+
+        check_not_input(prepare_target(output), expand_rules(list(workspace.rules))[0], "report")
+    scan, transactions, duplicates = read_transactions(statements, workspace, progress, strict=strict, output=output)
 
     annotated = workspace.matcher.annotate(transactions)
     found = flag_charges(annotated, workspace.cancellations)
@@ -176,11 +120,29 @@ def check(
         flags=tuple(found.flags),
         refundable=found.refundable,
         cancellations=workspace.cancellations,
-        statements=read,
+        statements=scan.statements,
         transactions=annotated,
         duplicates=duplicates,
         stale_reviews=tuple(stale),
+        passed_over=scan.passed_over,
     )
+
+
+def check_flag_id(flag_id: str, statements: Sequence[str | Path], workspace: Workspace):
+    """The flag (or refundable charge) with ``flag_id`` in a check of ``statements``; a
+    UsageError when no charge has it, so a typo never records a decision about nothing."""
+    from .config.reviews import normalize_flag_id
+
+    try:
+        wanted = normalize_flag_id(flag_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result = check(statements, workspace=workspace, strict=True)
+    for flag in result.flags + result.refundable:
+        if flag.id == wanted:
+            return flag
+    raise UsageError(f"no flagged charge in these statements has the id {wanted}; nothing recorded",
+                     hint="copy the id from the id column of `chargecheck check`")
 
 
 def subscriptions(
@@ -189,33 +151,39 @@ def subscriptions(
     *,
     as_of: date | None = None,
     cancel_rules: Path | None = None,
-) -> "Discovery":
-    """The recurring series in the statements (and the repeating groups refused, with evidence).
+    strict: bool = False,
+    output: str | Path | None = None,
+) -> tuple["Discovery", StatementScan]:
+    """The recurring series in the statements (and the repeating groups refused, with evidence),
+    and the scan of the files (what was passed over or failed).
 
-    Reads exactly as :func:`check` does (same layouts, same dedupe).  ``cancel_rules``: the rules
-    path to name in each suggested ``chargecheck cancel`` command (the user's ``--rules``).
+    Reads exactly as :func:`check` does (same layouts, same dedupe, ``strict`` and ``output`` as
+    there).  ``cancel_rules``: the rules path to name in each suggested ``chargecheck cancel``
+    command (the user's ``--rules``).
     """
     from .discover.subscriptions import discover
 
-    _, table, _ = read_transactions(statements, workspace)
+    scan, table, _ = read_transactions(statements, workspace, strict=strict, output=output)
     if not len(table):
         raise UsageError("the statements hold no transactions",
                          hint="check the files, or the --date-col/--amount-col overrides")
     found = discover(table, workspace.cancellations, workspace.vendor_namer, as_of=as_of)
     if cancel_rules is None:
-        return found
+        return found, scan
     target = shlex.quote(str(cancel_rules))
     subs = tuple(replace(s, cancel_command=f"{s.cancel_command} --rules {target}") if s.cancel_command else s
                  for s in found.subscriptions)
-    return replace(found, subscriptions=subs)
+    return replace(found, subscriptions=subs), scan
 
 
-def transactions(statements: Sequence[str | Path], workspace: Workspace) -> tuple[Statement, ...]:
-    """Every statement as read (files and folders), with the workspace's layouts and options.
+def transactions(statements: Sequence[str | Path], workspace: Workspace, *, strict: bool = False,
+                 output: str | Path | None = None) -> StatementScan:
+    """Every statement as read (files and folders), with the workspace's layouts and options, and
+    every file a folder scan passed over with its reason.
 
     No dedupe: this is what each file gave, for checking an import.
     """
-    return read_statements(statements, workspace.options)
+    return scan_statements(statements, workspace.options, strict=strict, output=output)
 
 
 def explain(descriptor: str, workspace: Workspace, vendors: Sequence[str] = ()) -> "Explanation":
@@ -223,9 +191,9 @@ def explain(descriptor: str, workspace: Workspace, vendors: Sequence[str] = ()) 
     return workspace.explainer(vendors).explain(descriptor)
 
 
-def letters(result: CheckResult, folder: Path, fmt: str = "md") -> list[Path]:
+def letters(result: CheckResult, folder: Path, fmt: str = "md", *, inputs: Sequence[str | Path] = ()) -> list[Path]:
     """Write the dispute letters for ``result``'s outstanding flags into ``folder`` (``md`` or
-    ``txt``); the paths written."""
+    ``txt``), never onto one of ``inputs``; the paths written."""
     from .report.letters import write_letters
 
-    return write_letters(result, folder, fmt)
+    return write_letters(result, folder, fmt, inputs=inputs)

@@ -5,16 +5,16 @@ which line each ``[[table]]`` record and each key starts, because :mod:`tomllib`
 positions (python/cpython#115516) and a message a user can act on needs ``file:line``.
 Also: :class:`Problem` (one validation problem, rendered ``path:line: record: message (hint)``),
 :func:`raise_problems` (all problems at once as one :class:`~chargecheck.errors.RulesError`),
-:func:`did_you_mean`, and :func:`atomic_write` (temp file in the same folder + ``os.replace``,
-so a crash never leaves a half-written rules file).
+:func:`did_you_mean`, and the in-place record edits the writers use (:func:`block_span`,
+:func:`set_record_keys`); the writing itself is :mod:`chargecheck.files` (locked, atomic).
+Nesting deeper than :data:`MAX_DEPTH` is refused with its line before :mod:`tomllib` (which
+recurses once per level) can run out of stack.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +32,10 @@ __all__ = [
     "parse_toml",
     "raise_problems",
     "did_you_mean",
-    "atomic_write",
+    "block_span",
+    "decode_utf8",
+    "set_record_keys",
+    "MAX_DEPTH",
     "describe_value",
 ]
 
@@ -140,8 +143,16 @@ class TomlLocator:
 
 def parse_toml(text: str, path: str | Path) -> tuple[dict[str, Any], TomlLocator]:
     """Parse TOML text read from ``path``; a syntax error becomes a RulesError at its line."""
+    deep = text.count("[") + text.count("{") > MAX_DEPTH and _deepest_line(text) is not None
     try:
+        if deep:
+            raise RecursionError
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses once per nesting level
+        line = _deepest_line(text)
+        message = f"values nested more than {MAX_DEPTH} levels deep"
+        raise RulesError(message, path=path, line=line, hint="a rules value is a text, a date, a number or a list of texts",
+                         problems=(str(Problem(str(path), line, message)),)) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line = column = None
@@ -159,9 +170,52 @@ def parse_toml(text: str, path: str | Path) -> tuple[dict[str, Any], TomlLocator
     return data, TomlLocator.scan(text)
 
 
+MAX_DEPTH = 100  # far beyond any rules file; tomllib's own stack gives out near 300
+
+
+def _deepest_line(text: str) -> int | None:
+    """The line where bracket nesting (outside strings and comments) first passes MAX_DEPTH."""
+    depth, quote, line = 0, "", 1
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == "\\" and quote == '"':
+                index += 1
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char == "#":
+            end = text.find("\n", index)
+            index = (end if end >= 0 else length) - 1
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth -= 1
+        index += 1
+    return None
+
+
+MAX_TOML_BYTES = 5_000_000  # a rules or reviews file is a few kilobytes; this is a hundred thousand records
+
+
 def read_toml(path: str | Path) -> tuple[dict[str, Any], TomlLocator]:
     """Read and parse one TOML file (UTF-8); missing, unreadable or malformed → RulesError."""
     try:
+        size = Path(path).stat().st_size
+        if not Path(path).is_file():
+            raise RulesError("expected a rules file, found " + ("a folder" if Path(path).is_dir() else "a special file"),
+                             path=path)
+        if size > MAX_TOML_BYTES:
+            raise RulesError(f"expected a rules file under {MAX_TOML_BYTES // 1_000_000} MB, found {size:,} bytes",
+                             path=path)
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise RulesError("rules file not found", path=path) from None
@@ -231,25 +285,85 @@ def raise_problems(problems: Sequence[Problem]) -> None:
                      problems=tuple(str(p) for p in problems))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (temp file in the same folder, fsync, os.replace).
-
-    The folder is created if needed; an existing file's permissions are kept.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def decode_utf8(raw: bytes, path: str | Path) -> str:
+    """A file's bytes as text (UTF-8, a BOM dropped); anything else is a RulesError, file unchanged."""
     try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        if path.exists():
-            os.chmod(temp_name, path.stat().st_mode & 0o7777)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RulesError("expected UTF-8 text; not changed", path=path, hint="save the file as UTF-8") from None
+
+
+def block_span(lines: list[str], start: int, headers: list[int]) -> tuple[int, int]:
+    """0-based [start, end) of the record whose header is on 1-based line ``start``.
+
+    It ends before the next header, minus the blank and comment lines just above that header
+    (they introduce the next record, so they stay with it).
+    """
+    following = [h for h in headers if h > start]
+    end = (following[0] - 1) if following else len(lines)
+    while end > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return start - 1, end
+
+
+def _value_end(lines: list[str], first: int) -> int:
+    """0-based index just past the last line of the ``key = value`` starting on line ``first``."""
+    line = lines[first]
+    after = line.split("=", 1)[1] if "=" in line else ""
+    for quote in ('"""', "'''"):
+        if after.count(quote) % 2 == 1:  # a multi-line string: up to its closing quotes
+            index = first + 1
+            while index < len(lines) and lines[index].count(quote) % 2 == 0:
+                index += 1
+            return min(index + 1, len(lines))
+    depth, index = _bracket_balance(after), first + 1
+    while depth > 0 and index < len(lines):
+        depth += _bracket_balance(lines[index])
+        index += 1
+    return index
+
+
+def _trailing_comment(line: str) -> str:
+    """`` # comment`` after a value on ``line`` (outside strings), or ''."""
+    masked = _STRING.sub(lambda m: '"' + "x" * (len(m.group()) - 2) + '"', line)
+    position = masked.find("#")
+    return "  " + line[position:].rstrip("\r\n") if position >= 0 else ""
+
+
+def set_record_keys(text: str, locator: TomlLocator, table: str, index: int, values: dict[str, str]) -> str:
+    """``text`` with keys of record ``index`` of ``[[table]]`` set to ``values`` (``key -> TOML
+    value text``), everything else kept byte for byte.
+
+    A key already in the record has its value replaced where it stands (a comment after the
+    value is kept); a new key is added after the record's last key line.  Comments and blank
+    lines around and inside the record stay as they were.
+    """
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    record = locator.records[table][index]
+    begin, end = block_span(lines, record.line, locator.headers)
+    replacements: dict[int, tuple[int, str]] = {}
+    for key, value in values.items():
+        if key in record.keys:
+            first = record.keys[key] - 1
+            stop = _value_end(lines, first)
+            comment = _trailing_comment(lines[stop - 1])
+            replacements[first] = (stop, f"{key} = {value}{comment}{newline}")
+    insert_at = max([_value_end(lines, line - 1) for line in record.keys.values()], default=begin + 1)
+    insert_at = min(max(insert_at, begin + 1), max(end, begin + 1))
+    added = [f"{key} = {value}{newline}" for key, value in values.items() if key not in record.keys]
+    out, position = [], 0
+    for number in range(len(lines) + 1):
+        if number == insert_at:
+            out += added
+        if number < position or number >= len(lines):
+            continue
+        if number in replacements:
+            position, replacement = replacements[number]
+            out.append(replacement)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp_name, 0o666 & ~umask)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+            out.append(lines[number])
+            position = number + 1
+    return "".join(out)

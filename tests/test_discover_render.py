@@ -40,7 +40,7 @@ def _sub(vendor: str = "StreamFlix", description: str = "STREAMFLIX.COM 866-555-
 def test_json_has_exactly_the_issue_shape_with_strings_for_money_and_dates():
     data = json.loads(render_subscriptions([_sub()], "json"))
     (item,) = data["subscriptions"]
-    assert list(data) == ["subscriptions"]
+    assert list(data) == ["generator", "subscriptions"] and data["generator"] == "chargecheck"
     assert list(item)[:14] == ["vendor", "description", "cadence", "status", "amount", "amount_min", "amount_max",
                                "first", "last", "next_expected", "price_changes", "confidence", "charges", "currency"]
     assert item["amount"] == "10.99" and item["amount_max"] == "12.99" and item["next_amount"] == "12.99"
@@ -93,7 +93,7 @@ def test_table_shows_control_characters_visibly_and_the_refused():
 
 
 def test_empty_reports():
-    assert json.loads(render_subscriptions([], "json")) == {"subscriptions": []}
+    assert json.loads(render_subscriptions([], "json")) == {"generator": "chargecheck", "subscriptions": []}
     assert render_subscriptions([], "table").startswith("0 subscriptions found")
     assert render_subscriptions([], "csv").count("\n") == 1
 

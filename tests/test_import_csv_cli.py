@@ -63,7 +63,7 @@ def test_json_output(in_tmp):
     result = run("--format", "json", "card.csv")
     assert result.exit_code == 0
     document = json.loads(result.output)
-    assert list(document) == ["files", "transactions", "skipped"]
+    assert list(document) == ["generator", "files", "transactions", "skipped", "passed_over"]
     assert document["files"][0]["rows_read"] == 3
     assert document["files"][0]["layout"] == "auto"
     assert document["transactions"][0] == {

@@ -101,8 +101,9 @@ EXTRA_KEYS = {"method", "review", "review_note", "refunded_by", "refunded_amount
 
 def test_json_shape_and_flag_keys():
     data = json.loads(report.render(story.story(), "json"))
-    assert list(data) == ["version", "flags", "refundable", "summary", "skipped", "duplicates",
-                          "stale_reviews", "files", "warnings"]
+    assert list(data) == ["generator", "version", "flags", "refundable", "summary", "skipped", "duplicates",
+                          "stale_reviews", "files", "warnings", "passed_over"]
+    assert data["generator"] == "chargecheck"
     assert data["version"] == 1
     for flag in data["flags"] + data["refundable"]:
         assert set(flag) == FLAG_KEYS | EXTRA_KEYS

@@ -182,9 +182,10 @@ def test_review_command_records_and_replaces(tmp_path: Path):
     target = tmp_path / "reviews.toml"
     result = runner.invoke(cli, ["review", "0123456789", "--as", "disputed", "--note", "case 77", "--rules", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Recorded 0123456789: disputed (case 77)\n  in {target}:1\n"
+    assert result.stdout == f"Recorded 0123456789: disputed (case 77)\n  in {target}:1\n"
+    assert result.stderr == "note: 0123456789 was not checked against your statements (give them after the id to check it)\n"
     result = runner.invoke(cli, ["review", "0123456789", "--as", "refunded", "--rules", str(tmp_path)])
-    assert result.output == f"Recorded 0123456789: refunded\n  in {target}:1\n"
+    assert result.stdout == f"Recorded 0123456789: refunded\n  in {target}:1\n"
     (review,) = load_reviews(target).values()
     assert (review.decision, review.note, review.decided_on) == ("refunded", None, date.today())
 
@@ -193,7 +194,7 @@ def test_review_command_default_file(tmp_path: Path):
     runner = CliRunner()
     with runner.isolated_filesystem(temp_dir=tmp_path):
         result = runner.invoke(cli, ["review", "0123456789", "--as", "ignore"])
-        assert result.output == "Recorded 0123456789: ignore\n  in rules/reviews.toml:1\n"
+        assert result.stdout == "Recorded 0123456789: ignore\n  in rules/reviews.toml:1\n"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -33,7 +33,7 @@ def case(request) -> Path:
 def test_every_entry_point_reads_the_same_transactions(case: Path) -> None:
     workspace = Workspace.load(case / "rules")
     statements = [case / "statements"]
-    (read,) = pipeline.transactions(statements, workspace)
+    (read,) = pipeline.transactions(statements, workspace).statements
     assert read.layout == "my-credit-union"
     checked = pipeline.check(statements, workspace=workspace)
     pd.testing.assert_frame_equal(checked.transactions[COLUMNS].reset_index(drop=True),
@@ -43,7 +43,7 @@ def test_every_entry_point_reads_the_same_transactions(case: Path) -> None:
     assert netflix["amount_cents"].tolist() == [-1299] * 5
     assert [d.month for d in netflix["date"]] == [1, 2, 3, 4, 5]
     assert [f.date.isoformat() for f in checked.flags] == ["2026-03-05", "2026-04-05", "2026-05-05"]
-    found = pipeline.subscriptions(statements, workspace)
+    found, _ = pipeline.subscriptions(statements, workspace)
     (netflix_series,) = [s for s in found.subscriptions if s.vendor == "Netflix"]
     assert (netflix_series.cadence, netflix_series.status) == ("monthly", "cancelled_but_charging")
     assert "Netflix" in pipeline.explain("NETFLIX.COM", workspace).render()

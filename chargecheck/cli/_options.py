@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 __all__ = ["import_options", "build_import_options", "rules_option", "resolve_rules", "use_color", "write_output",
-           "statements_argument", "format_option", "output_option", "load_workspace", "DATE_HELP"]
+           "statements_argument", "format_option", "output_option", "load_workspace", "DATE_HELP", "strict_option",
+           "report_failures"]
 
 # How every --help names a date.
 DATE_HELP = "YYYY-MM-DD"
@@ -53,10 +54,12 @@ def import_options(func: Callable) -> Callable:
         click.option("--date-col", help="CSV column (name or 0-based index) holding the transaction date."),
         click.option("--amount-col", help="CSV column (name or 0-based index) holding the signed amount."),
         click.option("--description-col", help="CSV column (name or 0-based index) holding the description."),
-        click.option("--date-format", help="strptime format of the dates, e.g. '%d/%m/%Y'."),
+        click.option("--date-format", callback=_checked_option,
+                     help="strptime format of the dates, e.g. '%d/%m/%Y'."),
         click.option("--decimal", type=click.Choice([".", ","]), help="Decimal mark of amounts."),
         click.option("--layout", help="Force a saved CSV layout by name (see rules/layouts.toml)."),
-        click.option("--encoding", help="Force the text encoding of the statements, e.g. cp1252."),
+        click.option("--encoding", callback=_checked_option,
+                     help="Force the text encoding of the statements, e.g. cp1252."),
         click.option(
             "--currency",
             callback=_currency_code,
@@ -72,6 +75,16 @@ def import_options(func: Callable) -> Callable:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def _checked_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a --date-format or --encoding that could never work, before anything is read."""
+    if value is not None:
+        from ..importers.base import ImportOptions
+        from ..scan import validate_import_options
+
+        validate_import_options(ImportOptions(**{param.name: value}))
+    return value
 
 
 def _currency_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -137,12 +150,28 @@ def use_color(flag: bool | None, stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Print to stdout, or write the file atomically (a half-written report is never left)."""
+def write_output(text: str, output: Path | None, inputs=()) -> None:
+    """Print to stdout, or write the file through :func:`chargecheck.files.write_text` (atomic;
+    never onto one of ``inputs``, a FIFO, a device or a folder)."""
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    os.replace(tmp, output)
+    from ..files import write_text
+
+    write_text(output, text, inputs=inputs)
+
+
+def strict_option(func: Callable) -> Callable:
+    """``--strict``: stop at the first statement in a folder that cannot be read."""
+    return click.option("--strict", is_flag=True,
+                        help="Stop at the first unreadable statement in a folder (default: report it, "
+                             "check the rest, exit 2).")(func)
+
+
+def report_failures(passed_over) -> None:
+    """One ``chargecheck: error:`` line on stderr per statement that could not be read."""
+    from ..model import PassReason
+
+    for item in passed_over:
+        if item.kind is PassReason.FAILED:
+            click.echo(f"chargecheck: error: {item}", err=True)

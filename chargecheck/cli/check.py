@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..report import FORMATS
-from ._options import (format_option, import_options, load_workspace, output_option, rules_option,
-                       statements_argument, use_color, write_output)
+from ._options import (format_option, import_options, load_workspace, output_option, report_failures, rules_option,
+                       statements_argument, strict_option, use_color, write_output)
 
 
 def _progress_bar(statements: tuple[Path, ...]):
@@ -29,22 +29,26 @@ def _progress_bar(statements: tuple[Path, ...]):
 @format_option(FORMATS)
 @output_option
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: on a terminal without NO_COLOR).")
+@strict_option
 @import_options
-def command(statements, rules, fmt, output, color, **kwargs) -> None:
+def command(statements, rules, fmt, output, color, strict, **kwargs) -> None:
     """Check STATEMENTS (files, folders, or - for standard input) for charges after recorded cancellations.
 
-    Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input.
+    Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input (also when a
+    statement in a folder could not be read: the others are checked and reported).
     """
     from .. import pipeline, report
 
     workspace = load_workspace(rules, kwargs)
     bar = _progress_bar(statements)
     if bar is None:
-        result = pipeline.check(statements, workspace=workspace)
+        result = pipeline.check(statements, workspace=workspace, strict=strict, output=output)
     else:
         with bar:
             task = bar.add_task("reading statements", total=None)
-            result = pipeline.check(statements, workspace=workspace,
+            result = pipeline.check(statements, workspace=workspace, strict=strict, output=output,
                                     progress=lambda path: bar.update(task, advance=1, description=f"reading {path.name}"))
-    write_output(report.render(result, fmt, color=use_color(color) and output is None and fmt == "table"), output)
+    text = report.render(result, fmt, color=use_color(color) and output is None and fmt == "table")
+    write_output(text, output, inputs=[st.path for st in result.statements])
+    report_failures(result.passed_over)
     sys.exit(report.exit_code(result))

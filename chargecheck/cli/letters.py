@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..report import LETTER_FORMATS
-from ._options import format_option, import_options, load_workspace, rules_option, statements_argument
+from ._options import (format_option, import_options, load_workspace, report_failures, rules_option,
+                       statements_argument, strict_option)
 
 
 @click.command("letters")
@@ -16,8 +17,9 @@ from ._options import format_option, import_options, load_workspace, rules_optio
 @format_option(LETTER_FORMATS, "Letter format: Markdown, or the same letters as plain text.")
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the letters into (created if missing; existing letters are overwritten).")
+@strict_option
 @import_options
-def command(statements, rules, fmt, output, **kwargs) -> None:
+def command(statements, rules, fmt, output, strict, **kwargs) -> None:
     """Write dispute letters for every vendor with outstanding charges after cancellation.
 
     Per vendor: a refund request to the merchant and a chargeback request to the card issuer
@@ -26,14 +28,19 @@ def command(statements, rules, fmt, output, **kwargs) -> None:
     (your name, card number, addresses) is left as a marked blank like [YOUR NAME].
     """
     from .. import pipeline
+    from ..files import prepare_folder
 
-    result = pipeline.check(statements, workspace=load_workspace(rules, kwargs))
-    paths = pipeline.letters(result, output, fmt)
+    prepare_folder(output)
+    result = pipeline.check(statements, workspace=load_workspace(rules, kwargs), strict=strict)
+    paths = pipeline.letters(result, output, fmt, inputs=[st.path for st in result.statements])
+    report_failures(result.passed_over)
     if not paths:
         click.echo("No outstanding charges after a cancellation: no letters written.")
-        return
+        raise SystemExit(2 if result.failed else 0)
     vendors = len({f.vendor for f in result.outstanding})
     click.echo(f"Wrote {len(paths)} letter(s) for {vendors} vendor(s) to {output}:")
     for path in paths:
         click.echo(f"  {path}")
     click.echo("Fill in the [BRACKETED] blanks before sending.")
+    if result.failed:
+        raise SystemExit(2)

@@ -7,8 +7,8 @@ import sys
 import click
 
 from ..report import SUBSCRIPTION_FORMATS
-from ._options import (DATE_HELP, format_option, import_options, load_workspace, output_option, rules_option,
-                       statements_argument, write_output)
+from ._options import (DATE_HELP, format_option, import_options, load_workspace, output_option, report_failures,
+                       rules_option, statements_argument, strict_option, write_output)
 
 
 @click.command("subscriptions")
@@ -20,8 +20,9 @@ from ._options import (DATE_HELP, format_option, import_options, load_workspace,
               help="Judge active/ended as of this day (default: the last transaction date).")
 @click.option("--all", "show_all", is_flag=True,
               help="Also list vendors whose charges repeat but are not subscriptions, with the evidence.")
+@strict_option
 @import_options
-def command(statements, rules, fmt, output, as_of, show_all, **kwargs) -> None:
+def command(statements, rules, fmt, output, as_of, show_all, strict, **kwargs) -> None:
     """Find recurring charges (subscriptions) in STATEMENTS (files, folders, or - for standard input).
 
     For each series: vendor, cadence, amount and range, first/last/next charge, status
@@ -29,13 +30,17 @@ def command(statements, rules, fmt, output, as_of, show_all, **kwargs) -> None:
     evidence and a confidence, and the `chargecheck cancel` command that would record it.
 
     Exit code 0: nothing charging after a cancellation; 1: a cancelled subscription still
-    charges; 2: bad input.
+    charges; 2: bad input (also when a statement in a folder could not be read).
     """
     from .. import pipeline, report
 
     workspace = load_workspace(rules, kwargs, required=False)
-    found = pipeline.subscriptions(statements, workspace, as_of=as_of.date() if as_of else None,
-                                   cancel_rules=rules[0] if rules else None)
+    found, scan = pipeline.subscriptions(statements, workspace, as_of=as_of.date() if as_of else None,
+                                         cancel_rules=rules[0] if rules else None, strict=strict, output=output)
     refused = found.refused if show_all else ()
-    write_output(report.render_subscriptions(found.subscriptions, fmt, refused=refused), output)
+    write_output(report.render_subscriptions(found.subscriptions, fmt, refused=refused), output,
+                 inputs=[st.path for st in scan.statements])
+    report_failures(scan.passed_over)
+    if scan.failed:
+        sys.exit(2)
     sys.exit(1 if any(s.status == "cancelled_but_charging" for s in found.subscriptions) else 0)

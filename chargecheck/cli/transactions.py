@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 
 from ..report import TRANSACTION_FORMATS
-from ._options import (format_option, import_options, load_workspace, output_option, rules_option,
-                       statements_argument, write_output)
+from ._options import (format_option, import_options, load_workspace, output_option, report_failures, rules_option,
+                       statements_argument, strict_option, write_output)
 
 
 @click.command("transactions")
@@ -18,19 +18,26 @@ from ._options import (format_option, import_options, load_workspace, output_opt
 @rules_option
 @format_option(TRANSACTION_FORMATS, "Output format.")
 @output_option
+@strict_option
 @import_options
-def command(statements, rules, fmt, output, **kwargs) -> None:
+def command(statements, rules, fmt, output, strict, **kwargs) -> None:
     """Show the transactions and skipped rows read from STATEMENTS (files, folders, or - for standard input).
 
     Prints, per file, the format, layout and encoding detected and rows read /
     transactions / skipped, then each transaction and each skipped row with its reason
-    and line.  Layouts in the rules folder (--rules, default ./rules) are used as by check.
+    and line, and every file a folder scan passed over with why.  Layouts in the rules folder
+    (--rules, default ./rules) are used as by check.  Exit code 2 when a statement could not be read.
     """
     from .. import pipeline, report
     from ..report.transactions import summary_lines
 
-    read = pipeline.transactions(statements, load_workspace(rules, kwargs, required=False))
-    write_output(report.render_transactions(read, fmt), output)
+    scan = pipeline.transactions(statements, load_workspace(rules, kwargs, required=False), strict=strict,
+                                 output=output)
+    write_output(report.render_transactions(scan.statements, fmt, scan.passed_over), output,
+                 inputs=[st.path for st in scan.statements])
     if fmt == "csv":
-        for line in summary_lines(list(read)):
+        for line in summary_lines(list(scan.statements), scan.passed_over):
             click.echo(line, err=True)
+    report_failures(scan.passed_over)
+    if scan.failed:
+        raise SystemExit(2)

@@ -13,7 +13,7 @@ Output: ``dict[flag_id, Review]`` (:func:`load_reviews`), flags carrying their d
 no longer appears — reported, never silently dropped.  When one id is reviewed twice in the
 files, the later record wins (file order, then line order).
 
-:func:`record_review` writes atomically and keeps the file's other bytes as they were: a new
+:func:`record_review` writes under the file's lock (:mod:`chargecheck.files`) and keeps the file's other bytes as they were: a new
 decision is appended; a second decision for the same id replaces that id's block in place
 (comment lines inside the old block are kept just above the new one).
 
@@ -34,7 +34,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
 from ..errors import RulesError, UsageError
-from ..model import ID_LENGTH, Flag, FlagResult, StaleReview
+from ..model import DECISIONS, ID_LENGTH, Flag, FlagResult, StaleReview
 from .rules import (
     check_top_level,
     parse_date,
@@ -44,10 +44,12 @@ from .rules import (
     toml_block,
     validate_records,
 )
+from ..files import update_file
 from ..tomlfile import (
     Problem,
     TomlLocator,
-    atomic_write,
+    block_span,
+    decode_utf8,
     describe_value,
     did_you_mean,
     parse_toml,
@@ -58,7 +60,6 @@ from ..tomlfile import (
 __all__ = ["DECISIONS", "Review", "load_reviews", "record_review", "apply_reviews", "apply_reviews_to_result",
            "normalize_flag_id"]
 
-DECISIONS: tuple[str, ...] = ("disputed", "refunded", "expected", "ignore")
 _ID = re.compile(rf"^[0-9a-f]{{{ID_LENGTH}}}$")
 
 
@@ -130,19 +131,6 @@ def _review_block(review: Review) -> str:
     return toml_block("review", record)
 
 
-def _block_span(lines: list[str], start: int, headers: list[int]) -> tuple[int, int]:
-    """0-based [start, end) of the record whose header is on 1-based line ``start``.
-
-    It ends before the next header, minus the blank and comment lines just above that header
-    (they introduce the next record, so they stay).
-    """
-    following = [h for h in headers if h > start]
-    end = (following[0] - 1) if following else len(lines)
-    while end > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
-        end -= 1
-    return start - 1, end
-
-
 def _replace_blocks(text: str, spans: list[tuple[int, int]], block: str) -> str:
     """Put ``block`` where the first span was (its comment lines kept above it); drop the others."""
     lines = text.splitlines(keepends=True)
@@ -174,13 +162,25 @@ def record_review(
         review = Review(normalize_flag_id(flag_id), _decision(decision), note or None, on or date.today())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    raw = path.read_bytes() if path.exists() else b""
+
+    def change(raw: bytes) -> tuple[bytes, Review]:
+        new_text, bom = _with_review(raw, review, path)
+        data, locator = parse_toml(new_text, path)
+        found, problems = _reviews_in(data, locator, str(path))
+        raise_problems(problems)
+        stored = [r for r in found if r.flag_id == review.flag_id]
+        if len(stored) != 1:  # the block edit went wrong: refuse rather than write a confusing file
+            raise RulesError(f"could not update the review of {review.flag_id}; file left unchanged", path=path)
+        return bom + new_text.encode("utf-8"), stored[0]
+
+    return update_file(path, change)
+
+
+def _with_review(raw: bytes, review: Review, path: Path) -> tuple[str, bytes]:
+    """The file's text with ``review``'s block appended or put in place of that id's blocks."""
     newline = "\r\n" if b"\r\n" in raw else "\n"
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RulesError("expected UTF-8 text; not changed", path=path, hint="save the file as UTF-8") from None
+    text = decode_utf8(raw, path)
     data, locator = parse_toml(text, path) if raw else ({}, TomlLocator())
     block = _review_block(review).replace("\n", newline)
     records, _ = table_records(data, "review", locator, str(path))
@@ -188,18 +188,9 @@ def record_review(
               if str(rec.get("flag_id", "")).strip().lower() == review.flag_id]
     if starts and None not in starts:
         lines = text.splitlines(keepends=True)
-        new_text = _replace_blocks(text, [_block_span(lines, s, locator.headers) for s in starts], block)
-    else:
-        separator = ("" if text.endswith("\n") else newline) + newline if text.strip() else ""
-        new_text = text + separator + block
-    data, locator = parse_toml(new_text, path)
-    found, problems = _reviews_in(data, locator, str(path))
-    raise_problems(problems)
-    stored = [r for r in found if r.flag_id == review.flag_id]
-    if len(stored) != 1:  # the block edit went wrong: refuse rather than write a confusing file
-        raise RulesError(f"could not update the review of {review.flag_id}; file left unchanged", path=path)
-    atomic_write(path, bom + new_text.encode("utf-8"))
-    return stored[0]
+        return _replace_blocks(text, [block_span(lines, s, locator.headers) for s in starts], block), bom
+    separator = ("" if text.endswith("\n") else newline) + newline if text.strip() else ""
+    return text + separator + block, bom
 
 
 def apply_reviews(flags: Sequence[Flag], reviews: Mapping[str, Review]) -> tuple[tuple[Flag, ...], tuple[StaleReview, ...]]:

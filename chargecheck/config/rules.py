@@ -30,16 +30,18 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 
 from ..errors import RulesError
-from ..model import Cancellation
+from ..model import MAX_DAYS, Cancellation
+from ..files import file_kind, resolve_target, update_file
 from ..tomlfile import (
     read_records,
     Problem,
     TomlLocator,
-    atomic_write,
+    decode_utf8,
     describe_value,
     did_you_mean,
     parse_toml,
     raise_problems,
+    set_record_keys,
 )
 
 __all__ = [
@@ -48,9 +50,12 @@ __all__ = [
     "rules_files",
     "rules_target",
     "append_cancellation",
+    "update_cancellation",
+    "MAX_DAYS",
     "cancellation_block",
     "toml_block",
     "parse_date",
+    "parse_amount",
     "parse_text",
 ]
 
@@ -107,7 +112,8 @@ def _aliases(value: Any) -> tuple[str, ...]:
 _AMOUNT_LIMIT = Decimal(10) ** 12
 
 
-def _amount(value: Any) -> Decimal:
+def parse_amount(value: Any) -> Decimal:
+    """A positive amount below 10^12 with at most two decimals (``"59.99"``); else ValueError saying which."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}')
     try:
@@ -123,9 +129,13 @@ def _amount(value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+
+
 def _days(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"expected a whole number of days (0 or more), found {describe_value(value)}")
+    if value > MAX_DAYS:
+        raise ValueError(f"expected at most {MAX_DAYS} days (ten years), found {describe_value(value)}")
     return value
 
 
@@ -139,7 +149,7 @@ class _CancellationRecord(BaseModel):
     aliases: Annotated[tuple[str, ...], PlainValidator(_aliases)] = ()
     paid_through: Annotated[date | None, PlainValidator(parse_date)] = None
     reference: Annotated[str | None, PlainValidator(_reference)] = None
-    amount: Annotated[Decimal | None, PlainValidator(_amount)] = None
+    amount: Annotated[Decimal | None, PlainValidator(parse_amount)] = None
     refund_window_days: Annotated[int | None, PlainValidator(_days)] = None
     exclude: Annotated[tuple[str, ...], PlainValidator(_strings)] = ()
     notes: Annotated[str | None, PlainValidator(parse_text)] = None
@@ -252,6 +262,8 @@ def rules_files(paths: Path | str | Sequence[Path | str]) -> tuple[list[Path], l
             files += sorted(p for p in item.glob("*.toml") if p.is_file() and not p.name.startswith("."))
         elif item.is_file():
             files.append(item)
+        elif item.exists():
+            problems.append(Problem(str(item), None, f"expected a rules file, found {file_kind(item.stat().st_mode)}"))
         else:
             problems.append(Problem(str(item), None, "rules file or folder not found"))
     return files, problems
@@ -283,10 +295,17 @@ def rules_target(rules: Path | None, filename: str) -> Path:
     """The file a command writes: ``rules/<filename>`` by default; a folder (or a path without
     ``.toml`` that does not exist yet) gets ``<filename>`` inside it; a file is used as given."""
     if rules is None:
-        return Path("rules") / filename
-    if rules.is_dir() or (not rules.exists() and rules.suffix.lower() != ".toml"):
-        return rules / filename
-    return rules
+        target = Path("rules") / filename
+    else:
+        rules = Path(rules)
+        if rules.is_symlink() and not rules.exists():
+            target = rules  # a dangling link names a new file (a symlink loop is refused below)
+        elif rules.is_dir() or (not rules.exists() and rules.suffix.lower() != ".toml"):
+            target = rules / filename
+        else:
+            target = rules
+    resolve_target(target)  # a FIFO, a device, a folder or a symlink loop is refused before any read
+    return target
 
 
 def cancellation_block(cancellation: Cancellation) -> str:
@@ -309,6 +328,10 @@ def _toml_value(value: Any) -> str:
     return tomli_w.dumps({"v": value}).split(" = ", 1)[1].rstrip("\n")
 
 
+def _toml_list(values: list) -> str:
+    return "[" + ", ".join(_toml_value(item) for item in values) + "]"
+
+
 def toml_block(table: str, record: dict[str, Any]) -> str:
     """A ``[[table]]`` block with one ``key = value`` line per entry, lists kept on one line.
 
@@ -319,33 +342,99 @@ def toml_block(table: str, record: dict[str, Any]) -> str:
     lines = [f"[[{table}]]"]
     for key, value in record.items():
         if isinstance(value, list):
-            lines.append(f"{key} = [" + ", ".join(_toml_value(item) for item in value) + "]")
+            lines.append(f"{key} = {_toml_list(value)}")
         else:
             lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
-def append_cancellation(path: Path | str, cancellation: Cancellation) -> Cancellation:
+def _same_vendor(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _checked(raw: bytes, path: Path) -> list[Cancellation]:
+    found, problems = _checkparse_text(decode_utf8(raw, path), str(path))
+    raise_problems(problems)
+    return found
+
+
+def _already_recorded(path: Path, earlier: list[Cancellation]) -> RulesError:
+    where = ", ".join(f"line {c.source_line} (cancelled on {c.cancelled_on.isoformat()})" for c in earlier)
+    return RulesError(f"{earlier[0].vendor} is already recorded at {where}; not changed", path=path,
+                      hint="--update changes that record, --add records a second cancellation")
+
+
+def append_cancellation(path: Path | str, cancellation: Cancellation, *, allow_existing: bool = True) -> Cancellation:
     """Append a ``[[cancellation]]`` block to ``path`` without touching its existing bytes.
 
     Comments and formatting already in the file are kept byte for byte (the block is only
-    appended, in the file's own line ending).  The result is validated by re-loading it
-    before an atomic replace, so an invalid record never reaches disk.  Returns the record
-    as loaded back (with ``source_file``/``source_line`` of the new block).
+    appended, in the file's own line ending).  The file is read, checked and replaced under
+    its lock (:func:`chargecheck.files.update_file`), so concurrent writers all keep their
+    records, and an invalid record never reaches disk.  With ``allow_existing=False`` a vendor
+    already recorded in the file (same name, any case) is refused with the lines it is on.
+    Returns the record as loaded back (with ``source_file``/``source_line`` of the new block).
     """
     path = Path(path)
-    existing = path.read_bytes() if path.exists() else b""
-    newline = b"\r\n" if b"\r\n" in existing else b"\n"
-    separator = b""
-    if existing.strip():
-        separator = (b"" if existing.endswith(b"\n") else newline) + newline
-    block = cancellation_block(cancellation).encode("utf-8").replace(b"\n", newline)
-    data = existing + separator + block
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RulesError("expected UTF-8 text; not changed", path=path, hint="save the file as UTF-8") from None
-    found, problems = _checkparse_text(text, str(path))
-    raise_problems(problems)
-    atomic_write(path, data)
-    return found[-1]
+
+    def change(existing: bytes) -> tuple[bytes, Cancellation]:
+        if not allow_existing and existing.strip():
+            earlier = [c for c in _checked(existing, path) if _same_vendor(c.vendor, cancellation.vendor)]
+            if earlier:
+                raise _already_recorded(path, earlier)
+        newline = b"\r\n" if b"\r\n" in existing else b"\n"
+        separator = b""
+        if existing.strip():
+            separator = (b"" if existing.endswith(b"\n") else newline) + newline
+        block = cancellation_block(cancellation).encode("utf-8").replace(b"\n", newline)
+        data = existing + separator + block
+        return data, _checked(data, path)[-1]
+
+    return update_file(path, change)
+
+
+def _list_value(old: tuple[str, ...], added: Sequence[str]) -> list[str]:
+    merged = list(old)
+    merged += [item for item in added if item not in merged]
+    return merged
+
+
+def update_cancellation(path: Path | str, vendor: str, changes: dict[str, Any]) -> Cancellation:
+    """Change the recorded cancellation of ``vendor`` in ``path`` in place; returns it as stored.
+
+    ``changes`` maps record keys (``cancelled_on``, ``reference``, ``aliases``…) to new values;
+    ``aliases`` and ``exclude`` are extended (entries already there are not repeated), every
+    other key is replaced.  Only the changed lines are rewritten: comments, other records and
+    the order of keys stay as they were.  Where the vendor has several records, the one with the
+    latest ``cancelled_on`` (the one that governs new charges) is changed.  Locked and validated
+    like :func:`append_cancellation`; a vendor with no record is a RulesError.
+    """
+    path = Path(path)
+    unknown = [key for key in changes if key not in CANCELLATION_KEYS or key == "vendor"]
+    if unknown:
+        raise RulesError(f"cannot update {unknown[0]!r}", path=path)
+
+    def change(existing: bytes) -> tuple[bytes, Cancellation]:
+        found = _checked(existing, path) if existing.strip() else []
+        ours = [(i, c) for i, c in enumerate(found) if _same_vendor(c.vendor, vendor)]
+        if not ours:
+            raise RulesError(f"no cancellation of {vendor.strip()} is recorded here; not changed", path=path,
+                             hint="record it first without --update")
+        index, target = max(ours, key=lambda item: (item[1].cancelled_on, item[0]))
+        values = {}
+        for key, value in changes.items():
+            if key in ("aliases", "exclude"):
+                value = _list_value(getattr(target, key), value)
+            elif isinstance(value, Decimal):
+                value = str(value)
+            values[key] = _toml_list(value) if isinstance(value, list) else _toml_value(value)
+        text = decode_utf8(existing, path)
+        bom = b"\xef\xbb\xbf" if existing.startswith(b"\xef\xbb\xbf") else b""
+        data, locator = parse_toml(text, path)
+        # The record's position among [[cancellation]] tables is its position in the file.
+        data = bom + set_record_keys(text, locator, "cancellation", index, values).encode("utf-8")
+        stored = _checked(data, path)
+        if len(stored) != len(found):  # the edit went wrong: refuse rather than write a confusing file
+            raise RulesError(f"could not update the record of {target.vendor}; file left unchanged", path=path)
+        return data, stored[index]
+
+    return update_file(path, change)

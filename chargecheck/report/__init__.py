@@ -14,10 +14,14 @@ One renderer per format, all reading the same result and agreeing on order and t
 The same registry renders the other results: discovered subscriptions (:mod:`.subscriptions`),
 what was read from each statement (:mod:`.transactions`) and dispute letters (:mod:`.letters`).
 
+Each output says it was written by chargecheck where its format allows (:mod:`.markers`), so a
+report saved among statements is passed over by the next folder scan; letters are written through
+:mod:`chargecheck.files`.
+
 Input: a :class:`~chargecheck.model.CheckResult` (or subscriptions, or statements as read).
 Output: text, deterministic: no clock, no random ids, stable ordering.  May import
 :mod:`chargecheck.model`, :mod:`chargecheck.schema`, :mod:`chargecheck.errors`, :mod:`chargecheck.flag`
-(nothing reads statements or matches here); never cli.
+and :mod:`chargecheck.files` (nothing reads statements or matches here); never cli.
 """
 
 from __future__ import annotations
@@ -85,20 +89,26 @@ def render_subscriptions(subscriptions: Sequence, fmt: str = "table", *, refused
     return render_subs(subscriptions, fmt, refused=refused)
 
 
-def render_transactions(statements: Sequence["Statement"], fmt: str = "table") -> str:
-    """Render what was read from each statement in ``fmt`` (one of :data:`TRANSACTION_FORMATS`).
+def render_transactions(statements: Sequence["Statement"], fmt: str = "table", passed_over: Sequence = ()) -> str:
+    """Render what was read from each statement, and the files a folder scan passed over, in ``fmt``
+    (one of :data:`TRANSACTION_FORMATS`).
 
     For ``csv`` this is the transactions table alone; :func:`.transactions.summary_lines` gives the
     per-file summary and skipped rows the CLI prints to stderr beside it.
     """
     from . import transactions as rendered
 
-    renderers = {"table": rendered.render_table, "json": rendered.render_json, "csv": rendered.render_csv}
-    if fmt not in renderers:
+    if fmt not in TRANSACTION_FORMATS:
         raise _unknown(fmt, TRANSACTION_FORMATS)
-    return renderers[fmt](list(statements))
+    if fmt == "csv":
+        return rendered.render_csv(list(statements))
+    renderers = {"table": rendered.render_table, "json": rendered.render_json}
+    return renderers[fmt](list(statements), passed_over)
 
 
 def exit_code(result: "CheckResult") -> int:
-    """0 when no flag is outstanding, 1 when some charge still needs action (the CLI's exit code)."""
+    """The CLI's exit code: 2 when a statement in a folder could not be read (the report is
+    incomplete), else 1 when some charge still needs action, else 0."""
+    if result.failed:
+        return 2
     return 1 if result.outstanding else 0

@@ -2,9 +2,9 @@
 
 Shape (``version`` 1)::
 
-    {"version": 1, "flags": [...], "refundable": [...], "summary": {...},
+    {"generator": "chargecheck", "version": 1, "flags": [...], "refundable": [...], "summary": {...},
      "skipped": [...], "duplicates": [...], "stale_reviews": [...], "files": [...],
-     "warnings": [...]}
+     "warnings": [...], "passed_over": [...]}
 
 Each flag object has the keys ``vendor, date, amount, currency, description, source, cancelled_on,
 paid_through, days_after, reference, score, alias, status, refund_deadline, id`` plus ``method``,
@@ -26,11 +26,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..model import CheckResult, DuplicateDrop, Flag, Source, StaleReview
+from ..model import CheckResult, DuplicateDrop, Flag, PassedOver, Source, StaleReview
 from ..schema import SkippedRow, Statement
+from .markers import GENERATOR
 from .common import CurrencyTotal, sort_flags, totals, vendor_summaries
 
-__all__ = ["render_json", "report_dict", "flag_dict", "JSON_VERSION"]
+__all__ = ["render_json", "report_dict", "flag_dict", "passed_over_dict", "JSON_VERSION"]
 
 JSON_VERSION = 1
 
@@ -163,9 +164,15 @@ def _file(st: Statement) -> dict[str, Any]:
     }
 
 
+def passed_over_dict(item: PassedOver) -> dict[str, Any]:
+    """A file a folder scan passed over: ``{"file", "kind", "reason", "line"}``."""
+    return {"file": item.path, "kind": item.kind.value, "reason": item.reason, "line": item.line}
+
+
 def report_dict(result: CheckResult) -> dict[str, Any]:
     """The whole report as plain JSON-ready values (see the module docstring for the shape)."""
     return {
+        "generator": GENERATOR,
         "version": JSON_VERSION,
         "flags": [flag_dict(f) for f in sort_flags(result.flags)],
         "refundable": [flag_dict(f) for f in sort_flags(result.refundable)],
@@ -175,6 +182,7 @@ def report_dict(result: CheckResult) -> dict[str, Any]:
         "stale_reviews": [_stale(s) for s in result.stale_reviews],
         "files": [_file(st) for st in result.statements],
         "warnings": list(result.warnings),
+        "passed_over": [passed_over_dict(p) for p in result.passed_over],
     }
 
 

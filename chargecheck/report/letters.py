@@ -16,7 +16,10 @@ from decimal import Decimal
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+
+from ..files import write_text
 
 from ..model import CheckResult, Flag
 from .common import cancellation_for, flags_by_vendor, format_money, format_totals, totals, visible
@@ -194,16 +197,18 @@ def as_plain_text(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def write_letters(result: CheckResult, out_dir: Path, fmt: str = "md") -> list[Path]:
+def write_letters(result: CheckResult, out_dir: Path, fmt: str = "md", *,
+                  inputs: Iterable[str | Path] = ()) -> list[Path]:
     """Write both letters for every vendor with outstanding flags into ``out_dir``; return the paths.
 
     File names are derived from the vendor name only (``<vendor>-merchant-refund-request.md`` and
     ``<vendor>-card-issuer-chargeback.md``, a ``-2`` suffix if two vendors share a slug), so a
     re-run overwrites the same files.  Refunded and reviewed-away flags are not disputed.
     ``fmt`` is ``md`` (Markdown) or ``txt`` (the same letters as plain text, ``.txt`` files).
+    Each letter is written by :func:`chargecheck.files.write_text` (atomic; a letter path that is
+    one of ``inputs``, or a FIFO or folder, is refused).
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     used: set[str] = set()
     for vendor, flags in flags_by_vendor(result.outstanding).items():
@@ -222,6 +227,6 @@ def write_letters(result: CheckResult, out_dir: Path, fmt: str = "md") -> list[P
             if fmt == "txt":
                 text = as_plain_text(text)
             path = out_dir / f"{name}.{fmt}"
-            path.write_text(text, encoding="utf-8", newline="\n")
+            write_text(path, text, inputs=inputs)
             written.append(path)
     return written

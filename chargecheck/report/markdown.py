@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import CheckResult, Flag
+from .markers import MARKDOWN_MARK
 from .common import VendorSummary, format_money, refund_note, totals, vendor_summaries, visible
 
 __all__ = ["render_markdown", "md_escape"]
@@ -82,14 +83,20 @@ def _vendor(vs: VendorSummary) -> list[str]:
     return lines
 
 
+def _located_table(title: str, header: tuple[str, ...], rows: list[tuple]) -> list[str]:
+    """A ``## title`` section: one table row per (file, line, *cells), the first cell ``file:line``."""
+    lines = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for file, line, *cells in rows:
+        where = file + (f":{line}" if line is not None else "")
+        lines.append("| " + " | ".join(md_escape(cell) for cell in (where, *cells)) + " |")
+    return lines + [""]
+
+
 def _dropped(result: CheckResult) -> list[str]:
     lines = []
     if result.skipped:
-        lines += ["## Skipped rows", "", "| Source | Reason | Text |", "|---|---|---|"]
-        for row in result.skipped:
-            where = row.file + (f":{row.line}" if row.line is not None else "")
-            lines.append(f"| {md_escape(where)} | {md_escape(row.reason)} | {md_escape(row.text)} |")
-        lines.append("")
+        lines += _located_table("Skipped rows", ("Source", "Reason", "Text"),
+                                [(row.file, row.line, row.reason, row.text) for row in result.skipped])
     if result.duplicates:
         lines += ["## Duplicates dropped", "", "| Date | Amount | Description | Kept | Dropped | Reason |",
                   "|---|---:|---|---|---|---|"]
@@ -106,6 +113,9 @@ def _dropped(result: CheckResult) -> list[str]:
             lines.append(f"- {md_escape(where)}: {md_escape(s.decision)} for flag `{visible(s.flag_id).replace('`', '')}` "
                          "matches no charge any more")
         lines.append("")
+    if result.passed_over:
+        lines += _located_table("Files passed over", ("File", "Reason"),
+                                [(item.path, item.line, item.reason) for item in result.passed_over])
     if result.warnings:
         lines += ["## Warnings", ""] + [f"- {md_escape(w)}" for w in result.warnings] + [""]
     return lines
@@ -136,4 +146,4 @@ def render_markdown(result: CheckResult) -> str:
     lines += _dropped(result)
     while lines and lines[-1] == "":
         lines.pop()
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + ["", MARKDOWN_MARK]) + "\n"

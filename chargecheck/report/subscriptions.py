@@ -18,6 +18,7 @@ import re
 from typing import Sequence
 
 from ..errors import UsageError
+from .markers import GENERATOR, MARKDOWN_MARK
 
 __all__ = ["render", "FORMATS", "to_json_dict", "CSV_COLUMNS"]
 
@@ -93,7 +94,7 @@ def to_json_dict(sub) -> dict:
 
 
 def _json(subs, refused) -> str:
-    return json.dumps({"subscriptions": [to_json_dict(s) for s in subs]}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({"generator": GENERATOR, "subscriptions": [to_json_dict(s) for s in subs]}, indent=2, ensure_ascii=False) + "\n"
 
 
 def _csv(subs, refused) -> str:
@@ -154,7 +155,7 @@ def _md(subs, refused) -> str:
         for r in refused:
             lines.append(f"- {_md_cell(r.vendor)}: {_md_cell(r.evidence)} (confidence {r.confidence:.2f})")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + [MARKDOWN_MARK, ""])
 
 
 def _table(subs, refused, width: int = 120) -> str:
@@ -191,7 +192,7 @@ def _table(subs, refused, width: int = 120) -> str:
 
 
 _HTML = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Subscriptions found</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="chargecheck"><title>Subscriptions found</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 .num{text-align:right}.d{white-space:nowrap}.cancelled_but_charging{color:#b00;font-weight:bold}.ended{color:#777}

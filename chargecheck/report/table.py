@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..model import CheckResult, Flag
+from ..model import CheckResult, Flag, PassReason
 from .common import VendorSummary, format_money, format_totals, refund_note, totals, vendor_summaries, visible
 from .plain_table import render_plain
 
@@ -120,6 +120,10 @@ def _footer(console: Console, result: CheckResult) -> None:
         )
     for warning in result.warnings:
         console.print(Text("Warning: " + visible(warning), style="yellow"))
+    for item in result.passed_over:
+        style = "bold red" if item.kind is PassReason.FAILED else "dim"
+        label = "Not read" if item.kind is PassReason.FAILED else "Passed over"
+        console.print(Text(f"{label}: {visible(str(item))}", style=style))
 
 
 def render_table(result: CheckResult, *, color: bool = False, width: int | None = None) -> str:

@@ -15,10 +15,15 @@ import io
 import json
 from pathlib import Path
 
+from collections.abc import Sequence
+
 import pandas as pd
 
+from ..model import PassedOver
 from ..schema import Statement, cents_to_decimal
 from .csv_report import csv_safe
+from .json_report import passed_over_dict
+from .markers import GENERATOR
 
 __all__ = ["statement_summary", "transaction_records", "render_table", "render_json", "render_csv", "summary_lines"]
 
@@ -64,12 +69,15 @@ def _skipped_records(statement: Statement) -> list[dict]:
     return [{"file": s.file, "line": s.line, "reason": s.reason, "text": s.text} for s in statement.skipped]
 
 
-def render_json(statements: list[Statement]) -> str:
-    """The JSON document: files, transactions and skipped rows, in file then line order."""
+def render_json(statements: list[Statement], passed_over: Sequence[PassedOver] = ()) -> str:
+    """The JSON document: files, transactions and skipped rows, in file then line order, and the
+    files a folder scan passed over."""
     document = {
+        "generator": GENERATOR,
         "files": [statement_summary(s) for s in statements],
         "transactions": [r for s in statements for r in transaction_records(s)],
         "skipped": [r for s in statements for r in _skipped_records(s)],
+        "passed_over": [passed_over_dict(p) for p in passed_over],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -84,12 +92,14 @@ def _skipped_lines(statements: list[Statement]) -> list[str]:
     return [f"{s}" + (f"  [{s.text}]" if s.text else "") for st in statements for s in st.skipped]
 
 
-def summary_lines(statements: list[Statement]) -> list[str]:
-    """Per file one summary line, then every skipped row: what ``--format csv`` prints to stderr."""
-    return [_summary_line(statement) for statement in statements] + _skipped_lines(statements)
+def summary_lines(statements: list[Statement], passed_over: Sequence[PassedOver] = ()) -> list[str]:
+    """Per file one summary line, every skipped row and every file passed over: what
+    ``--format csv`` prints to stderr."""
+    return ([_summary_line(statement) for statement in statements] + _skipped_lines(statements)
+            + [f"passed over: {item}" for item in passed_over])
 
 
-def render_table(statements: list[Statement]) -> str:
+def render_table(statements: list[Statement], passed_over: Sequence[PassedOver] = ()) -> str:
     """Plain aligned text: per-file summaries and notes, a transaction table, then the skipped rows."""
     lines = []
     for statement in statements:
@@ -109,6 +119,8 @@ def render_table(statements: list[Statement]) -> str:
     skipped = _skipped_lines(statements)
     if skipped:
         lines += ["", "Skipped rows:"] + [f"  {line}" for line in skipped]
+    if passed_over:
+        lines += ["", "Files passed over:"] + [f"  {item}" for item in passed_over]
     return "\n".join(lines) + "\n"
 
 
