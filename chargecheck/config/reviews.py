@@ -29,13 +29,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, PlainValidator
+from typing import Any
 
 from ..errors import RulesError, UsageError
 from ..model import DECISIONS, ID_LENGTH, Flag, FlagResult, StaleReview
 from .rules import (
+    Key,
     check_top_level,
     parse_date,
     parse_text,
@@ -92,18 +91,18 @@ def _decision(value: Any) -> str:
     raise ValueError(text + (f" ({hint})" if hint else ""))
 
 
-class _ReviewRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    flag_id: Annotated[str, PlainValidator(normalize_flag_id)]
-    decision: Annotated[str, PlainValidator(_decision)]
-    note: Annotated[str | None, PlainValidator(parse_text)] = None
-    decided_on: Annotated[date | None, PlainValidator(parse_date)] = None
+# One ``[[review]]`` table; any other key is an error with a "did you mean".
+REVIEW_SPEC: tuple[Key, ...] = (
+    Key("flag_id", normalize_flag_id, required=True),
+    Key("decision", _decision, required=True),
+    Key("note", parse_text),
+    Key("decided_on", parse_date),
+)
 
 
 def _reviews_in(data: dict, locator: TomlLocator, path: str) -> tuple[list[Review], list[Problem]]:
-    valid, problems = validate_records(data, "review", _ReviewRecord, "flag_id", locator, path)
-    found = [Review(**record.model_dump(), source_file=path, source_line=locator.line_of("review", index))
+    valid, problems = validate_records(data, "review", REVIEW_SPEC, "flag_id", locator, path)
+    found = [Review(**record, source_file=path, source_line=locator.line_of("review", index))
              for index, _, record in valid]
     problems = check_top_level(data, locator, path, "review") + problems
     return found, sorted(problems, key=lambda p: p.line if p.line is not None else 0)

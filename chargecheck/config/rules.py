@@ -20,14 +20,14 @@ lets the latest cancellation before each charge govern it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 
 from ..errors import RulesError
 from ..model import MAX_DAYS, Cancellation
@@ -139,23 +139,30 @@ def _days(value: Any) -> int:
     return value
 
 
-class _CancellationRecord(BaseModel):
-    """One ``[[cancellation]]`` table; ``extra="forbid"`` turns every unknown key into an error."""
+@dataclass(frozen=True)
+class Key:
+    """One key of a ``[[record]]`` table: its name, the function that reads its value (raising
+    ValueError with the message a user sees), and whether it must be there."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    vendor: Annotated[str, PlainValidator(parse_text)]
-    cancelled_on: Annotated[date, PlainValidator(parse_date)]
-    aliases: Annotated[tuple[str, ...], PlainValidator(_aliases)] = ()
-    paid_through: Annotated[date | None, PlainValidator(parse_date)] = None
-    reference: Annotated[str | None, PlainValidator(_reference)] = None
-    amount: Annotated[Decimal | None, PlainValidator(parse_amount)] = None
-    refund_window_days: Annotated[int | None, PlainValidator(_days)] = None
-    exclude: Annotated[tuple[str, ...], PlainValidator(_strings)] = ()
-    notes: Annotated[str | None, PlainValidator(parse_text)] = None
+    name: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    default: Any = None
 
 
-CANCELLATION_KEYS: tuple[str, ...] = tuple(_CancellationRecord.model_fields)
+# One ``[[cancellation]]`` table; any other key is an error with a "did you mean".
+CANCELLATION_SPEC: tuple[Key, ...] = (
+    Key("vendor", parse_text, required=True),
+    Key("cancelled_on", parse_date, required=True),
+    Key("aliases", _aliases, default=()),
+    Key("paid_through", parse_date),
+    Key("reference", _reference),
+    Key("amount", parse_amount),
+    Key("refund_window_days", _days),
+    Key("exclude", _strings, default=()),
+    Key("notes", parse_text),
+)
+CANCELLATION_KEYS: tuple[str, ...] = tuple(key.name for key in CANCELLATION_SPEC)
 _RECORD_KEYS = (("cancellation", CANCELLATION_KEYS), ("review", ("flag_id", "decision", "decided_on")))
 
 
@@ -197,42 +204,46 @@ def table_records(data: dict[str, Any], table: str, locator: TomlLocator, path: 
 
 
 def validation_problems(
-    model: type[BaseModel], raw: dict, table: str, index: int, label: str, locator: TomlLocator, path: str
-) -> tuple[BaseModel | None, list[Problem]]:
-    """Validate one record; pydantic's errors become Problems at the line of the offending key."""
-    try:
-        return model.model_validate(raw), []
-    except ValidationError as exc:
-        errors = exc.errors()
-    fields = tuple(model.model_fields)
-    unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden"]
+    spec: Sequence[Key], raw: dict, table: str, index: int, label: str, locator: TomlLocator, path: str
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Read one record by ``spec``: its values (defaults filled in), or None and a Problem per
+    wrong, missing or unknown key, each at the line of that key.
+
+    Written by hand rather than with a validation library: this runs on every ``chargecheck
+    cancel`` and ``review``, which must start in a tenth of a second.
+    """
+    fields = tuple(key.name for key in spec)
+    unknown = [str(name) for name in raw if name not in fields]
+    values: dict[str, Any] = {}
     problems = []
-    for error in errors:
-        key = str(error["loc"][0]) if error["loc"] else None
-        line = locator.line_of(table, index, key)
-        if error["type"] == "extra_forbidden":
-            hint = did_you_mean(key, fields) or "allowed keys: " + ", ".join(fields)
-            problems.append(Problem(path, line, f"unknown key '{key}'", label, hint))
-        elif error["type"] == "missing":
-            if any(did_you_mean(u, [key]) for u in unknown):
-                continue  # the misspelt key's "did you mean" already says it
-            example = _EXAMPLES.get(key, f"{key} = …")
-            problems.append(Problem(path, line, f"missing required key '{key}'", label, f"add {example}"))
-        else:
-            reason = error.get("ctx", {}).get("error", error["msg"])
-            problems.append(Problem(path, line, f"{key}: {reason}", label))
-    return None, problems
+    for key in spec:
+        line = locator.line_of(table, index, key.name)
+        if key.name not in raw:
+            if not key.required:
+                values[key.name] = key.default
+            elif not any(did_you_mean(u, [key.name]) for u in unknown):  # else the misspelling says it
+                example = _EXAMPLES.get(key.name, f"{key.name} = …")
+                problems.append(Problem(path, line, f"missing required key '{key.name}'", label, f"add {example}"))
+            continue
+        try:
+            values[key.name] = key.parse(raw[key.name])
+        except ValueError as exc:
+            problems.append(Problem(path, line, f"{key.name}: {exc}", label))
+    for name in unknown:
+        hint = did_you_mean(name, fields) or "allowed keys: " + ", ".join(fields)
+        problems.append(Problem(path, locator.line_of(table, index, name), f"unknown key '{name}'", label, hint))
+    return (None if problems else values), problems
 
 
 def validate_records(
-    data: dict, table: str, model: type[BaseModel], name_key: str, locator: TomlLocator, path: str
-) -> tuple[list[tuple[int, str, Any]], list[Problem]]:
-    """Validate every ``[[table]]`` record: (index, label, model instance) of the valid ones, and problems."""
+    data: dict, table: str, spec: Sequence[Key], name_key: str, locator: TomlLocator, path: str
+) -> tuple[list[tuple[int, str, dict[str, Any]]], list[Problem]]:
+    """Validate every ``[[table]]`` record: (index, label, values) of the valid ones, and problems."""
     records, problems = table_records(data, table, locator, path)
     valid = []
     for index, raw in enumerate(records):
         label = record_label(table, index, raw, name_key)
-        record, record_problems = validation_problems(model, raw, table, index, label, locator, path)
+        record, record_problems = validation_problems(spec, raw, table, index, label, locator, path)
         problems += record_problems
         if record is not None:
             valid.append((index, label, record))
@@ -240,15 +251,15 @@ def validate_records(
 
 
 def _cancellations_in(data: dict, locator: TomlLocator, path: str) -> tuple[list[Cancellation], list[Problem]]:
-    valid, problems = validate_records(data, "cancellation", _CancellationRecord, "vendor", locator, path)
+    valid, problems = validate_records(data, "cancellation", CANCELLATION_SPEC, "vendor", locator, path)
     found = []
     for index, label, record in valid:
-        if record.paid_through is not None and record.paid_through < record.cancelled_on:
+        if record["paid_through"] is not None and record["paid_through"] < record["cancelled_on"]:
             problems.append(Problem(path, locator.line_of("cancellation", index, "paid_through"),
-                                    f"paid_through {record.paid_through} is before cancelled_on {record.cancelled_on}",
+                                    f"paid_through {record['paid_through']} is before cancelled_on {record['cancelled_on']}",
                                     label, "paid_through is the last day you paid for, on or after the cancellation"))
             continue
-        found.append(Cancellation(**record.model_dump(), source_file=path,
+        found.append(Cancellation(**record, source_file=path,
                                   source_line=locator.line_of("cancellation", index)))
     return found, problems
 
