@@ -25,7 +25,7 @@ from chargecheck.model import Cancellation
 from chargecheck.match.normalize import clean_steps, strip_row_noise
 
 FIXTURES = Path(__file__).parent / "fixtures" / "match"
-COLUMNS = ["cleaned", "match_vendor", "match_score", "match_alias", "match_method"]
+COLUMNS = ["cleaned", "match_vendor", "match_score", "match_alias", "match_method", "match_tier", "match_doubt"]
 
 
 def _fixture_descriptors() -> list[str]:
@@ -83,12 +83,14 @@ def _plain_annotate(matcher: Matcher, transactions: pd.DataFrame) -> pd.DataFram
     rows = [results[code] for code in codes]
     cents = out["amount_cents"].tolist()
     # As annotate does: a near miss confirmed by the amount wins even over a segment match.
-    matches = [matcher._confirm(near, c) or m for (_, m, near), c in zip(rows, cents)]
+    matches = [matcher._for_amount(m, near, c) for (_, m, near), c in zip(rows, cents)]
     out["cleaned"] = pd.Series([r[0] for r in rows], index=out.index, dtype="str")
     out["match_vendor"] = pd.Series([m.vendor if m else "" for m in matches], index=out.index, dtype="str")
     out["match_score"] = pd.Series([m.score if m else 0.0 for m in matches], index=out.index, dtype="float64")
     out["match_alias"] = pd.Series([m.alias if m else "" for m in matches], index=out.index, dtype="str")
     out["match_method"] = pd.Series([m.method if m else "" for m in matches], index=out.index, dtype="str")
+    out["match_tier"] = pd.Series([m.tier.value if m else "" for m in matches], index=out.index, dtype="str")
+    out["match_doubt"] = pd.Series([m.doubt if m else "" for m in matches], index=out.index, dtype="str")
     return out
 
 
@@ -127,7 +129,7 @@ def test_fast_path_on_object_column_and_empty_table() -> None:
     assert got["cleaned"].tolist() == ["NETFLIX.COM", "", "12"]
     assert got["match_vendor"].tolist() == ["Netflix", "", ""]
     empty = matcher.annotate(table.iloc[:0])
-    assert empty[COLUMNS].shape == (0, 5)
+    assert empty[COLUMNS].shape == (0, 7)
 
 
 @pytest.mark.parametrize("text", ["Straße GmbH EREF+123 SVWZ+Beitrag", "ſvwz+netflix", "xmref+1 netflix",

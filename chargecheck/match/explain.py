@@ -9,14 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .decision import Refusal
 from .score import Candidate
 from .text import Parsed
 from ..model import VendorMatch
 
-__all__ = ["Explanation", "ExplainedCandidate", "explained_candidate"]
+__all__ = ["Explanation", "ExplainedCandidate", "explained_candidate", "descriptor_fields"]
 
 _SOURCES = {"name": "vendor name", "alias": "rule alias", "knowledge": "knowledge base",
-            "inherited": "parent's descriptor"}
+            "inherited": "parent's descriptor", "product": "the product's vendor", "core": "rule name without generic words"}
+
+
+def descriptor_fields(parsed: Parsed) -> tuple[tuple[str, str], ...]:
+    """The fields a descriptor was read into, by position and form: processor, merchant, the
+    probable city, the state or country code, a phone or URL in the city slot, an echoed amount
+    and the words of another field after a company form (only the fields present)."""
+    tokens = parsed.tokens
+    other = parsed.other_fields | parsed.tld | (parsed.location if not parsed.slot_held else frozenset())
+    words = lambda positions: " ".join(tokens[i] for i in sorted(positions))  # noqa: E731
+    fields = [
+        ("processor", f"{parsed.processor.name} ({parsed.processor.kind})" if parsed.processor else ""),
+        ("before the merchant", words(range(parsed.merchant_start)) if parsed.processor is None else ""),
+        ("merchant", words(i for i in range(parsed.merchant_start, len(tokens)) if i not in other)),
+        ("city", words(parsed.location) if not parsed.slot_held else ""),
+        ("state/country", parsed.region),
+        ("phone or URL", "in the city slot (removed)" if parsed.slot_held else ""),
+        ("echoed amount", words(parsed.echo)),
+        ("after the company form", words(parsed.after_form)),
+    ]
+    return tuple((name, value) for name, value in fields if value)
 
 
 @dataclass(frozen=True)
@@ -30,7 +51,7 @@ class ExplainedCandidate:
     method: str     # exact, joined, split, compound, prefix, fuzzy
     tokens: str     # the descriptor words the alias matched
     strong: bool
-    rejected: str | None
+    rejected: Refusal | None
 
     def render(self) -> str:
         """``Vendor: score …, alias "…" (source), method …, tokens … -> verdict``."""
@@ -43,7 +64,7 @@ class ExplainedCandidate:
 
 def explained_candidate(c: Candidate, vendor: str, parsed: Parsed) -> ExplainedCandidate:
     """The person-readable record of one judged candidate."""
-    return ExplainedCandidate(vendor, c.score, c.alias.text, _SOURCES[c.alias.kind], c.method,
+    return ExplainedCandidate(vendor, c.score, c.alias.text, _SOURCES[c.alias.kind], c.method.value,
                               " ".join(parsed.tokens[c.start: c.end]), c.strong, c.rejected)
 
 
@@ -64,12 +85,15 @@ class Explanation:
     amount_hint: str | None = None
     merchant: str = ""  # the words after a processor prefix: the merchant it bills for
     segments: tuple[str, ...] = ()  # a description joined from several fields: each field's verdict
+    fields: tuple[tuple[str, str], ...] = ()  # the descriptor's fields (:func:`descriptor_fields`)
 
     def render(self) -> str:
         """Plain text for a terminal or a test: one step, candidate or decision per line."""
         lines = [f"descriptor: {self.raw}", "cleaning:"]
         lines += [f"  {name}: {text}" for name, text in self.steps]
         lines.append(f"cleaned: {self.cleaned}")
+        if self.fields:
+            lines.append("fields: " + "; ".join(f"{name}: {value}" for name, value in self.fields))
         if self.processor:
             lines.append(f"billed through: {self.processor}, for: {self.merchant}")
         lines.append("candidates:" if self.candidates else "candidates: none")
@@ -84,4 +108,6 @@ class Explanation:
         else:
             d = self.decision
             lines.append(f'decision: {d.vendor} (score {d.score:g}, alias "{d.alias}", method {d.method})')
+            if d.doubt:
+                lines.append(f"  to check: {d.doubt}")
         return "\n".join(lines)

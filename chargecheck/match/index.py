@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .decision import MethodKind
 from .knowledge import KBVendor, KnowledgeBase
 from .score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Target
 from .text import TLDS, Alias, Parsed, alias_tokens, fix_zero, make_alias
@@ -132,28 +133,28 @@ class AliasIndex:
             for size in range(max(PREFIX_MIN_LEN, (len(word) + 1) // 2, start), len(word)):
                 if size not in alias.boundaries and size not in ends and word[:size] not in self.words:
                     self._prefixes.setdefault(word[:size], []).append(word)
-        self._cache: dict[str, dict[str, tuple[str, float]]] = {}
+        self._cache: dict[str, dict[str, tuple[MethodKind, float]]] = {}
 
-    def _entry(self, token: str, fuzzy: list[tuple[str, float]]) -> dict[str, tuple[str, float]]:
-        out: dict[str, tuple[str, float]] = {}
+    def _entry(self, token: str, fuzzy: list[tuple[str, float]]) -> dict[str, tuple[MethodKind, float]]:
+        out: dict[str, tuple[MethodKind, float]] = {}
         if token in self.words:
-            out[token] = ("exact", 100.0)
+            out[token] = (MethodKind.EXACT, 100.0)
         for word, score in sorted(fuzzy, key=lambda h: -h[1])[:5] if fuzzy else ():
             # Same first letter, similar length, and not merely a plural/possessive (NORTONS).
             if word[0] == token[0] and abs(len(word) - len(token)) <= 2 and token not in (word + "S", word + "ES"):
-                out[word] = ("fuzzy", round(score, 1))
+                out[word] = (MethodKind.FUZZY, round(score, 1))
         for word in self._prefixes.get(token, ()):
-            out.setdefault(word, ("prefix", 90.0))
+            out.setdefault(word, (MethodKind.PREFIX, 90.0))
         for size in range(5, len(token) - 1) if token.endswith(_GLUED_ENDINGS) else ():
             head = token[:size]
             if (head in self.singles or head in self.by_joined) and token[size:] in _GLUED_TAILS:
-                out.setdefault(head, ("compound", 95.0))
+                out.setdefault(head, (MethodKind.COMPOUND, 95.0))
         return out
 
     def _fuzzy_candidate(self, token: str) -> bool:
         return bool(self._fuzzy_pool) and token not in self.words and len(token) >= FUZZY_MIN_LEN and token.isalpha()
 
-    def token(self, token: str) -> dict[str, tuple[str, float]]:
+    def token(self, token: str) -> dict[str, tuple[MethodKind, float]]:
         """Alias words this descriptor word can stand for: {alias word: (method, score)}."""
         if (hit := self._cache.get(token)) is not None:
             return hit
@@ -183,14 +184,14 @@ class AliasIndex:
             else:
                 cache[token] = self._entry(token, fuzzy or [])
 
-    def positions(self, parsed: Parsed) -> list[dict[str, tuple[str, float]]]:
+    def positions(self, parsed: Parsed) -> list[dict[str, tuple[MethodKind, float]]]:
         """Per descriptor word, its alias words; truncations only where the field can end."""
         last = len(parsed.tokens) - 1
         out = []
         for i, token in enumerate(parsed.tokens):
             matches = self.token(token)
             if not (i == last or parsed.star_after[i]):
-                matches = {w: how for w, how in matches.items() if how[0] != "prefix"}
+                matches = {w: how for w, how in matches.items() if how[0] is not MethodKind.PREFIX}
             out.append(matches)
         return out
 
