@@ -44,7 +44,18 @@ def _resolve(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...]) -> KBVend
     return None
 
 
-def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVendor | None) -> list[tuple[str, str]]:
+def _product_of(kb: KnowledgeBase, vendor: str) -> KBVendor | None:
+    """The known vendor a record names one product of: ``Kaspersky VPN`` -> Kaspersky (the longest
+    leading run of words that is a known vendor's name, with at least one word after it)."""
+    words = vendor.split()
+    for size in range(len(words) - 1, 0, -1):
+        if (entry := kb.resolve(" ".join(words[:size]))) is not None:
+            return entry
+    return None
+
+
+def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVendor | None,
+           product_of: KBVendor | None = None) -> list[tuple[str, str]]:
     """(text, kind) of every name a target may appear under, the user's first.
 
     A name that starts with an article (The Guardian, The Washington Post) is also looked for
@@ -56,6 +67,8 @@ def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVe
         parent = kb.get(entry.parent) if entry.inherit and entry.parent else None
         if parent is not None:
             specs += [(d, "inherited") for d in parent.all_names + parent.descriptors]
+    elif product_of is not None:
+        specs += [(n, "product") for n in product_of.all_names + product_of.descriptors]
     return specs + [(text[4:], kind) for text, kind in specs if text[:4].casefold() == "the " and text[4:].strip()]
 
 
@@ -78,8 +91,9 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
     for vendor, (aliases, excludes) in vendors.items():
         index = len(targets)
         entry = _resolve(kb, vendor, aliases)
+        product_of = _product_of(kb, vendor) if entry is None else None
         own, seen = [], set()
-        for text, kind in _specs(kb, vendor, aliases, entry):
+        for text, kind in _specs(kb, vendor, aliases, entry, product_of):
             alias = make_alias(text, index, kind)
             # A web address names the vendor by its label too: ONEPELOTON.COM bills as ONEPELOTON.
             label = _domain_label(text, alias)
@@ -91,6 +105,8 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
         # The vendor's category (dating, antivirus …) and its parent's billing words describe it
         # too: HINGE DATING APP, XBOX GAME PASS MSBILL.INFO.
         extra: set[str] = set()
+        if product_of is not None:
+            extra.update(alias_tokens(product_of.category))
         if entry is not None:
             extra.update(alias_tokens(entry.category))
             parent = kb.get(entry.parent) if entry.parent else None
@@ -98,7 +114,10 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
                 extra.update(alias_tokens(text))
         words = frozenset(t for a in own for t in a.tokens) | extra
         all_excludes = tuple(excludes) + (entry.exclude if entry is not None else ())
-        targets.append(Target(vendor, entry, tuple(_upper(e) for e in all_excludes), words))
+        if product_of is not None:
+            all_excludes += product_of.exclude
+        targets.append(Target(vendor, entry, tuple(_upper(e) for e in all_excludes), words,
+                              product_of.name if product_of is not None else None))
         compiled.extend(own)
     return targets, compiled
 

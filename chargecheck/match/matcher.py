@@ -204,7 +204,7 @@ class Matcher:
         for c in self._biller_tie(judged):
             if self.targets[c.target].vendor in self._amounts:
                 out.append(decision(self.targets[c.target].vendor, c.score, c.alias.text,
-                                    Method(c.method, (Basis.BILLER, Basis.AMOUNT)), cleaned))
+                                    Method(c.method, (_shared_basis(c), Basis.AMOUNT)), cleaned))
         return tuple(out)
 
     def _biller_tie(self, judged: list[Candidate]) -> list[Candidate]:
@@ -216,7 +216,7 @@ class Matcher:
         top = max(c.rank for c in accepted)
         tied = [c for c in accepted if c.rank == top]
         vendors = {c.target for c in tied}
-        if len(vendors) > 1 and all(c.alias.kind == "inherited" for c in tied):
+        if len(vendors) > 1 and all(c.alias.shared for c in tied):
             return sorted({c.target: c for c in tied}.values(), key=lambda c: c.target)
         return []
 
@@ -236,7 +236,7 @@ class Matcher:
         if not self._same_vendor(tied):
             return None, refusal
         c = min(tied, key=lambda c: c.target)
-        method = Method(c.method, (Basis.BILLER,) if c.alias.kind == "inherited" else ())
+        method = Method(c.method, (_shared_basis(c),) if c.alias.shared else ())
         return decision(self.targets[c.target].vendor, c.score, c.alias.text, method, cleaned, str(c.rejected)), refusal
 
     def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[Decision | None, Refusal | None]:
@@ -257,19 +257,20 @@ class Matcher:
         ranked = sorted(best.values(), key=lambda c: c.rank, reverse=True)
         top = ranked[0]
         tied = [c for c in ranked if c.rank == top.rank]
+        names = ", ".join(sorted({self.targets[c.target].vendor for c in tied}))
+        if len({c.target for c in tied}) > 1 and all(c.alias.shared for c in tied):
+            # Subscriptions billed under one name (APPLE.COM/BILL; a vendor's plans): only a
+            # charge's amount can tell which, so without it the match is to check (first rule's name).
+            why = f"billed through a shared biller for {names}: only a charge's amount can tell which"
+            first = min(tied, key=lambda c: c.target)
+            found = decision(self.targets[first.target].vendor, first.score, first.alias.text,
+                             Method(first.method, (_shared_basis(first),)), cleaned, why)
+            return found, Refusal(RefusalKind.SHARED_BILLER, why)
         # Two rules naming the same knowledge-base vendor (Microsoft, Microsoft 365) are no
         # ambiguity about the merchant: the first rule takes it.  Unrelated vendors are.
         if self._same_vendor(tied):
             top = min(tied, key=lambda c: c.target)
         elif len(tied) > 1:
-            names = ", ".join(sorted(self.targets[c.target].vendor for c in tied))
-            if all(c.alias.kind == "inherited" for c in tied):
-                # Only a charge's amount can tell which: to check without it (the first rule's name).
-                why = f"billed through a shared biller for {names}: only a charge's amount can tell which"
-                first = min(tied, key=lambda c: c.target)
-                found = decision(self.targets[first.target].vendor, first.score, first.alias.text,
-                                 Method(first.method, (Basis.BILLER,)), cleaned, why)
-                return found, Refusal(RefusalKind.SHARED_BILLER, why)
             return None, Refusal(RefusalKind.AMBIGUOUS, f"ambiguous: {names} match equally well; refusing to guess")
         target = self.targets[top.target]
         vendor, doubt = target.vendor, None
@@ -459,6 +460,11 @@ class Matcher:
             for name, value in _match_values(found.match).items():
                 out.iloc[row, out.columns.get_loc(name)] = value
         return out
+
+
+def _shared_basis(c: Candidate) -> Basis:
+    """What a match through a shared name rests on: its parent's biller, or its product's vendor."""
+    return Basis.PRODUCT if c.alias.kind == "product" else Basis.BILLER
 
 
 _MATCH_FIELDS = ("match_vendor", "match_score", "match_alias", "match_method", "match_tier", "match_doubt")

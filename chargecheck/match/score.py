@@ -43,6 +43,7 @@ class Target:
     kb: KBVendor | None
     excludes: tuple[str, ...]
     words: frozenset[str]
+    product_of: str | None = None  # a product record (Kaspersky VPN): the knowledge vendor that bills it
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Candidate:
     def rank(self) -> tuple:
         """Sort key: strong before weak, the merchant before its processor, direct before
         inherited, score, then words covered."""
-        return (self.strong, self.merchant, self.alias.kind != "inherited", self.score, self.end - self.start)
+        return (self.strong, self.merchant, not self.alias.shared, self.score, self.end - self.start)
 
 
 def _worst(a: tuple[MethodKind, float], b: tuple[MethodKind, float]) -> tuple[MethodKind, float]:

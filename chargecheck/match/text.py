@@ -42,7 +42,8 @@ class Alias:
     """One name a target vendor can appear under, compiled for token matching.
 
     ``kind`` is ``name`` (a rule's vendor), ``alias`` (a rule's alias), ``knowledge`` (a
-    knowledge-base name or descriptor) or ``inherited`` (a parent's descriptor).  ``star``:
+    knowledge-base name or descriptor), ``inherited`` (a parent's descriptor) or ``product``
+    (the descriptor of the vendor a product record belongs to).  ``star``:
     the descriptor was written ``X*`` and needs a star after it.  ``boundaries``: camel-case
     word starts inside a single-token alias (``NortonLifeLock``), where a truncation may not stop.
     """
@@ -53,6 +54,12 @@ class Alias:
     kind: str
     star: bool = False
     boundaries: frozenset[int] = frozenset()
+
+    @property
+    def shared(self) -> bool:
+        """A name that bills more than this target: a parent's descriptor (``inherited``) or, for a
+        product record, its vendor's (``product``); only the charge's amount says which."""
+        return self.kind in ("inherited", "product")
 
     @property
     def joined(self) -> str:
