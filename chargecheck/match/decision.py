@@ -36,6 +36,7 @@ class Basis(Enum):
 
     BILLER = "biller"        # only a shared biller's descriptor (APPLE.COM/BILL): the amount must say which
     PRODUCT = "product"      # a product record matched through its vendor's descriptors: the amount says which
+    CORE = "core"            # the brand of a user's name without its generic words (CRUNCH of Crunch Fitness)
     SEGMENT = "segment"      # one field of a joined description named it
     AMOUNT = "amount"        # the charge's amount is the rule's usual one
 
@@ -58,7 +59,7 @@ class Method:
     def amount_gated(self) -> bool:
         """True when only charges of the rule's usual amount belong to the vendor: a shared
         biller's or a product's parent's descriptor bills other subscriptions too."""
-        return Basis.BILLER in self.bases or Basis.PRODUCT in self.bases
+        return any(b in self.bases for b in (Basis.BILLER, Basis.PRODUCT, Basis.CORE))
 
 
 class RefusalKind(Enum):

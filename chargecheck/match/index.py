@@ -83,11 +83,47 @@ def _domain_label(text: str, alias: Alias | None) -> str | None:
     return label if len(label) >= DOMAIN_LABEL_MIN and label.isalpha() else None
 
 
+GENERIC_FAMILIES = 3  # a word in the names of this many unrelated known vendors is generic
+
+
+def generic_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Words that say what kind of thing a vendor sells rather than who it is (FITNESS, PREMIUM,
+    MOBILE), computed from the vocabulary itself: the neutral billing vocabulary, and every word
+    that occurs in the names of at least :data:`GENERIC_FAMILIES` unrelated knowledge-base vendors
+    (a parent and its children are one family: APPLE in Apple Music and Apple TV+ is a brand)."""
+    families: dict[str, set[str]] = {}
+    for vendor in kb.vendors:
+        family = vendor.parent or vendor.name
+        for text in vendor.all_names + vendor.descriptors:
+            for token in alias_tokens(text):
+                families.setdefault(token, set()).add(family)
+    counted = {t for t, owners in families.items() if len(owners) >= GENERIC_FAMILIES}
+    return frozenset(counted) | kb.vocabulary.neutral
+
+
+def _core(alias: Alias, generic: frozenset[str]) -> str | None:
+    """A user's multi-word name without its generic words (CRUNCH of ``Crunch Fitness``): banks
+    often print the brand with another generic word (CRUNCH GYM), or none.  None when nothing,
+    or nothing distinctive (four letters or more), is left."""
+    if alias.kind not in ("name", "alias") or len(alias.tokens) < 2 or alias.tokens[0] in generic:
+        return None  # the brand comes first (CRUNCH Fitness, UBER One); APP STORE … has none
+    core = [t for t in alias.tokens if t not in generic]
+    if not core or len(core) == len(alias.tokens) or len("".join(core)) < 4 or not any(t.isalpha() for t in core):
+        return None
+    return " ".join(core)
+
+
 def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
                     ) -> tuple[list[Target], list[Alias]]:
-    """Targets (one per vendor name) and all their compiled aliases, knowledge base included."""
+    """Targets (one per vendor name) and all their compiled aliases, knowledge base included.
+
+    A user's multi-word name also stands without its generic words (:func:`generic_words`), as
+    alias kind ``core``; a match through it alone is one to check (the brand may bill other
+    products: UBER of ``Uber One`` also bills trips), flagged for charges of the rule's amount.
+    """
     targets: list[Target] = []
     compiled: list[Alias] = []
+    generic = generic_words(kb)
     for vendor, (aliases, excludes) in vendors.items():
         index = len(targets)
         entry = _resolve(kb, vendor, aliases)
@@ -102,6 +138,12 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
                 if alias is not None and (alias.tokens, alias.star) not in seen:
                     seen.add((alias.tokens, alias.star))
                     own.append(alias)
+        for alias in list(own):
+            core = _core(alias, generic)
+            if core is not None and (core_alias := make_alias(core, index, "core")) is not None \
+                    and (core_alias.tokens, False) not in seen:
+                seen.add((core_alias.tokens, False))
+                own.append(core_alias)
         # The vendor's category (dating, antivirus …) and its parent's billing words describe it
         # too: HINGE DATING APP, XBOX GAME PASS MSBILL.INFO.
         extra: set[str] = set()

@@ -240,9 +240,10 @@ class Matcher:
         return decision(self.targets[c.target].vendor, c.score, c.alias.text, method, cleaned, str(c.rejected)), refusal
 
     def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[Decision | None, Refusal | None]:
+        # Per vendor, its own names before a shared one (a biller's, the brand alone), then rank.
         best: dict[int, Candidate] = {}
         for c in judged:
-            if c.rejected is None and (c.target not in best or c.rank > best[c.target].rank):
+            if c.rejected is None and (c.target not in best or _own_first(c) > _own_first(best[c.target])):
                 best[c.target] = c
         if not best:
             return self._doubtful(judged, cleaned)
@@ -286,6 +287,12 @@ class Matcher:
             if vendor not in self._amounts:
                 doubt = (f"{vendor} is one product of {target.product_of}, billed under its name: "
                          "record the plan's amount to tell it from the others")
+        elif top.alias.kind == "core":
+            # The brand without the name's generic words (UBER of Uber One): it may bill other things.
+            method = method.adding(Basis.CORE)
+            if vendor not in self._amounts:
+                doubt = (f"only the brand {top.alias.text} of {vendor} is printed: it may bill other "
+                         "products too; record the usual amount to be sure")
         return decision(vendor, top.score, top.alias.text, method, cleaned, doubt), None
 
     def _lookup(self, raw: str, clean: CleanResult | None = None
@@ -462,9 +469,14 @@ class Matcher:
         return out
 
 
+def _own_first(c: Candidate) -> tuple:
+    """Sort key among one vendor's accepted candidates: its own names first, then rank."""
+    return (not c.alias.shared, c.rank)
+
+
 def _shared_basis(c: Candidate) -> Basis:
     """What a match through a shared name rests on: its parent's biller, or its product's vendor."""
-    return Basis.PRODUCT if c.alias.kind == "product" else Basis.BILLER
+    return {"product": Basis.PRODUCT, "core": Basis.CORE}.get(c.alias.kind, Basis.BILLER)
 
 
 _MATCH_FIELDS = ("match_vendor", "match_score", "match_alias", "match_method", "match_tier", "match_doubt")

@@ -261,7 +261,13 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
             refusal = Refusal(RefusalKind.TRANSFER, " ".join(conflict) + ": payroll or a transfer, not a merchant's bill")
         else:
             refusal = Refusal(RefusalKind.LOOK_ALIKE, "look-alike: " + " ".join(conflict) + " names another kind of business")
-    if refusal is None and level != "strong":
+    if refusal is None and c.alias.kind == "core":
+        # A brand without the name's generic words: every other word must be explained, whatever
+        # the form (UBER *TRIP is the brand's other business, not Uber One).
+        refusal = _context_refusal(c, parsed, target, vocabulary, content, biller, "weak")
+        if refusal is not None and refusal.to_check:  # doubtful twice over: no tier without the amount
+            refusal = Refusal(RefusalKind.UNEXPLAINED, refusal.text)
+    elif refusal is None and level != "strong":
         refusal = _context_refusal(c, parsed, target, vocabulary, content, biller, level)
     strong = level != "weak"
     merchant = c.end > parsed.merchant_start

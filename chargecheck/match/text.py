@@ -42,8 +42,9 @@ class Alias:
     """One name a target vendor can appear under, compiled for token matching.
 
     ``kind`` is ``name`` (a rule's vendor), ``alias`` (a rule's alias), ``knowledge`` (a
-    knowledge-base name or descriptor), ``inherited`` (a parent's descriptor) or ``product``
-    (the descriptor of the vendor a product record belongs to).  ``star``:
+    knowledge-base name or descriptor), ``inherited`` (a parent's descriptor), ``product``
+    (the descriptor of the vendor a product record belongs to) or ``core`` (a user's name
+    without its generic words).  ``star``:
     the descriptor was written ``X*`` and needs a star after it.  ``boundaries``: camel-case
     word starts inside a single-token alias (``NortonLifeLock``), where a truncation may not stop.
     """
@@ -57,9 +58,10 @@ class Alias:
 
     @property
     def shared(self) -> bool:
-        """A name that bills more than this target: a parent's descriptor (``inherited``) or, for a
-        product record, its vendor's (``product``); only the charge's amount says which."""
-        return self.kind in ("inherited", "product")
+        """A name that bills more than this target: a parent's descriptor (``inherited``), for a
+        product record its vendor's (``product``), a brand without its generic words (``core``);
+        only the charge's amount says which."""
+        return self.kind in ("inherited", "product", "core")
 
     @property
     def joined(self) -> str:
