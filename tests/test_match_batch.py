@@ -22,7 +22,7 @@ import pytest
 from chargecheck.match import batch as match_batch
 from chargecheck.match.matcher import Matcher
 from chargecheck.model import Cancellation
-from chargecheck.match.normalize import clean_steps, strip_row_noise
+from chargecheck.match.normalize import basic_text, clean_steps, strip_row_noise
 
 FIXTURES = Path(__file__).parent / "fixtures" / "match"
 COLUMNS = ["cleaned", "match_vendor", "match_score", "match_alias", "match_method", "match_tier", "match_doubt"]
@@ -118,7 +118,31 @@ def test_fast_path_equals_plain_path(sample: pd.DataFrame, workers: int, monkeyp
     monkeypatch.setattr(match_batch, "_workers", lambda: workers)
     expected = _plain_annotate(Matcher(_cancellations()), sample)
     got = Matcher(_cancellations()).annotate(sample)
-    pd.testing.assert_frame_equal(got, expected)
+    # The prefilter leaves texts no vendor can match uncleaned (upper case only): their matches
+    # are the same (none), and where any vendor matched the cleaned text is the full cleaning.
+    matched = expected["match_vendor"].ne("")
+    pd.testing.assert_frame_equal(got.drop(columns="cleaned"), expected.drop(columns="cleaned"))
+    pd.testing.assert_series_equal(got["cleaned"][matched], expected["cleaned"][matched])
+    skipped = got["cleaned"].ne(expected["cleaned"])
+    reduce = Matcher(_cancellations())._segmenter.reduce
+    basic = sample["description"].astype("object").fillna("").map(lambda v: basic_text(reduce(strip_row_noise(str(v)))))
+    assert (got["cleaned"][skipped] == basic[skipped]).all()
+    assert skipped.any()  # some texts were decided by the prefilter alone
+
+
+@pytest.mark.parametrize("text, maybe", [
+    ("WALMART SUPERCENTER #1234 BENTONVILLE AR", False),
+    ("ZELLE TO ANNA SCHMIDT", False),
+    ("NETFLIX.COM 866-579-7172 CA", True),
+    ("NET FLIX", True),                    # a one-word alias written as two words
+    ("SPOTIFV USA", True),                 # a typo, through the fuzzy lookup
+    ("NORTONLIFEL", True),                 # a truncation
+    ("DISNEY+ 888-905-7888", True),        # "+" is the word PLUS
+    ("ACME 800-698-4637NORTON", True),     # a word glued to digits counts by its letters
+])
+def test_prefilter_decides_no_candidate_by_words(text: str, maybe: bool) -> None:
+    matcher = Matcher.for_vendors({"Netflix": [], "Spotify": [], "Norton": ["NortonLifeLock"], "Disney+": []})
+    assert matcher.index.prefilter([basic_text(text)]).tolist() == [maybe]
 
 
 def test_fast_path_on_object_column_and_empty_table() -> None:

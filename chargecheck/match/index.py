@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .decision import MethodKind
@@ -26,6 +27,7 @@ from .text import TLDS, Alias, Parsed, alias_tokens, fix_zero, make_alias
 __all__ = ["compile_targets", "AliasIndex"]
 
 _WORDS = re.compile(r"[A-Z0-9]+")
+_LETTERS = re.compile(r"[A-Z]{2,}")
 # Words a name may be glued to on a statement: SPOTIFYUSA, NETFLIXCOM, PRIMEVIDEO.
 _GLUED_TAILS = frozenset("COM NET ORG US USA INC LLC PLUS PREMIUM PRO TV APP MEMBERSHIP SUBSCRIPTION ONLINE "
                          "DIGITAL MUSIC VIDEO".split())
@@ -244,6 +246,32 @@ class AliasIndex:
                 cache[token] = {}  # what _entry gives: no exact, fuzzy, prefix or glued reading
             else:
                 cache[token] = self._entry(token, fuzzy or [])
+
+    def prefilter(self, texts: list[str]) -> np.ndarray:
+        """For each text (upper case, as :func:`~chargecheck.match.normalize.basic_text` gives),
+        whether any alias word may occur in it: False means no vendor can match, so the text
+        needs no cleaning or parsing.  Vectorised over the texts' words: each distinct word is
+        looked up once (fuzzy ones in one ``cdist``), then rows are decided by ``isin``/``any``.
+        A word glued to digits (4637NY) also counts by its letters; a ``+`` is the word PLUS.
+        """
+        if not texts:
+            return np.zeros(0, dtype=bool)
+        words = pd.Series(texts, dtype=object).str.findall(r"[A-Z0-9]+|\+").explode()
+        present = words.dropna()
+        vocabulary = list(present.unique())
+        readings = {w: fix_zero("PLUS" if w == "+" else w) for w in vocabulary}
+        self.warm(list(readings.values()))
+        cache = self._cache
+        hits = {w for w, r in readings.items()
+                if (cache.get(r) if r in cache else self.token(r))
+                or (not r.isalpha() and any(self.token(run) for run in _LETTERS.findall(r)))}
+        found = present.isin(hits).groupby(level=0).any().reindex(range(len(texts)), fill_value=False)
+        if self.singles:  # a one-word alias written as two words (NET FLIX)
+            following = words.groupby(level=0).shift(-1)
+            pairs = (words + following).dropna()
+            found |= pairs.isin(self.singles.keys()).groupby(level=0).any().reindex(range(len(texts)),
+                                                                                    fill_value=False)
+        return found.to_numpy(dtype=bool)
 
     def positions(self, parsed: Parsed) -> list[dict[str, tuple[MethodKind, float]]]:
         """Per descriptor word, its alias words; truncations only where the field can end."""
