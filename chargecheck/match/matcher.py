@@ -1,9 +1,10 @@
 """Stage ``match``: attribute cleaned descriptors to the vendors a user cancelled.
 
-Input: recorded cancellations (vendor name, aliases, excludes) and the vendor knowledge base;
-descriptors one at a time (:meth:`Matcher.match`) or a transaction table
+Input: recorded cancellations (vendor name, aliases, excludes, amount) and the vendor knowledge
+base; descriptors one at a time (:meth:`Matcher.match`) or a transaction table
 (:meth:`Matcher.annotate`).  Output: :class:`~chargecheck.model.VendorMatch` (vendor, score,
-alias, method, cleaned text) or None; ``annotate`` adds ``cleaned`` and ``match_*`` columns.
+alias, method, cleaned text, tier, doubt) or None; ``annotate`` adds ``cleaned`` and ``match_*``
+columns (``match_tier``, ``match_doubt`` among them).
 
 Design (see ``match_score`` for the rules of evidence): every target's names, aliases and
 knowledge-base descriptors are compiled to token sequences once.  A descriptor is cleaned
@@ -15,6 +16,17 @@ costs about its number of distinct descriptors, not rows × rules.  Ambiguous ti
 unrelated vendors are refused rather than guessed; a child vendor (Xbox) wins over its parent
 (Microsoft); a vendor name refused only for unexplained words beside it is accepted on the
 rows whose amount equals the cancellation's usual ``amount`` (method ``…+amount``).
+
+Two tiers (:class:`~chargecheck.model.MatchTier`): a confident match is ``FLAGGED``; a possible
+one is ``TO_CHECK`` with its ``doubt`` — a whole multi-word name beside unknown words, a one-word
+name whose only unknown word stands in the city slot, a shared biller's or a product's parent's
+descriptor without the rule's amount, the brand of a name printed without its generic words.
+A one-word name beside another business's words, and every look-alike, is neither.
+
+Fields (:func:`chargecheck.match.text.parse`): a descriptor is read by position and form into
+processor, merchant, city slot (the words before the trailing state or country code), echoed
+amount and currency, and the field after a company form; words of the other fields do not
+count against a vendor found in the merchant's.
 
 A description that importers joined from several fields (CAMT/MT940 ``name / remittance``,
 OFX NAME + MEMO, a SEPA ``EREF+ … SVWZ+ …`` purpose) and that does not match as a whole is
