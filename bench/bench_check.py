@@ -5,7 +5,7 @@ Run from the project root (after ``pip install -e .``)::
     python bench/bench_check.py              # 1,000,000 rows, 1,000 cancellations
     python bench/bench_check.py --rows 50000 # a quick run
     python bench/bench_check.py --repeat 3 --stages   # best of 3, and a per-stage breakdown
-    python bench/bench_check.py --high-cardinality    # ~450k distinct descriptors per 1M rows
+    python bench/bench_check.py --high-cardinality    # ~425k distinct descriptors per 1M rows
 
 In one run it generates (seeded, into a temporary folder) a card statement with realistic
 repeated descriptors and a rules file of 1,000 cancellations (see ``synth_statement.py``), then
@@ -192,7 +192,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs of each timed step")
     parser.add_argument("--stages", action="store_true", help="also time each pipeline stage separately")
     parser.add_argument("--high-cardinality", action="store_true",
-                        help="most descriptors distinct (~45%% of rows; the default data collapses to ~10k texts)")
+                        help="~425k distinct descriptors per 1M rows after stripping (the default data: ~10k)")
     return parser.parse_args(argv)
 
 
