@@ -55,7 +55,7 @@ def _match_chunk(matcher: "Matcher", values: list[str]) -> list[Result]:
     matched one by one, the index warmed once."""
     basics = [basic_text(value) for value in values]
     maybe = matcher.index.prefilter(basics)
-    cleans = {i: clean_steps(values[i]) for i in np.flatnonzero(maybe)}
+    cleans = {int(i): clean_steps(values[i]) for i in np.flatnonzero(maybe)}
     matcher.index.warm([c.text for c in cleans.values()])
     return [matcher._lookup(value, cleans[i]) if maybe[i] else (basics[i], None, ())
             for i, value in enumerate(values)]

@@ -119,8 +119,8 @@ class Matcher:
         self._target_of = {t.vendor: i for i, t in enumerate(self.targets)}
         names = {t.kb.name: i for i, t in enumerate(self.targets) if t.kb is not None}
         self._parent_of = {i: names.get(t.kb.parent) if t.kb is not None else None for i, t in enumerate(self.targets)}
-        self._cache: dict[str, tuple[str, VendorMatch | None]] = {}
-        self._by_clean: dict[tuple, VendorMatch | None] = {}
+        self._cache: dict[str, tuple[str, Decision | None, tuple[Decision, ...]]] = {}
+        self._by_clean: dict[tuple, tuple[Decision | None, tuple[Decision, ...]]] = {}
         self._segment_cache: dict[str, SegmentVerdict] = {}
         self._has_excludes = any(t.excludes for t in self.targets)
         self._amounts: dict[str, frozenset[int]] = {}
@@ -270,11 +270,11 @@ class Matcher:
         ranked = sorted(best.values(), key=lambda c: c.rank, reverse=True)
         top = ranked[0]
         tied = [c for c in ranked if c.rank == top.rank]
-        names = ", ".join(sorted({self.targets[c.target].vendor for c in tied}))
+        listed = ", ".join(sorted({self.targets[c.target].vendor for c in tied}))
         if len({c.target for c in tied}) > 1 and all(c.alias.shared for c in tied):
             # Subscriptions billed under one name (APPLE.COM/BILL; a vendor's plans): only a
             # charge's amount can tell which, so without it the match is to check (first rule's name).
-            why = f"billed through a shared biller for {names}: only a charge's amount can tell which"
+            why = f"billed through a shared biller for {listed}: only a charge's amount can tell which"
             first = min(tied, key=lambda c: c.target)
             found = decision(self.targets[first.target].vendor, first.score, first.alias.text,
                              Method(first.method, (_shared_basis(first),)), cleaned, why)
@@ -284,7 +284,7 @@ class Matcher:
         if self._same_vendor(tied):
             top = min(tied, key=lambda c: c.target)
         elif len(tied) > 1:
-            return None, Refusal(RefusalKind.AMBIGUOUS, f"ambiguous: {names} match equally well; refusing to guess")
+            return None, Refusal(RefusalKind.AMBIGUOUS, f"ambiguous: {listed} match equally well; refusing to guess")
         target = self.targets[top.target]
         vendor, doubt = target.vendor, None
         method = Method(top.method)
@@ -397,7 +397,7 @@ class Matcher:
             by_segments, verdicts, why = self._by_segments(reduced, clean.text)
             segments = tuple(render_verdict(v) for v in verdicts)
             chosen = self._with_segments(found, by_segments, why)
-            if chosen is None and found is not None:  # the segments overrule a doubtful match of the whole text
+            if chosen is None and found is not None and why is not None:  # the segments overrule a doubt
                 found, refusal = None, Refusal(why.kind, f"{_NO_CANDIDATE}; by segments: {why}")
             elif chosen is not found:
                 found, refusal = chosen, None
