@@ -23,7 +23,8 @@ def test_explain_shows_cleaning_processor_candidates_and_decision() -> None:
         "  card suffix: SQ*ACME ANVIL CLUB CA",
         "  state/country CA: SQ*ACME ANVIL CLUB",
         "cleaned: SQ*ACME ANVIL CLUB",
-        "fields: processor: Square (pos); merchant: ACME ANVIL CLUB; state/country: CA; phone or URL: in the city slot (removed)",
+        "fields: wrapper: RECURRING PAYMENT AUTHORIZED ON 03/01; processor: Square (pos); merchant: ACME ANVIL CLUB; "
+        "state/country: CA; phone or URL: 877-8244858; references: S331486483301352 CARD 0683",
         "billed through: Square (pos), for: ACME ANVIL CLUB",
         "candidates:",
         '  Acme Anvils: score 100, alias "Acme Anvil Club" (rule alias), method exact, tokens ACME ANVIL CLUB -> weak evidence',
@@ -89,7 +90,7 @@ def test_cli_explain_with_rules(tmp_path: Path) -> None:
         "  state/country MA: DRI*KASPERSKY LAB",
         "cleaned: DRI*KASPERSKY LAB",
         "fields: processor: Digital River (reseller); merchant: KASPERSKY LAB; state/country: MA; "
-        "phone or URL: in the city slot (removed)",
+        "phone or URL: 866-3285700",
         "billed through: Digital River (reseller), for: KASPERSKY LAB",
         "candidates:",
         '  Kaspersky: score 100, alias "DRI*KASPERSKY" (rule alias), method exact, tokens DRI KASPERSKY -> strong evidence',

@@ -65,6 +65,11 @@ def test_explain_prints_the_fields(matcher: Matcher) -> None:
     assert "fields: processor: Digital River (reseller); merchant: KASPERSKY LAB IRL; echoed amount: 4 99 GBP" in lines
     lines = matcher.explain("NORTONLIFELOCK BURLINGTON MA").render().splitlines()
     assert "fields: merchant: NORTONLIFELOCK; city: BURLINGTON; state/country: MA" in lines
+    raw = "RECURRING PAYMENT AUTHORIZED ON 03/01 HULU 877-8244858 CA S331486483301352 CARD 0683"
+    assert ("fields: wrapper: RECURRING PAYMENT AUTHORIZED ON 03/01; merchant: HULU; state/country: CA; "
+            "phone or URL: 877-8244858; references: S331486483301352 CARD 0683") in matcher.explain(raw).render()
+    sepa = "SEPA-BASISLASTSCHRIFT NETFLIX INTERNATIONAL B.V. EREF+ 123456789 MREF+ ABC123 CRED+ NL12ZZZ123456780000"
+    assert "references: EREF+ 123456789 MREF+ ABC123 CRED+ NL12ZZZ123456780000" in matcher.explain(sepa).render()
 
 
 def test_annotate_adds_tier_and_doubt(matcher: Matcher) -> None:

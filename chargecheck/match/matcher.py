@@ -419,7 +419,7 @@ class Matcher:
         merchant = " ".join(parsed.tokens[parsed.merchant_start:])
         return Explanation(str(descriptor), clean.steps, parsed.text, processor, candidates,
                            found.match if found is not None else None, reason, hint, merchant, segments,
-                           descriptor_fields(parsed))
+                           descriptor_fields(parsed, (("descriptor", str(descriptor)),) + clean.steps))
 
     def _confirmed_rows(self, out: pd.DataFrame, results: list, codes) -> dict[int, Decision]:
         """Rows whose descriptor was a near miss and whose amount is the rule's usual amount."""
