@@ -2,7 +2,8 @@
 
     python bench/match_quality.py --labels FILE --vendors FILE [--split N/M] [--errors]
 
-``--labels``: CSV with ``descriptor,vendor,kind[,notes]`` (empty vendor = none of ours).
+``--labels``: CSV with ``descriptor,vendor,kind[,notes]`` (empty vendor = none of ours; kind
+``hard_negative`` marks a look-alike that must match nothing).
 ``--vendors``: CSV with ``vendor,aliases`` (aliases ``;``-separated).  Every vendor becomes a
 recorded cancellation with those aliases, matched by :class:`chargecheck.match.matcher.Matcher` —
 the same code ``chargecheck check`` runs, knowledge base included.  A prediction is right
@@ -11,7 +12,9 @@ positive.  ``--split N/M`` keeps rows whose position modulo M equals N (cross-ch
 
 Prints a per-kind table, the baselines (case-insensitive substring of any alias; rapidfuzz
 ``partial_ratio >= 90`` on ``default_process``-ed text) and, as the last line,
-``precision=… recall=… f1=…`` for the matcher.
+``precision=… recall=… f1=… recall_any=… check_rate=…`` for the matcher: precision and recall
+of the *flagged* tier; ``recall_any`` the share of vendor rows named right in either tier
+(flagged or to check); ``check_rate`` the share of ``hard_negative`` rows that land in to check.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rapidfuzz import fuzz, utils  # noqa: E402
 
 from chargecheck.match.matcher import Matcher  # noqa: E402
-from chargecheck.model import Cancellation  # noqa: E402
+from chargecheck.model import Cancellation, MatchTier  # noqa: E402
 
 
 def read_vendors(path: Path) -> dict[str, list[str]]:
@@ -106,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     matcher = Matcher(cancellations)
     found = [matcher.match(row["descriptor"]) for row in rows]
     elapsed = time.perf_counter() - started
-    ours = [m.vendor if m else "" for m in found]
+    ours = [m.vendor if m is not None and m.tier is MatchTier.FLAGGED else "" for m in found]
+    either = [m.vendor if m is not None else "" for m in found]
 
     baselines = {name: [predict(row["descriptor"]) for row in rows] for name, predict in
                  (("substring", substring_baseline(vendors)), ("partial_ratio>=90", partial_baseline(vendors)))}
@@ -121,14 +125,23 @@ def main(argv: list[str] | None = None) -> int:
         right = [sum(got[i] == rows[i]["vendor"] for i in idx) for got in (ours, *baselines.values())]
         print(f"{kind:<16}{len(idx):>6}{right[0]:>7}{sub['fp']:>5}{sub['fn']:>5}   {right[1]:>4}, {right[2]:>4}")
     if args.errors:
-        for row, got in zip(rows, ours):
+        for row, m in zip(rows, found):
+            got = m.vendor if m is not None and m.tier is MatchTier.FLAGGED else ""
             if got != row["vendor"]:
-                print(f"  wrong: {row['descriptor']!r} labelled {row['vendor'] or 'none'!r}, got {got or 'none'!r}")
+                checked = f" (to check: {m.vendor}: {m.doubt})" if m is not None and not got else ""
+                print(f"  wrong: {row['descriptor']!r} labelled {row['vendor'] or 'none'!r}, got {got or 'none'!r}"
+                      f"{checked}")
     for name, predictions in baselines.items():
         base = score(rows, predictions)
         print(f"baseline {name}: precision={base['precision']:.3f} recall={base['recall']:.3f} f1={base['f1']:.3f}")
     result = score(rows, ours)
-    print(f"precision={result['precision']:.3f} recall={result['recall']:.3f} f1={result['f1']:.3f}")
+    wanted = [i for i, row in enumerate(rows) if row["vendor"]]
+    recall_any = sum(either[i] == rows[i]["vendor"] for i in wanted) / len(wanted) if wanted else 1.0
+    negatives = [i for i, row in enumerate(rows) if row.get("kind") == "hard_negative"]
+    checked = sum(found[i] is not None and found[i].tier is MatchTier.TO_CHECK for i in negatives)
+    check_rate = checked / len(negatives) if negatives else 0.0
+    print(f"precision={result['precision']:.3f} recall={result['recall']:.3f} f1={result['f1']:.3f} "
+          f"recall_any={recall_any:.3f} check_rate={check_rate:.3f}")
     return 0
 
 

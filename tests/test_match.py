@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from chargecheck.match.matcher import Matcher
-from chargecheck.model import Cancellation
+from chargecheck.model import Cancellation, MatchTier, VendorMatch
 
 VENDORS = {
     "Netflix": ["Netflix.com"],
@@ -144,9 +144,23 @@ LOOKALIKES = [
 ]
 
 
+# Refused before the "to check" tier: now possible matches, listed for a person, never flagged
+# (a one-word name whose only unknown word sits in the city slot; a whole name beside unknown words).
+TO_CHECK_NOW = {"NORTON SHORES MI": "Norton", "HULU GARDENS CA": "Hulu",
+                "HELLO FRESH PRODUCE MARKET": "HelloFresh", "BLUE APRON SEWING": "Blue Apron"}
+
+
+def outcome(found: VendorMatch | None) -> str | None:
+    """A match as a test reads it: the vendor if flagged, ``to check: vendor`` if doubtful, None."""
+    if found is None:
+        return None
+    return found.vendor if found.tier is MatchTier.FLAGGED else f"to check: {found.vendor}"
+
+
 @pytest.mark.parametrize("descriptor", LOOKALIKES)
 def test_lookalikes_never_match(matcher: Matcher, descriptor: str) -> None:
-    assert matcher.match(descriptor) is None, matcher.explain(descriptor).render()
+    want = f"to check: {TO_CHECK_NOW[descriptor]}" if descriptor in TO_CHECK_NOW else None
+    assert outcome(matcher.match(descriptor)) == want, matcher.explain(descriptor).render()
 
 
 def test_exclude_rejects_a_candidate() -> None:
@@ -201,7 +215,8 @@ def test_annotate_matches_once_per_descriptor_and_joins_back(matcher: Matcher) -
 
 def test_annotate_empty_table(matcher: Matcher) -> None:
     out = matcher.annotate(pd.DataFrame({"description": pd.Series([], dtype="str")}))
-    assert list(out.columns) == ["description", "cleaned", "match_vendor", "match_score", "match_alias", "match_method"]
+    assert list(out.columns) == ["description", "cleaned", "match_vendor", "match_score", "match_alias", "match_method",
+                                 "match_tier", "match_doubt"]
     assert len(out) == 0
 
 
@@ -217,9 +232,16 @@ def test_glued_and_cut_names(matcher: Matcher, descriptor: str, vendor: str, met
     assert found is not None and (found.vendor, found.method) == (vendor, method)
 
 
-@pytest.mark.parametrize("descriptor", ["PLANET FIT CLUB", "CALMART", "NORTONS", "SPOTIFYSTORE X"])
+@pytest.mark.parametrize("descriptor", ["CALMART", "NORTONS", "SPOTIFYSTORE X"])
 def test_glued_and_cut_lookalikes(matcher: Matcher, descriptor: str) -> None:
     assert matcher.match(descriptor) is None
+
+
+def test_brand_without_the_generic_word_is_to_check(matcher: Matcher) -> None:
+    # Refused before the tiers: PLANET is Planet Fitness's brand, FIT CLUB its words; the name's
+    # generic word FITNESS is missing, so the brand may bill something else: to check, not a flag.
+    found = matcher.match("PLANET FIT CLUB")
+    assert outcome(found) == "to check: Planet Fitness" and found.method == "exact+core"
 
 
 @pytest.mark.parametrize("descriptor, vendor, method", [
@@ -309,7 +331,8 @@ def knowledge_matcher() -> Matcher:
 
 @pytest.mark.parametrize("descriptor", KNOWLEDGE_LOOKALIKES)
 def test_knowledge_matcher_refuses_local_lookalikes(knowledge_matcher: Matcher, descriptor: str) -> None:
-    assert knowledge_matcher.match(descriptor) is None, knowledge_matcher.explain(descriptor).render()
+    want = f"to check: {TO_CHECK_NOW[descriptor]}" if descriptor in TO_CHECK_NOW else None
+    assert outcome(knowledge_matcher.match(descriptor)) == want, knowledge_matcher.explain(descriptor).render()
 
 
 def test_accents_fold_in_aliases_and_descriptors() -> None:
@@ -333,14 +356,13 @@ def test_matching_never_fails_on_any_text(matcher: Matcher, raw: str) -> None:
 @pytest.mark.parametrize("descriptor, vendor", [
     ("CRUNCH FITNESS - BROOKLYN", "Crunch Fitness"),       # a club after a spaced dash
     ("ANYTIME FITNESS - HASTINGS", "Anytime Fitness"),
-    ("ANYTIME FITNESS HASTINGS", None),                     # without the dash: maybe another business
+    ("ANYTIME FITNESS HASTINGS", "to check: Anytime Fitness"),  # without the dash: maybe another business
     ("HULU - HASTINGS", None),                              # one-word names still need every word explained
     ("NORTON - PIZZA", None),
 ])
 def test_branch_after_a_spaced_dash(descriptor: str, vendor: str | None) -> None:
     matcher = Matcher.for_vendors({"Crunch Fitness": [], "Anytime Fitness": [], "Hulu": [], "Norton": []})
-    found = matcher.match(descriptor)
-    assert (found.vendor if found else None) == vendor
+    assert outcome(matcher.match(descriptor)) == vendor
 
 
 @pytest.mark.parametrize("descriptor, vendor", [
@@ -350,18 +372,16 @@ def test_branch_after_a_spaced_dash(descriptor: str, vendor: str | None) -> None
 ])
 def test_known_us_cities_are_explained(descriptor: str, vendor: str | None) -> None:
     matcher = Matcher.for_vendors({"Crunch Fitness": [], "Hulu": [], "Max": []})
-    found = matcher.match(descriptor)
-    assert (found.vendor if found else None) == vendor
+    assert outcome(matcher.match(descriptor)) == vendor
 
 
 @pytest.mark.parametrize("descriptor, vendor", [
     ("ACME ANVILS LICENSES", "Acme Anvils"),    # LICENSE is a neutral word, so is its plural
     ("ACME ANVILS NEWS", "Acme Anvils"),        # NEWS is itself a billing word
-    ("ACME ANVILS PARTS", None),                # not the plural of a neutral word
+    ("ACME ANVILS PARTS", "to check: Acme Anvils"),  # not the plural of a neutral word: a whole name beside it
 ])
 def test_plurals_of_neutral_words(descriptor: str, vendor: str | None) -> None:
-    found = Matcher.for_vendors({"Acme Anvils": []}).match(descriptor)
-    assert (found.vendor if found else None) == vendor
+    assert outcome(Matcher.for_vendors({"Acme Anvils": []}).match(descriptor)) == vendor
 
 
 APPLE_BILL = "APPLE.COM/BILL 866-712-7753 CA"

@@ -23,6 +23,8 @@ def test_explain_shows_cleaning_processor_candidates_and_decision() -> None:
         "  card suffix: SQ*ACME ANVIL CLUB CA",
         "  state/country CA: SQ*ACME ANVIL CLUB",
         "cleaned: SQ*ACME ANVIL CLUB",
+        "fields: wrapper: RECURRING PAYMENT AUTHORIZED ON 03/01; processor: Square (pos); merchant: ACME ANVIL CLUB; "
+        "state/country: CA; phone or URL: 877-8244858; references: S331486483301352 CARD 0683",
         "billed through: Square (pos), for: ACME ANVIL CLUB",
         "candidates:",
         '  Acme Anvils: score 100, alias "Acme Anvil Club" (rule alias), method exact, tokens ACME ANVIL CLUB -> weak evidence',
@@ -58,6 +60,7 @@ def test_explain_without_candidates() -> None:
         "cleaning:",
         "  upper case, spacing: SHULUK MARKET",
         "cleaned: SHULUK MARKET",
+        "fields: merchant: SHULUK MARKET",
         "candidates: none",
         "decision: no match (no alias of any target vendor occurs)",
     ]
@@ -86,6 +89,8 @@ def test_cli_explain_with_rules(tmp_path: Path) -> None:
         "  phone number: DRI*KASPERSKY LAB MA",
         "  state/country MA: DRI*KASPERSKY LAB",
         "cleaned: DRI*KASPERSKY LAB",
+        "fields: processor: Digital River (reseller); merchant: KASPERSKY LAB; state/country: MA; "
+        "phone or URL: 866-3285700",
         "billed through: Digital River (reseller), for: KASPERSKY LAB",
         "candidates:",
         '  Kaspersky: score 100, alias "DRI*KASPERSKY" (rule alias), method exact, tokens DRI KASPERSKY -> strong evidence',
@@ -134,7 +139,7 @@ def test_explain_names_the_amount_that_would_confirm_a_near_miss() -> None:
 
     explanation = Matcher([Cancellation("Spotify", date(2026, 3, 1), amount=Decimal("10.99"))]).explain(
         "SPOTIFY GOTHENBURG")
-    assert explanation.candidates[0].rejected == "weak match beside unexplained words: GOTHENBURG"
+    assert explanation.candidates[0].rejected.text == "weak match beside unexplained words: GOTHENBURG"
     assert explanation.render().splitlines()[-2:] == [
         "decision: no match (no candidate survived)",
         "  a charge of 10.99 (the rule's usual amount) would match Spotify",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from chargecheck.match.matcher import Matcher
-from chargecheck.model import Cancellation
+from chargecheck.model import Cancellation, MatchTier
 
 FIXTURES = Path(__file__).parent / "fixtures" / "match"
 BENCH = Path(__file__).parent.parent / "bench" / "match_quality.py"
@@ -33,7 +33,8 @@ def _quality(labels: Path, vendors_file: Path) -> dict[str, float]:
     vendors = bench.read_vendors(vendors_file)
     rows = bench.read_labels(labels, None)
     matcher = Matcher([Cancellation(v, date(2026, 1, 1), aliases=tuple(a)) for v, a in vendors.items()])
-    return bench.score(rows, [m.vendor if (m := matcher.match(r["descriptor"])) else "" for r in rows])
+    flagged = [m.vendor if (m := matcher.match(r["descriptor"])) and m.tier is MatchTier.FLAGGED else "" for r in rows]
+    return bench.score(rows, flagged)
 
 
 @pytest.mark.parametrize("labels, vendors, precision, recall", [

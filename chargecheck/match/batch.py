@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..model import VendorMatch
-from .normalize import clean_steps, strip_row_noise
+from .decision import Decision
+from .normalize import basic_text, clean_steps, strip_row_noise
 
 if TYPE_CHECKING:
     from .matcher import Matcher
 
 __all__ = ["row_results"]
 
-Result = tuple[str, VendorMatch | None, tuple[VendorMatch, ...]]
+Result = tuple[str, Decision | None, tuple[Decision, ...]]
 
 
 def _factorize(values) -> tuple[np.ndarray, list[str]]:
@@ -37,10 +37,16 @@ def _factorize(values) -> tuple[np.ndarray, list[str]]:
 
 
 def _match_chunk(matcher: "Matcher", values: list[str]) -> list[Result]:
-    """Clean and match ``values`` (already stripped and reduced) one by one, warming the index once."""
-    cleans = [clean_steps(value) for value in values]
-    matcher.index.warm([c.text for c in cleans])
-    return [matcher._lookup(value, clean) for value, clean in zip(values, cleans)]
+    """Match ``values`` (already stripped and reduced): a vectorised prefilter over the alias
+    words first decides the texts no vendor can match (most of a statement), which are neither
+    cleaned nor parsed (their ``cleaned`` is the upper-cased text); the rest are cleaned and
+    matched one by one, the index warmed once."""
+    basics = [basic_text(value) for value in values]
+    maybe = matcher.index.prefilter(basics)
+    cleans = {int(i): clean_steps(values[i]) for i in np.flatnonzero(maybe)}
+    matcher.index.warm([c.text for c in cleans.values()])
+    return [matcher._lookup(value, cleans[i]) if maybe[i] else (basics[i], None, ())
+            for i, value in enumerate(values)]
 
 
 def row_results(matcher: "Matcher", values: np.ndarray) -> tuple[np.ndarray, list[Result]]:

@@ -16,8 +16,10 @@ import re
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 
+from .decision import MethodKind
 from .knowledge import KBVendor, KnowledgeBase
 from .score import FUZZY_CUTOFF, FUZZY_MIN_LEN, PREFIX_MIN_LEN, Target
 from .text import TLDS, Alias, Parsed, alias_tokens, fix_zero, make_alias
@@ -25,6 +27,7 @@ from .text import TLDS, Alias, Parsed, alias_tokens, fix_zero, make_alias
 __all__ = ["compile_targets", "AliasIndex"]
 
 _WORDS = re.compile(r"[A-Z0-9]+")
+_LETTERS = re.compile(r"[A-Z]{2,}")
 # Words a name may be glued to on a statement: SPOTIFYUSA, NETFLIXCOM, PRIMEVIDEO.
 _GLUED_TAILS = frozenset("COM NET ORG US USA INC LLC PLUS PREMIUM PRO TV APP MEMBERSHIP SUBSCRIPTION ONLINE "
                          "DIGITAL MUSIC VIDEO".split())
@@ -43,7 +46,18 @@ def _resolve(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...]) -> KBVend
     return None
 
 
-def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVendor | None) -> list[tuple[str, str]]:
+def _product_of(kb: KnowledgeBase, vendor: str) -> KBVendor | None:
+    """The known vendor a record names one product of: ``Kaspersky VPN`` -> Kaspersky (the longest
+    leading run of words that is a known vendor's name, with at least one word after it)."""
+    words = vendor.split()
+    for size in range(len(words) - 1, 0, -1):
+        if (entry := kb.resolve(" ".join(words[:size]))) is not None:
+            return entry
+    return None
+
+
+def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVendor | None,
+           product_of: KBVendor | None = None) -> list[tuple[str, str]]:
     """(text, kind) of every name a target may appear under, the user's first.
 
     A name that starts with an article (The Guardian, The Washington Post) is also looked for
@@ -55,6 +69,8 @@ def _specs(kb: KnowledgeBase, vendor: str, aliases: tuple[str, ...], entry: KBVe
         parent = kb.get(entry.parent) if entry.inherit and entry.parent else None
         if parent is not None:
             specs += [(d, "inherited") for d in parent.all_names + parent.descriptors]
+    elif product_of is not None:
+        specs += [(n, "product") for n in product_of.all_names + product_of.descriptors]
     return specs + [(text[4:], kind) for text, kind in specs if text[:4].casefold() == "the " and text[4:].strip()]
 
 
@@ -69,16 +85,53 @@ def _domain_label(text: str, alias: Alias | None) -> str | None:
     return label if len(label) >= DOMAIN_LABEL_MIN and label.isalpha() else None
 
 
+GENERIC_FAMILIES = 3  # a word in the names of this many unrelated known vendors is generic
+
+
+def generic_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Words that say what kind of thing a vendor sells rather than who it is (FITNESS, PREMIUM,
+    MOBILE), computed from the vocabulary itself: the neutral billing vocabulary, and every word
+    that occurs in the names of at least :data:`GENERIC_FAMILIES` unrelated knowledge-base vendors
+    (a parent and its children are one family: APPLE in Apple Music and Apple TV+ is a brand)."""
+    families: dict[str, set[str]] = {}
+    for vendor in kb.vendors:
+        family = vendor.parent or vendor.name
+        for text in vendor.all_names + vendor.descriptors:
+            for token in alias_tokens(text):
+                families.setdefault(token, set()).add(family)
+    counted = {t for t, owners in families.items() if len(owners) >= GENERIC_FAMILIES}
+    return frozenset(counted) | kb.vocabulary.neutral
+
+
+def _core(alias: Alias, generic: frozenset[str]) -> str | None:
+    """A user's multi-word name without its generic words (CRUNCH of ``Crunch Fitness``): banks
+    often print the brand with another generic word (CRUNCH GYM), or none.  None when nothing,
+    or nothing distinctive (four letters or more), is left."""
+    if alias.kind not in ("name", "alias") or len(alias.tokens) < 2 or alias.tokens[0] in generic:
+        return None  # the brand comes first (CRUNCH Fitness, UBER One); APP STORE … has none
+    core = [t for t in alias.tokens if t not in generic]
+    if not core or len(core) == len(alias.tokens) or len("".join(core)) < 4 or not any(t.isalpha() for t in core):
+        return None
+    return " ".join(core)
+
+
 def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
                     ) -> tuple[list[Target], list[Alias]]:
-    """Targets (one per vendor name) and all their compiled aliases, knowledge base included."""
+    """Targets (one per vendor name) and all their compiled aliases, knowledge base included.
+
+    A user's multi-word name also stands without its generic words (:func:`generic_words`), as
+    alias kind ``core``; a match through it alone is one to check (the brand may bill other
+    products: UBER of ``Uber One`` also bills trips), flagged for charges of the rule's amount.
+    """
     targets: list[Target] = []
     compiled: list[Alias] = []
+    generic = generic_words(kb)
     for vendor, (aliases, excludes) in vendors.items():
         index = len(targets)
         entry = _resolve(kb, vendor, aliases)
+        product_of = _product_of(kb, vendor) if entry is None else None
         own, seen = [], set()
-        for text, kind in _specs(kb, vendor, aliases, entry):
+        for text, kind in _specs(kb, vendor, aliases, entry, product_of):
             alias = make_alias(text, index, kind)
             # A web address names the vendor by its label too: ONEPELOTON.COM bills as ONEPELOTON.
             label = _domain_label(text, alias)
@@ -87,9 +140,17 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
                 if alias is not None and (alias.tokens, alias.star) not in seen:
                     seen.add((alias.tokens, alias.star))
                     own.append(alias)
+        for alias in list(own):
+            core = _core(alias, generic)
+            if core is not None and (core_alias := make_alias(core, index, "core")) is not None \
+                    and (core_alias.tokens, False) not in seen:
+                seen.add((core_alias.tokens, False))
+                own.append(core_alias)
         # The vendor's category (dating, antivirus …) and its parent's billing words describe it
         # too: HINGE DATING APP, XBOX GAME PASS MSBILL.INFO.
         extra: set[str] = set()
+        if product_of is not None:
+            extra.update(alias_tokens(product_of.category))
         if entry is not None:
             extra.update(alias_tokens(entry.category))
             parent = kb.get(entry.parent) if entry.parent else None
@@ -97,7 +158,10 @@ def compile_targets(kb: KnowledgeBase, vendors: Mapping[str, tuple[tuple[str, ..
                 extra.update(alias_tokens(text))
         words = frozenset(t for a in own for t in a.tokens) | extra
         all_excludes = tuple(excludes) + (entry.exclude if entry is not None else ())
-        targets.append(Target(vendor, entry, tuple(_upper(e) for e in all_excludes), words))
+        if product_of is not None:
+            all_excludes += product_of.exclude
+        targets.append(Target(vendor, entry, tuple(_upper(e) for e in all_excludes), words,
+                              product_of.name if product_of is not None else None))
         compiled.extend(own)
     return targets, compiled
 
@@ -132,28 +196,28 @@ class AliasIndex:
             for size in range(max(PREFIX_MIN_LEN, (len(word) + 1) // 2, start), len(word)):
                 if size not in alias.boundaries and size not in ends and word[:size] not in self.words:
                     self._prefixes.setdefault(word[:size], []).append(word)
-        self._cache: dict[str, dict[str, tuple[str, float]]] = {}
+        self._cache: dict[str, dict[str, tuple[MethodKind, float]]] = {}
 
-    def _entry(self, token: str, fuzzy: list[tuple[str, float]]) -> dict[str, tuple[str, float]]:
-        out: dict[str, tuple[str, float]] = {}
+    def _entry(self, token: str, fuzzy: list[tuple[str, float]]) -> dict[str, tuple[MethodKind, float]]:
+        out: dict[str, tuple[MethodKind, float]] = {}
         if token in self.words:
-            out[token] = ("exact", 100.0)
+            out[token] = (MethodKind.EXACT, 100.0)
         for word, score in sorted(fuzzy, key=lambda h: -h[1])[:5] if fuzzy else ():
             # Same first letter, similar length, and not merely a plural/possessive (NORTONS).
             if word[0] == token[0] and abs(len(word) - len(token)) <= 2 and token not in (word + "S", word + "ES"):
-                out[word] = ("fuzzy", round(score, 1))
+                out[word] = (MethodKind.FUZZY, round(score, 1))
         for word in self._prefixes.get(token, ()):
-            out.setdefault(word, ("prefix", 90.0))
+            out.setdefault(word, (MethodKind.PREFIX, 90.0))
         for size in range(5, len(token) - 1) if token.endswith(_GLUED_ENDINGS) else ():
             head = token[:size]
             if (head in self.singles or head in self.by_joined) and token[size:] in _GLUED_TAILS:
-                out.setdefault(head, ("compound", 95.0))
+                out.setdefault(head, (MethodKind.COMPOUND, 95.0))
         return out
 
     def _fuzzy_candidate(self, token: str) -> bool:
         return bool(self._fuzzy_pool) and token not in self.words and len(token) >= FUZZY_MIN_LEN and token.isalpha()
 
-    def token(self, token: str) -> dict[str, tuple[str, float]]:
+    def token(self, token: str) -> dict[str, tuple[MethodKind, float]]:
         """Alias words this descriptor word can stand for: {alias word: (method, score)}."""
         if (hit := self._cache.get(token)) is not None:
             return hit
@@ -183,14 +247,40 @@ class AliasIndex:
             else:
                 cache[token] = self._entry(token, fuzzy or [])
 
-    def positions(self, parsed: Parsed) -> list[dict[str, tuple[str, float]]]:
+    def prefilter(self, texts: list[str]) -> np.ndarray:
+        """For each text (upper case, as :func:`~chargecheck.match.normalize.basic_text` gives),
+        whether any alias word may occur in it: False means no vendor can match, so the text
+        needs no cleaning or parsing.  Vectorised over the texts' words: each distinct word is
+        looked up once (fuzzy ones in one ``cdist``), then rows are decided by ``isin``/``any``.
+        A word glued to digits (4637NY) also counts by its letters; a ``+`` is the word PLUS.
+        """
+        if not texts:
+            return np.zeros(0, dtype=bool)
+        words = pd.Series(texts, dtype=object).str.findall(r"[A-Z0-9]+|\+").explode()
+        present = words.dropna()
+        vocabulary = list(present.unique())
+        readings = {w: fix_zero("PLUS" if w == "+" else w) for w in vocabulary}
+        self.warm(list(readings.values()))
+        cache = self._cache
+        hits = {w for w, r in readings.items()
+                if (cache.get(r) if r in cache else self.token(r))
+                or (not r.isalpha() and any(self.token(run) for run in _LETTERS.findall(r)))}
+        found = present.isin(hits).groupby(level=0).any().reindex(range(len(texts)), fill_value=False)
+        if self.singles:  # a one-word alias written as two words (NET FLIX)
+            following = words.groupby(level=0).shift(-1)
+            pairs = (words + following).dropna()
+            found |= pairs.isin(self.singles.keys()).groupby(level=0).any().reindex(range(len(texts)),
+                                                                                    fill_value=False)
+        return found.to_numpy(dtype=bool)
+
+    def positions(self, parsed: Parsed) -> list[dict[str, tuple[MethodKind, float]]]:
         """Per descriptor word, its alias words; truncations only where the field can end."""
         last = len(parsed.tokens) - 1
         out = []
         for i, token in enumerate(parsed.tokens):
             matches = self.token(token)
             if not (i == last or parsed.star_after[i]):
-                matches = {w: how for w, how in matches.items() if how[0] != "prefix"}
+                matches = {w: how for w, how in matches.items() if how[0] is not MethodKind.PREFIX}
             out.append(matches)
         return out
 

@@ -1,9 +1,10 @@
 """Stage ``match``: attribute cleaned descriptors to the vendors a user cancelled.
 
-Input: recorded cancellations (vendor name, aliases, excludes) and the vendor knowledge base;
-descriptors one at a time (:meth:`Matcher.match`) or a transaction table
+Input: recorded cancellations (vendor name, aliases, excludes, amount) and the vendor knowledge
+base; descriptors one at a time (:meth:`Matcher.match`) or a transaction table
 (:meth:`Matcher.annotate`).  Output: :class:`~chargecheck.model.VendorMatch` (vendor, score,
-alias, method, cleaned text) or None; ``annotate`` adds ``cleaned`` and ``match_*`` columns.
+alias, method, cleaned text, tier, doubt) or None; ``annotate`` adds ``cleaned`` and ``match_*``
+columns (``match_tier``, ``match_doubt`` among them).
 
 Design (see ``match_score`` for the rules of evidence): every target's names, aliases and
 knowledge-base descriptors are compiled to token sequences once.  A descriptor is cleaned
@@ -15,6 +16,17 @@ costs about its number of distinct descriptors, not rows × rules.  Ambiguous ti
 unrelated vendors are refused rather than guessed; a child vendor (Xbox) wins over its parent
 (Microsoft); a vendor name refused only for unexplained words beside it is accepted on the
 rows whose amount equals the cancellation's usual ``amount`` (method ``…+amount``).
+
+Two tiers (:class:`~chargecheck.model.MatchTier`): a confident match is ``FLAGGED``; a possible
+one is ``TO_CHECK`` with its ``doubt`` — a whole multi-word name beside unknown words, a one-word
+name whose only unknown word stands in the city slot, a shared biller's or a product's parent's
+descriptor without the rule's amount, the brand of a name printed without its generic words.
+A one-word name beside another business's words, and every look-alike, is neither.
+
+Fields (:func:`chargecheck.match.text.parse`): a descriptor is read by position and form into
+processor, merchant, city slot (the words before the trailing state or country code), echoed
+amount and currency, and the field after a company form; words of the other fields do not
+count against a vendor found in the merchant's.
 
 A description that importers joined from several fields (CAMT/MT940 ``name / remittance``,
 OFX NAME + MEMO, a SEPA ``EREF+ … SVWZ+ …`` purpose) and that does not match as a whole is
@@ -36,10 +48,11 @@ import pandas as pd
 
 from .knowledge import KnowledgeBase, load_knowledge
 from .batch import row_results
-from .explain import Explanation, explained_candidate
+from .explain import Explanation, descriptor_fields, explained_candidate
 from .index import AliasIndex, compile_targets
 from .score import Candidate, Target, find_candidates, judge
 from .segments import Segmenter, SegmentVerdict, decide_segments, render_verdict
+from .decision import Basis, Decision, Method, Refusal, RefusalKind, decision
 from .text import Parsed, compile_processors, is_company, parse
 from ..model import Cancellation, VendorMatch
 from .normalize import CleanResult, clean_steps
@@ -47,6 +60,10 @@ from .normalize import CleanResult, clean_steps
 __all__ = ["Matcher", "Explanation"]
 
 _MISSING = object()
+_NO_ALIAS = Refusal(RefusalKind.NO_ALIAS, "no alias of any target vendor occurs")
+_NO_CANDIDATE = Refusal(RefusalKind.NO_CANDIDATE, "no candidate survived")
+# Segment refusals that also overrule a doubtful match of the whole text.
+_SEGMENT_VETO = (RefusalKind.SEGMENTS, RefusalKind.AMBIGUOUS, RefusalKind.EXCLUDED)
 
 
 def _upper(text: str) -> str:
@@ -98,12 +115,12 @@ class Matcher:
         self.index = AliasIndex(aliases)
         self._processors = compile_processors(kb.processors)
         self._segmenter = Segmenter(kb.segments)
-        self._parse_words = (kb.vocabulary.bank, tuple(sorted(kb.vocabulary.streets)))
+        self._parse_words = (kb.vocabulary.bank, tuple(sorted(kb.vocabulary.streets)), kb.vocabulary.corporate)
         self._target_of = {t.vendor: i for i, t in enumerate(self.targets)}
         names = {t.kb.name: i for i, t in enumerate(self.targets) if t.kb is not None}
         self._parent_of = {i: names.get(t.kb.parent) if t.kb is not None else None for i, t in enumerate(self.targets)}
-        self._cache: dict[str, tuple[str, VendorMatch | None]] = {}
-        self._by_clean: dict[tuple, VendorMatch | None] = {}
+        self._cache: dict[str, tuple[str, Decision | None, tuple[Decision, ...]]] = {}
+        self._by_clean: dict[tuple, tuple[Decision | None, tuple[Decision, ...]]] = {}
         self._segment_cache: dict[str, SegmentVerdict] = {}
         self._has_excludes = any(t.excludes for t in self.targets)
         self._amounts: dict[str, frozenset[int]] = {}
@@ -112,7 +129,7 @@ class Matcher:
         upper_raw = _upper(raw)
         return next((e for e in target.excludes if e and (e in upper_raw or e in cleaned)), None)
 
-    def _evaluate(self, clean: CleanResult) -> tuple[VendorMatch | None, Parsed, list[Candidate], str]:
+    def _evaluate(self, clean: CleanResult) -> tuple[Decision | None, Parsed, list[Candidate], Refusal | None]:
         """Match one cleaned descriptor; also return the evidence ``explain`` shows."""
         parsed = parse(clean, self._processors, *self._parse_words)
         index = self.index
@@ -123,8 +140,7 @@ class Matcher:
             same = [i for o in found if o.target == c.target and o is not c for i in range(o.start, o.end)]
             verdict = judge(c, parsed, target, self.knowledge.vocabulary, same)
             if ex := self._excluded(target, clean.raw, clean.text):  # the user's word is final
-                verdict = Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, verdict.strong,
-                                    f"excluded by rule exclude \"{ex}\"", verdict.merchant)
+                verdict = replace(verdict, rejected=Refusal(RefusalKind.EXCLUDED, f"excluded by rule exclude \"{ex}\""))
             judged.append(verdict)
         # One verdict per vendor and span: the best-ranked alias that spells it.
         best: dict[tuple[int, int, int], Candidate] = {}
@@ -133,8 +149,8 @@ class Matcher:
             if key not in best or (c.rejected is None, c.rank) > (best[key].rejected is None, best[key].rank):
                 best[key] = c
         judged = list(best.values())
-        match, reason = self._decide(judged, clean.text)
-        return match, parsed, judged, reason
+        match, refusal = self._decide(judged, clean.text)
+        return match, parsed, judged, refusal
 
     def _segment_verdict(self, text: str) -> SegmentVerdict:
         """One segment matched on its own, with what the segment rules need to know about it."""
@@ -150,29 +166,41 @@ class Matcher:
         clean = clean_steps(text)
         vocabulary = self.knowledge.vocabulary
         if self.index.maybe(clean.text):
-            match, parsed, judged, reason = self._evaluate(clean)
+            match, parsed, judged, refusal = self._evaluate(clean)
             named = {c.target for c in judged if c.rejected is None or c.soft}
+            reason = str(refusal) if refusal else ""
         else:
-            match, reason, named = None, "no alias of any target vendor occurs", set()
+            match, reason, named = None, _NO_ALIAS.text, set()
             parsed = parse(clean, self._processors, *self._parse_words)
         if match is not None:
-            named.add(self._target_of[match.vendor])
+            named.add(self._target_of[match.match.vendor])
         refusing = frozenset(t for t in parsed.tokens if t in vocabulary.refusing)
         return SegmentVerdict(clean.text, match, frozenset(named), is_company(parsed, vocabulary), refusing, reason)
 
-    def _by_segments(self, raw: str, cleaned: str) -> tuple[VendorMatch | None, list[SegmentVerdict], str]:
+    def _by_segments(self, raw: str, cleaned: str) -> tuple[Decision | None, list[SegmentVerdict], Refusal | None]:
         """A descriptor joined from several fields, matched segment by segment (``match_segments``)."""
         parts = self._segmenter.split(raw)
         if not parts or not any(self.index.maybe(part.upper()) for part in parts):
-            return None, [], ""
+            return None, [], None
         verdicts = [self._segment_verdict(part) for part in parts]
         words = [t.words for t in self.targets]
-        match, reason = decide_segments(verdicts, words, self._parent_of, self._target_of, cleaned)
-        if match is not None and (ex := self._excluded(self.targets[self._target_of[match.vendor]], raw, cleaned)):
-            return None, verdicts, f"excluded by rule exclude \"{ex}\""
-        return match, verdicts, reason
+        match, refusal = decide_segments(verdicts, words, self._parent_of, self._target_of, cleaned)
+        if match is not None and (ex := self._excluded(self.targets[self._target_of[match.match.vendor]], raw, cleaned)):
+            return None, verdicts, Refusal(RefusalKind.EXCLUDED, f"excluded by rule exclude \"{ex}\"")
+        return match, verdicts, refusal
 
-    def _near_miss(self, judged: list[Candidate], cleaned: str) -> tuple[VendorMatch, ...]:
+    @staticmethod
+    def _with_segments(whole: Decision | None, by_segments: Decision | None,
+                       refusal: Refusal | None) -> Decision | None:
+        """The whole text's decision, unless the segments decide better (a flag beats a doubt), or
+        refuse it outright (a person before the vendor's name, another business's words)."""
+        if by_segments is not None and (whole is None or (by_segments.flagged and not whole.flagged)):
+            return by_segments
+        if whole is not None and not whole.flagged and refusal is not None and refusal.kind in _SEGMENT_VETO:
+            return None
+        return whole
+
+    def _near_miss(self, judged: list[Candidate], cleaned: str) -> tuple[Decision, ...]:
         """Matches that only a charge's amount can settle, each for one vendor with a usual amount.
 
         The best candidate refused only for unexplained words; and, when several vendors tie
@@ -183,11 +211,12 @@ class Matcher:
         soft = [c for c in judged if c.soft and self.targets[c.target].vendor in self._amounts]
         if soft:
             c = max(soft, key=lambda c: c.rank)
-            out.append(VendorMatch(self.targets[c.target].vendor, c.score, c.alias.text, f"{c.method}+amount", cleaned))
+            out.append(decision(self.targets[c.target].vendor, c.score, c.alias.text,
+                                Method(c.method, (Basis.AMOUNT,)), cleaned))
         for c in self._biller_tie(judged):
             if self.targets[c.target].vendor in self._amounts:
-                out.append(VendorMatch(self.targets[c.target].vendor, c.score, c.alias.text,
-                                       f"{c.method}+biller+amount", cleaned))
+                out.append(decision(self.targets[c.target].vendor, c.score, c.alias.text,
+                                    Method(c.method, (_shared_basis(c), Basis.AMOUNT)), cleaned))
         return tuple(out)
 
     def _biller_tie(self, judged: list[Candidate]) -> list[Candidate]:
@@ -199,17 +228,37 @@ class Matcher:
         top = max(c.rank for c in accepted)
         tied = [c for c in accepted if c.rank == top]
         vendors = {c.target for c in tied}
-        if len(vendors) > 1 and all(c.alias.kind == "inherited" for c in tied):
+        if len(vendors) > 1 and all(c.alias.shared for c in tied):
             return sorted({c.target: c for c in tied}.values(), key=lambda c: c.target)
         return []
 
-    def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[VendorMatch | None, str]:
+    def _same_vendor(self, tied: list[Candidate]) -> bool:
+        """Do the tied candidates name one knowledge-base vendor (Microsoft, Microsoft 365)?"""
+        return len({id(self.targets[c.target].kb) if self.targets[c.target].kb else c.target for c in tied}) == 1
+
+    def _doubtful(self, judged: list[Candidate], cleaned: str) -> tuple[Decision | None, Refusal]:
+        """No candidate was accepted: the best one refused only for words beside the name is a
+        match to check (with that refusal as the doubt); otherwise no match."""
+        refusal = _NO_CANDIDATE if judged else _NO_ALIAS
+        soft = [c for c in judged if c.rejected is not None and c.rejected.to_check]
+        if not soft:
+            return None, refusal
+        top = max(c.rank for c in soft)
+        tied = [c for c in soft if c.rank == top]
+        if not self._same_vendor(tied):
+            return None, refusal
+        c = min(tied, key=lambda c: c.target)
+        method = Method(c.method, (_shared_basis(c),) if c.alias.shared else ())
+        return decision(self.targets[c.target].vendor, c.score, c.alias.text, method, cleaned, str(c.rejected)), refusal
+
+    def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[Decision | None, Refusal | None]:
+        # Per vendor, its own names before a shared one (a biller's, the brand alone), then rank.
         best: dict[int, Candidate] = {}
         for c in judged:
-            if c.rejected is None and (c.target not in best or c.rank > best[c.target].rank):
+            if c.rejected is None and (c.target not in best or _own_first(c) > _own_first(best[c.target])):
                 best[c.target] = c
         if not best:
-            return None, "no candidate survived" if judged else "no alias of any target vendor occurs"
+            return self._doubtful(judged, cleaned)
         # A child vendor (Xbox) beats its parent (Microsoft) on the same descriptor, unless the
         # child only matched through the parent's own descriptors.
         names = {self.targets[t].kb.name: t for t in best if self.targets[t].kb is not None}
@@ -221,27 +270,46 @@ class Matcher:
         ranked = sorted(best.values(), key=lambda c: c.rank, reverse=True)
         top = ranked[0]
         tied = [c for c in ranked if c.rank == top.rank]
+        listed = ", ".join(sorted({self.targets[c.target].vendor for c in tied}))
+        if len({c.target for c in tied}) > 1 and all(c.alias.shared for c in tied):
+            # Subscriptions billed under one name (APPLE.COM/BILL; a vendor's plans): only a
+            # charge's amount can tell which, so without it the match is to check (first rule's name).
+            why = f"billed through a shared biller for {listed}: only a charge's amount can tell which"
+            first = min(tied, key=lambda c: c.target)
+            found = decision(self.targets[first.target].vendor, first.score, first.alias.text,
+                             Method(first.method, (_shared_basis(first),)), cleaned, why)
+            return found, Refusal(RefusalKind.SHARED_BILLER, why)
         # Two rules naming the same knowledge-base vendor (Microsoft, Microsoft 365) are no
         # ambiguity about the merchant: the first rule takes it.  Unrelated vendors are.
-        kbs = {id(self.targets[c.target].kb) if self.targets[c.target].kb else c.target for c in tied}
-        if len(kbs) == 1:
+        if self._same_vendor(tied):
             top = min(tied, key=lambda c: c.target)
         elif len(tied) > 1:
-            names = ", ".join(sorted(self.targets[c.target].vendor for c in tied))
-            if all(c.alias.kind == "inherited" for c in tied):
-                return None, f"billed through a shared biller for {names}: only a charge's amount can tell which"
-            return None, f"ambiguous: {names} match equally well; refusing to guess"
-        vendor = self.targets[top.target].vendor
+            return None, Refusal(RefusalKind.AMBIGUOUS, f"ambiguous: {listed} match equally well; refusing to guess")
+        target = self.targets[top.target]
+        vendor, doubt = target.vendor, None
+        method = Method(top.method)
         if top.alias.kind == "inherited":
             # Only the biller's descriptor (APPLE.COM/BILL) names it, and it bills other
             # subscriptions too: with a usual amount, only charges of that amount are this one.
-            method = f"{top.method}+biller"
-            return VendorMatch(vendor, top.score, top.alias.text, method, cleaned), f"matched {vendor} through its biller"
-        return VendorMatch(vendor, top.score, top.alias.text, top.method, cleaned), f"matched {vendor}"
+            method = method.adding(Basis.BILLER)
+        elif top.alias.kind == "product":
+            # A product record (Kaspersky VPN) billed under its vendor's descriptors: only the
+            # rule's amount tells the cancelled plan from the one kept.
+            method = method.adding(Basis.PRODUCT)
+            if vendor not in self._amounts:
+                doubt = (f"{vendor} is one product of {target.product_of}, billed under its name: "
+                         "record the plan's amount to tell it from the others")
+        elif top.alias.kind == "core":
+            # The brand without the name's generic words (UBER of Uber One): it may bill other things.
+            method = method.adding(Basis.CORE)
+            if vendor not in self._amounts:
+                doubt = (f"only the brand {top.alias.text} of {vendor} is printed: it may bill other "
+                         "products too; record the usual amount to be sure")
+        return decision(vendor, top.score, top.alias.text, method, cleaned, doubt), None
 
     def _lookup(self, raw: str, clean: CleanResult | None = None
-                ) -> tuple[str, VendorMatch | None, tuple[VendorMatch, ...]]:
-        """(cleaned text, match, near misses) for one raw descriptor, cached by raw and by cleaned text."""
+                ) -> tuple[str, Decision | None, tuple[Decision, ...]]:
+        """(cleaned text, decision, near misses) for one raw descriptor, cached by raw and by cleaned text."""
         key = str(raw)
         if (hit := self._cache.get(key)) is not None:
             return hit
@@ -256,11 +324,12 @@ class Matcher:
             ckey = (clean.text, clean.location)
             if self._has_excludes or (found := self._by_clean.get(ckey, _MISSING)) is _MISSING:
                 match, _, judged, _ = self._evaluate(clean)
-                found = (match, () if match is not None else self._near_miss(judged, clean.text))
+                found = (match, () if match is not None and match.flagged else self._near_miss(judged, clean.text))
                 self._by_clean[ckey] = found
             match, near = found
-        if match is None and self._segmenter.may_split(reduced):
-            match = self._by_segments(reduced, clean.text)[0]
+        if (match is None or not match.flagged) and self._segmenter.may_split(reduced):
+            by_segments, _, refusal = self._by_segments(reduced, clean.text)
+            match = self._with_segments(match, by_segments, refusal)
         hit = (clean.text, match, near)
         if len(self._cache) < 2_000_000:
             self._cache[key] = hit
@@ -270,66 +339,89 @@ class Matcher:
     def match(self, descriptor: str, amount_cents: int | None = None) -> VendorMatch | None:
         """The target vendor this descriptor belongs to, or None (no match, look-alike, tie).
 
-        With ``amount_cents``, a vendor name beside unexplained words still matches when the
-        amount equals the cancellation's usual ``amount`` (method ``…+amount``); and a match
-        made only through a shared biller's descriptor (method ``…+biller``) holds only for that
-        amount, since the biller bills other subscriptions too.
+        The match's ``tier`` is ``FLAGGED`` (confident) or ``TO_CHECK`` (possible, ``doubt`` says
+        why: the name beside words nothing explains, a shared biller without an amount, a product
+        record without its amount).  With ``amount_cents``, a possible match is flagged when the
+        amount equals the cancellation's usual ``amount`` (method ``…+amount``); and a match made
+        only through a shared biller's or a product's parent's descriptor (``…+biller``,
+        ``…+product``) holds only for that amount, since that name bills other subscriptions too.
         """
-        _, match, near = self._lookup(descriptor)
-        if match is not None and amount_cents is not None and not self._amount_fits(match, int(amount_cents)):
-            return None
-        return match or self._confirm(near, amount_cents)
+        _, found, near = self._lookup(descriptor)
+        return self._for_amount(found, near, amount_cents)
 
-    def _confirm(self, near: tuple[VendorMatch, ...], amount_cents: int | None) -> VendorMatch | None:
+    def _for_amount(self, found: Decision | None, near: tuple[Decision, ...],
+                    amount_cents: int | None) -> VendorMatch | None:
+        """The decision for a charge of ``amount_cents`` (None: the descriptor alone)."""
+        if amount_cents is not None:
+            # Near misses exist only where the whole text matched no flag: the amount settles them,
+            # even over a match of one segment.
+            if (confirmed := self._confirm(near, amount_cents)) is not None:
+                return confirmed.match
+            if found is not None and not self._amount_fits(found, int(amount_cents)):
+                return None
+        return found.match if found is not None else None
+
+    def _confirm(self, near: tuple[Decision, ...], amount_cents: int | None) -> Decision | None:
         """The one near miss whose vendor's usual amount is this charge's, if exactly one is."""
         if not near or amount_cents is None:
             return None
-        fits = [m for m in near if abs(int(amount_cents)) in self._amounts.get(m.vendor, ())]
-        return fits[0] if len({m.vendor for m in fits}) == 1 else None
+        fits = [m for m in near if abs(int(amount_cents)) in self._amounts.get(m.match.vendor, ())]
+        return fits[0] if len({m.match.vendor for m in fits}) == 1 else None
 
     def _usual(self, vendor: str) -> str:
         return ", ".join(f"{Decimal(c) / 100:.2f}" for c in sorted(self._amounts[vendor]))
 
-    def _amount_fits(self, match: VendorMatch, amount_cents: int) -> bool:
-        """False for a charge a shared biller's descriptor matched whose amount is not the rule's
-        usual one (another of that biller's subscriptions); True otherwise."""
-        if not match.method.endswith("+biller") or match.vendor not in self._amounts:
+    def _amount_fits(self, found: Decision, amount_cents: int) -> bool:
+        """False for a charge a shared biller's (or a product's parent's) descriptor matched whose
+        amount is not the rule's usual one (another of that name's subscriptions); True otherwise."""
+        if not found.method.amount_gated or found.match.vendor not in self._amounts:
             return True
-        return abs(amount_cents) in self._amounts[match.vendor]
+        return abs(amount_cents) in self._amounts[found.match.vendor]
 
     def explain(self, descriptor: str) -> Explanation:
-        """Every step of matching one descriptor: cleaning, candidates and why, the decision."""
+        """Every step of matching one descriptor: cleaning, its fields, candidates and why, the
+        decision (the same as :meth:`match` gives for it)."""
         reduced = self._segmenter.reduce(str(descriptor))
         clean = clean_steps(reduced)
         if reduced != str(descriptor):
             clean = replace(clean, steps=(("reference fields", reduced),) + clean.steps)
-        match, parsed, judged, reason = self._evaluate(clean)
+        found, parsed, judged, refusal = self._evaluate(clean)
         order = sorted(judged, key=lambda c: (c.rejected is not None, [-x for x in c.rank[2:]],
                                                self.targets[c.target].vendor, c.alias.text))
         candidates = tuple(explained_candidate(c, self.targets[c.target].vendor, parsed) for c in order)
         processor = None
         if parsed.processor is not None:
             processor = f"{parsed.processor.name} ({parsed.processor.kind})"
-        hint = None
-        if match is None and (near := self._near_miss(judged, clean.text)):
-            hint = "; ".join(f"a charge of {self._usual(m.vendor)} (the rule's usual amount) would match {m.vendor}"
-                             for m in near)
-        elif match is not None and match.method.endswith("+biller") and match.vendor in self._amounts:
-            hint = (f"its biller bills other subscriptions too: only charges of {self._usual(match.vendor)} "
-                    "(the rule's usual amount) count")
-        merchant = " ".join(parsed.tokens[parsed.merchant_start:])
         segments: tuple[str, ...] = ()
-        if match is None:
-            found, verdicts, why = self._by_segments(reduced, clean.text)
+        if (found is None or not found.flagged) and self._segmenter.may_split(reduced):
+            by_segments, verdicts, why = self._by_segments(reduced, clean.text)
             segments = tuple(render_verdict(v) for v in verdicts)
-            if found is not None:
-                match, reason, hint = found, why, None
-            elif verdicts:
-                reason = f"{reason}; by segments: {why}"
-        return Explanation(str(descriptor), clean.steps, parsed.text, processor, candidates, match, reason, hint,
-                           merchant, segments)
+            chosen = self._with_segments(found, by_segments, why)
+            if chosen is None and found is not None and why is not None:  # the segments overrule a doubt
+                found, refusal = None, Refusal(why.kind, f"{_NO_CANDIDATE}; by segments: {why}")
+            elif chosen is not found:
+                found, refusal = chosen, None
+            elif verdicts and why is not None:
+                refusal = Refusal(refusal.kind if refusal else why.kind,
+                                  f"{refusal or 'no match'}; by segments: {why}")
+        hint = None
+        near = self._near_miss(judged, clean.text) if found is None or not found.flagged else ()
+        if near:
+            hint = "; ".join(f"a charge of {self._usual(m.match.vendor)} (the rule's usual amount) would match "
+                             f"{m.match.vendor}" for m in near)
+        elif found is not None and found.method.amount_gated and found.match.vendor in self._amounts:
+            hint = (f"its biller bills other subscriptions too: only charges of {self._usual(found.match.vendor)} "
+                    "(the rule's usual amount) count")
+        if found is not None:
+            reason = f"matched {found.match.vendor}" + (f" (to check: {found.match.doubt})" if not found.flagged else "")
+        else:
+            reason = str(refusal or _NO_CANDIDATE)
+        merchant = " ".join(parsed.tokens[parsed.merchant_start:])
+        return Explanation(str(descriptor), clean.steps, parsed.text, processor, candidates,
+                           found.match if found is not None else None, reason, hint, merchant, segments,
+                           descriptor_fields(parsed, (("descriptor", str(descriptor)),) + clean.steps))
 
-    def _confirmed_rows(self, out: pd.DataFrame, results: list, codes) -> dict[int, VendorMatch]:
+    def _confirmed_rows(self, out: pd.DataFrame, results: list, codes) -> dict[int, Decision]:
         """Rows whose descriptor was a near miss and whose amount is the rule's usual amount."""
         if not self._amounts or "amount_cents" not in out or not len(codes):
             return {}
@@ -341,8 +433,9 @@ class Matcher:
         found = {int(row): self._confirm(results[codes[row]][2], int(cents[row])) for row in rows}
         return {row: m for row, m in found.items() if m is not None}
 
-    def _biller_misfits(self, out: pd.DataFrame, results: list, codes) -> np.ndarray:
-        """Rows matched only through a shared biller's descriptor whose amount is not the rule's."""
+    def _amount_misfits(self, out: pd.DataFrame, results: list, codes) -> np.ndarray:
+        """Rows matched only through a shared biller's (or a product's parent's) descriptor whose
+        amount is not the rule's."""
         gated = [i for i, r in enumerate(results) if r[1] is not None and not self._amount_fits(r[1], 0)]
         if not gated or "amount_cents" not in out or not len(codes):
             return np.zeros(0, dtype=np.int64)
@@ -354,32 +447,53 @@ class Matcher:
     def annotate(self, transactions: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``transactions`` with ``cleaned`` and ``match_*`` columns, matched per distinct descriptor.
 
+        ``match_tier`` is ``flagged``, ``to_check`` (``match_doubt`` says why) or empty (no match).
         With an ``amount_cents`` column, a near miss (the vendor's name beside unexplained
-        words) matches on the rows whose amount is the cancellation's usual ``amount``.
+        words) is flagged on the rows whose amount is the cancellation's usual ``amount``, and a
+        match through a shared biller's or a product's parent's descriptor holds only there.
         """
         out = transactions.copy(deep=False)  # (copy on write: the new columns are out's alone)
         # Rows of one merchant differ only in the wrapper's date and card reference, an order
         # reference or a SEPA end-to-end id: ``match_batch`` strips those, de-duplicates, and
         # matches each remaining text once (over the CPUs when there are many rows).
         codes, results = row_results(self, _description_values(out))
-        matches = [r[1] for r in results]
+        matches = [r[1].match if r[1] is not None else None for r in results]
         columns = {
             "cleaned": ([r[0] for r in results], "str"),
             "match_vendor": ([m.vendor if m else "" for m in matches], "str"),
             "match_score": ([m.score if m else 0.0 for m in matches], "float64"),
             "match_alias": ([m.alias if m else "" for m in matches], "str"),
             "match_method": ([m.method if m else "" for m in matches], "str"),
+            "match_tier": ([m.tier.value if m else "" for m in matches], "str"),
+            "match_doubt": ([m.doubt if m else "" for m in matches], "str"),
         }
         for name, (values, dtype) in columns.items():
             # Built once per distinct value, then taken per row (no second pass over the rows).
             column = pd.array(values, dtype=dtype).take(codes) if len(codes) else pd.array([], dtype=dtype)
             out[name] = pd.Series(column, index=out.index, copy=False)
-        misfits = self._biller_misfits(out, results, codes)
+        misfits = self._amount_misfits(out, results, codes)
         if len(misfits):  # another subscription of the same biller: no match (near misses may still apply)
-            for name, empty in (("match_vendor", ""), ("match_score", 0.0), ("match_alias", ""), ("match_method", "")):
-                out.iloc[misfits, out.columns.get_loc(name)] = empty
-        for row, m in self._confirmed_rows(out, results, codes).items():
-            for name, value in (("match_vendor", m.vendor), ("match_score", m.score),
-                                ("match_alias", m.alias), ("match_method", m.method)):
+            for name in _MATCH_FIELDS:
+                out.iloc[misfits, out.columns.get_loc(name)] = 0.0 if name == "match_score" else ""
+        for row, found in self._confirmed_rows(out, results, codes).items():
+            for name, value in _match_values(found.match).items():
                 out.iloc[row, out.columns.get_loc(name)] = value
         return out
+
+
+def _own_first(c: Candidate) -> tuple:
+    """Sort key among one vendor's accepted candidates: its own names first, then rank."""
+    return (not c.alias.shared, c.rank)
+
+
+def _shared_basis(c: Candidate) -> Basis:
+    """What a match through a shared name rests on: its parent's biller, or its product's vendor."""
+    return {"product": Basis.PRODUCT, "core": Basis.CORE}.get(c.alias.kind, Basis.BILLER)
+
+
+_MATCH_FIELDS = ("match_vendor", "match_score", "match_alias", "match_method", "match_tier", "match_doubt")
+
+
+def _match_values(m: VendorMatch) -> dict[str, object]:
+    """One match as the ``match_*`` column values of its row."""
+    return dict(zip(_MATCH_FIELDS, (m.vendor, m.score, m.alias, m.method, m.tier.value, m.doubt)))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["CleanResult", "clean_steps", "clean_descriptor", "clean_descriptions", "strip_row_noise", "US_REGIONS"]
+__all__ = ["CleanResult", "basic_text", "clean_steps", "WRAPPER_STEPS", "CONTACT_STEPS", "clean_descriptor", "clean_descriptions", "strip_row_noise", "US_REGIONS"]
 
 # US states, DC and territories, Canadian provinces, and the country codes card networks print
 # most often after a foreign merchant's city.  "AP"/"AE" (armed forces), "IT", "NO" and "PT"
@@ -91,6 +91,9 @@ def _combine(patterns: list[tuple[str, str]], prefix: str = "") -> tuple[re.Patt
 
 
 _LEADING_RE, _LEADING_NAMES = _combine(_LEADING, "^")
+# What each cleaning step removes, as a field of the descriptor (``explain`` prints them).
+WRAPPER_STEPS = frozenset(_LEADING_NAMES) | {"refund wording"}
+CONTACT_STEPS = frozenset({"phone number", "help URL"})
 # Every inline pattern starts at a digit, a bracket, '#', a space or one of a few letters;
 # the look-ahead lets the scan skip all other positions cheaply.
 _NOISE_RE, _NOISE_NAMES = _combine(_NOISE_WORD, "^")
@@ -125,6 +128,13 @@ class CleanResult:
     steps: tuple[tuple[str, str], ...]
     region: str = ""
     location: tuple[str, ...] = ()
+
+
+def basic_text(text: str) -> str:
+    """The first cleaning step alone: upper case, accents folded, apostrophes dropped, spacing
+    folded, no space beside a star.  Its words are a superset of the fully cleaned text's
+    (cleaning only removes words), which is what a prefilter over alias words needs."""
+    return _basic("" if text is None else str(text))
 
 
 def _basic(text: str) -> str:

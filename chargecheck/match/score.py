@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .decision import MethodKind, Refusal, RefusalKind
 from .knowledge import KBVendor, Vocabulary
 from .text import Alias, Parsed, dotted_forms
 
@@ -42,6 +43,7 @@ class Target:
     kb: KBVendor | None
     excludes: tuple[str, ...]
     words: frozenset[str]
+    product_of: str | None = None  # a product record (Kaspersky VPN): the knowledge vendor that bills it
 
 
 @dataclass(frozen=True)
@@ -52,35 +54,39 @@ class Candidate:
     alias: Alias
     start: int
     end: int
-    method: str
+    method: MethodKind
     score: float
     strong: bool = False
-    rejected: str | None = None
+    rejected: Refusal | None = None
 
     merchant: bool = True  # False: the alias only matched the processor prefix (APPLE.COM/BILL X)
-    soft: bool = False  # refused only for unexplained words: the rule's usual amount may confirm it
+
+    @property
+    def soft(self) -> bool:
+        """Refused only for unexplained words: a possible match (to check; the usual amount may confirm it)."""
+        return self.rejected is not None and self.rejected.soft
 
     @property
     def rank(self) -> tuple:
         """Sort key: strong before weak, the merchant before its processor, direct before
         inherited, score, then words covered."""
-        return (self.strong, self.merchant, self.alias.kind != "inherited", self.score, self.end - self.start)
+        return (self.strong, self.merchant, not self.alias.shared, self.score, self.end - self.start)
 
 
-def _worst(a: tuple[str, float], b: tuple[str, float]) -> tuple[str, float]:
+def _worst(a: tuple[MethodKind, float], b: tuple[MethodKind, float]) -> tuple[MethodKind, float]:
     return a if a[1] <= b[1] else b
 
 
-def _cut_last(parsed: Parsed, at: int, alias: Alias, k: int) -> tuple[str, float] | None:
+def _cut_last(parsed: Parsed, at: int, alias: Alias, k: int) -> tuple[MethodKind, float] | None:
     """A multi-word alias whose last word the field cut short (PLANET FIT for PLANET FITNESS)."""
     token, word = parsed.tokens[at], alias.tokens[k]
     cut = at == len(parsed.tokens) - 1 or parsed.star_after[at]
     if k == len(alias.tokens) - 1 and cut and 3 <= len(token) < len(word) and word.startswith(token):
-        return ("prefix", 90.0)
+        return (MethodKind.PREFIX, 90.0)
     return None
 
 
-def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[str, float]]],
+def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[MethodKind, float]]],
                     by_first: dict[str, list[Alias]], by_joined: dict[str, list[Alias]],
                     singles: dict[str, list[Alias]]) -> list[Candidate]:
     """Every run of descriptor tokens that spells an alias (exactly, joined, split or approximately).
@@ -97,22 +103,23 @@ def find_candidates(parsed: Parsed, positions: list[dict[str, tuple[str, float]]
                 method = how
                 for k in range(1, size):
                     step = positions[i + k].get(alias.tokens[k]) or _cut_last(parsed, i + k, alias, k)
-                    if step is None or (step[0] == "prefix" and k < size - 1):
+                    if step is None or (step[0] is MethodKind.PREFIX and k < size - 1):
                         method = None
                         break
                     method = _worst(method, step)
-                if method is None or (method[0] == "prefix" and size > 1 and how[0] == "prefix"):
+                if method is None or (method[0] is MethodKind.PREFIX and size > 1 and how[0] is MethodKind.PREFIX):
                     continue
                 out.append(Candidate(alias.target, alias, i, i + size, method[0], method[1]))
             for alias in by_joined.get(alias_token, ()):
-                out.append(Candidate(alias.target, alias, i, i + 1, "joined" if how[0] == "exact" else how[0], how[1]))
+                out.append(Candidate(alias.target, alias, i, i + 1,
+                                     MethodKind.JOINED if how[0] is MethodKind.EXACT else how[0], how[1]))
         if i + 1 < len(tokens) and not parsed.star_after[i]:
             for alias in singles.get(tokens[i] + tokens[i + 1], ()):
-                out.append(Candidate(alias.target, alias, i, i + 2, "split", 95.0))
+                out.append(Candidate(alias.target, alias, i, i + 2, MethodKind.SPLIT, 95.0))
     return out
 
 
-def _strength(c: Candidate, parsed: Parsed, content: list[int], biller: int) -> tuple[str, str | None]:
+def _strength(c: Candidate, parsed: Parsed, content: list[int], biller: int) -> tuple[str, Refusal | None]:
     """(level, reason to refuse) for one occurrence, from its form and position.
 
     Levels: ``strong`` (a billing form: ``X*…``, ``X.COM``, ``PROCESSOR*X`` alone, or nothing
@@ -122,26 +129,27 @@ def _strength(c: Candidate, parsed: Parsed, content: list[int], biller: int) -> 
     """
     alias, last = c.alias, c.end - 1
     if alias.star and not parsed.star_after[last]:
-        return "weak", f"{alias.text} needs a '*' after it"
+        return "weak", Refusal(RefusalKind.NEEDS_STAR, f"{alias.text} needs a '*' after it")
     # Alone: nothing else but codes, or short words after it (a word before it, however short,
     # makes it part of another name: W W NORTON).
     alone = not content and all(parsed.tokens[i].isdigit() for i in range(biller, c.start))
     structural = parsed.star_after[last] or parsed.domain_after[last] or alone
-    multi = len(alias.tokens) > 1 or c.method == "joined"
-    if c.method in ("fuzzy", "split"):
+    multi = len(alias.tokens) > 1 or c.method is MethodKind.JOINED
+    if c.method in (MethodKind.FUZZY, MethodKind.SPLIT):
         level = "weak"
     elif structural:
         level = "strong"
     elif multi:
-        level = "named" if c.method != "prefix" else "weak"
+        level = "named" if c.method is not MethodKind.PREFIX else "weak"
     elif c.start == parsed.merchant_start or parsed.star_before[c.start]:
         level = "weak"  # the merchant's first word: every other word must be explained
     elif len(alias.joined) <= SHORT:
-        return "weak", f"short alias {alias.text} only counts first or in a billing position (X*, X.COM)"
+        return "weak", Refusal(RefusalKind.SHORT_ALIAS,
+                               f"short alias {alias.text} only counts first or in a billing position (X*, X.COM)")
     elif len(alias.joined) >= 5:
         level = "weak"
     else:
-        return "weak", f"short alias {alias.text} is not the merchant name here"
+        return "weak", Refusal(RefusalKind.SHORT_ALIAS, f"short alias {alias.text} is not the merchant name here")
     if parsed.processor is not None and parsed.processor.kind == "pos":
         level = "weak"  # a point-of-sale processor bills shop counters, not online subscriptions
     return level, None
@@ -186,12 +194,22 @@ def _abbreviates(token: str, word: str) -> bool:
 
 
 def _context_refusal(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
-                     content: list[int], biller: int, level: str) -> str | None:
+                     content: list[int], biller: int, level: str) -> Refusal | None:
     """Why a named or weak occurrence is refused because of the words around it, or None."""
     tokens, last = parsed.tokens, len(parsed.tokens) - 1
-    # A probable city counts as explained, except right after the name, where an unknown word is
-    # more likely the rest of another business's name (HINGE HEALTH, NORTON SHORES MI).
-    unexplained = [i for i in content if (i not in parsed.location or i == c.end)
+    # Card networks print the name, then the city, then a state or country code: whatever stands
+    # between the name and that code is the city, known or not (NORTONLIFELOCK BURLINGTON MA),
+    # unless a phone number or URL held the city slot.  Right after a one-word name, though, an
+    # unknown word is as likely the rest of another business's name (HINGE HEALTH, NORTON
+    # SHORES MI): it stays unexplained, which makes the match one to check, not a flag.
+    city = parsed.location
+    if parsed.region and not parsed.slot_held:
+        # The name goes on across an ampersand (MAX & ERMAS COLUMBUS OH): the slot starts after it.
+        slot = next((k for k in range(c.end, len(tokens)) if k - 1 not in parsed.joined_after), len(tokens))
+        city = city | frozenset(range(slot, len(tokens)))
+    sure_name = level == "named"
+    fields = parsed.other_fields
+    unexplained = [i for i in content if i not in fields and (i not in city or (i == c.end and not sure_name))
                    and not _explained(tokens[i], target.words, vocabulary.neutral,
                                       i == last or parsed.star_after[i])]
     if level == "named":
@@ -210,10 +228,18 @@ def _context_refusal(c: Candidate, parsed: Parsed, target: Target, vocabulary: V
     if unexplained:
         where = " behind a point-of-sale processor" if parsed.processor and parsed.processor.kind == "pos" else ""
         words = " ".join(tokens[i] for i in sorted(unexplained))
-        return f"{level} match{where} beside unexplained words: {words}"
+        # A whole name beside unknown words, or a one-word name whose only unknown words sit in
+        # the city slot, is possibly the vendor: to check.  A one-word name beside another
+        # business's words (TIDAL WAVE CAR WASH) is not, unless the charge's amount says so.
+        kind = RefusalKind.UNEXPLAINED
+        if level == "named":
+            kind = RefusalKind.UNEXPLAINED_NAMED
+        elif all(i in city for i in unexplained) and not where:
+            kind = RefusalKind.CITY_OR_NAME
+        return Refusal(kind, f"{level} match{where} beside unexplained words: {words}")
     if level == "weak" and len(c.alias.joined) <= SHORT and not any(
             tokens[i] in target.words or tokens[i] in vocabulary.billing for i in content):
-        return f"short alias {c.alias.text} needs a word of the vendor or its bill beside it"
+        return Refusal(RefusalKind.SHORT_ALIAS, f"short alias {c.alias.text} needs a word of the vendor or its bill beside it")
     return None
 
 
@@ -232,12 +258,17 @@ def judge(c: Candidate, parsed: Parsed, target: Target, vocabulary: Vocabulary,
     level, refusal = _strength(c, parsed, content, biller)
     if refusal is None and conflict:
         if any(w in vocabulary.transfer for w in conflict):
-            refusal = " ".join(conflict) + ": payroll or a transfer, not a merchant's bill"
+            refusal = Refusal(RefusalKind.TRANSFER, " ".join(conflict) + ": payroll or a transfer, not a merchant's bill")
         else:
-            refusal = "look-alike: " + " ".join(conflict) + " names another kind of business"
-    if refusal is None and level != "strong":
+            refusal = Refusal(RefusalKind.LOOK_ALIKE, "look-alike: " + " ".join(conflict) + " names another kind of business")
+    if refusal is None and c.alias.kind == "core":
+        # A brand without the name's generic words: every other word must be explained, whatever
+        # the form (UBER *TRIP is the brand's other business, not Uber One).
+        refusal = _context_refusal(c, parsed, target, vocabulary, content, biller, "weak")
+        if refusal is not None and refusal.to_check:  # doubtful twice over: no tier without the amount
+            refusal = Refusal(RefusalKind.UNEXPLAINED, refusal.text)
+    elif refusal is None and level != "strong":
         refusal = _context_refusal(c, parsed, target, vocabulary, content, biller, level)
     strong = level != "weak"
     merchant = c.end > parsed.merchant_start
-    soft = refusal is not None and refusal.startswith(("weak match", "named match"))
-    return Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, strong, refusal, merchant, soft)
+    return Candidate(c.target, c.alias, c.start, c.end, c.method, c.score, strong, refusal, merchant)

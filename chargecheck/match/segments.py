@@ -26,8 +26,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .decision import Basis, Decision, Method, MethodKind, Refusal, RefusalKind, decision
 from .knowledge import SegmentRules
-from ..model import VendorMatch
 
 __all__ = ["Segmenter", "SegmentVerdict", "decide_segments", "render_verdict"]
 
@@ -129,63 +129,71 @@ class SegmentVerdict:
     """
 
     text: str
-    match: VendorMatch | None
+    match: Decision | None  # flagged, or to check (then its target is in ``named`` too)
     named: frozenset[int]
     company: bool
     refusing: frozenset[str]
     reason: str
 
 
-def _only_vendor(accepted: dict[int, VendorMatch], parent_of: Mapping[int, int | None]) -> int | str:
-    """The single target among ``accepted`` (a parent yields to its child), or a reason to refuse."""
+def _only_vendor(accepted: dict[int, Decision], parent_of: Mapping[int, int | None]) -> int | Refusal:
+    """The single target among ``accepted`` (a parent yields to its child), or the refusal."""
     targets = set(accepted)
     targets -= {parent_of[t] for t in targets if parent_of.get(t) in targets}
     if len(targets) == 1:
         return targets.pop()
-    return "ambiguous: " + ", ".join(sorted(accepted[t].vendor for t in targets)) + " in different segments"
+    names = ", ".join(sorted(accepted[t].match.vendor for t in targets))
+    return Refusal(RefusalKind.AMBIGUOUS, f"ambiguous: {names} in different segments")
 
 
 def decide_segments(verdicts: Sequence[SegmentVerdict], words: Sequence[frozenset[str]],
                     parent_of: Mapping[int, int | None], target_of: Mapping[str, int], cleaned: str
-                    ) -> tuple[VendorMatch | None, str]:
-    """One match from the segments' verdicts, or None with the reason (see the module docstring).
+                    ) -> tuple[Decision | None, Refusal | None]:
+    """One match from the segments' verdicts, or None with the refusal (see the module docstring).
+
+    A segment's own flagged match names the vendor; when no segment is flagged, one that is to
+    check on its own makes the whole description to check (same doubt).
 
     ``words[t]``: target ``t``'s own words (a refusing word among them is no refusal);
     ``parent_of[t]``: the target that is ``t``'s parent company, if it is a target too;
     ``target_of``: target index by vendor name, in target order.
     """
     vendors = list(target_of)
-    accepted: dict[int, VendorMatch] = {}
+    accepted: dict[int, Decision] = {}
     for v in verdicts:
-        if v.match is not None:
-            accepted.setdefault(target_of[v.match.vendor], v.match)
-    method = "segment"
+        if v.match is not None and v.match.flagged:
+            accepted.setdefault(target_of[v.match.match.vendor], v.match)
+    twice = False
     if not accepted:
         # The vendor named in two segments, one of them a company (its name and its product).
-        twice = {t for t in set().union(*(v.named for v in verdicts))
+        named = {t for t in set().union(*(v.named for v in verdicts))
                  if sum(t in v.named for v in verdicts) >= 2 and any(t in v.named and v.company for v in verdicts)}
-        if not twice:
-            return None, "no segment names a target vendor on its own"
-        accepted = {t: VendorMatch(vendors[t], 90.0, vendors[t], "", cleaned) for t in twice}
-        method = "segments"
+        accepted = {t: decision(vendors[t], 90.0, vendors[t], Method(MethodKind.SEGMENTS), cleaned) for t in named}
+        twice = bool(accepted)
+    if not accepted:
+        accepted = {target_of[v.match.match.vendor]: v.match for v in verdicts if v.match is not None}
+        if not accepted:
+            return None, Refusal(RefusalKind.NO_CANDIDATE, "no segment names a target vendor on its own")
     chosen = _only_vendor(accepted, parent_of)
-    if isinstance(chosen, str):
+    if isinstance(chosen, Refusal):
         return None, chosen
     refusing = sorted({w for v in verdicts for w in v.refusing} - words[chosen])
     if refusing:
-        return None, f"segments hold {' '.join(refusing)}: not a merchant's bill"
-    first = next(i for i, v in enumerate(verdicts) if chosen in v.named or (v.match and v.match.vendor == vendors[chosen]))
+        return None, Refusal(RefusalKind.SEGMENTS, f"segments hold {' '.join(refusing)}: not a merchant's bill")
+    first = next(i for i, v in enumerate(verdicts)
+                 if chosen in v.named or (v.match and v.match.match.vendor == vendors[chosen]))
     strangers = [v.text for v in verdicts[:first] if not v.company]
     if strangers:
-        return None, f"{vendors[chosen]} only in the remittance text after {strangers[0]!r}, which is no company"
-    m = accepted[chosen]
-    alias_method = f"{m.method}+{method}" if m.method else method
-    return VendorMatch(m.vendor, m.score, m.alias, alias_method, cleaned), f"matched {m.vendor} ({method})"
+        return None, Refusal(RefusalKind.SEGMENTS, f"{vendors[chosen]} only in the remittance text after "
+                             f"{strangers[0]!r}, which is no company")
+    found = accepted[chosen]
+    method = found.method if twice else found.method.adding(Basis.SEGMENT)
+    return found.with_method(method, cleaned), None
 
 
 def render_verdict(v: SegmentVerdict) -> str:
     """One line for ``explain``: the segment, whether it reads as a company, and its own verdict."""
     kind = " (company or bank wording)" if v.company else ""
-    verdict = f"{v.match.vendor} ({v.match.method})" if v.match else f"no match ({v.reason})"
+    verdict = f"{v.match.match.vendor} ({v.match.match.method})" if v.match else f"no match ({v.reason})"
     refusing = f"; holds {' '.join(sorted(v.refusing))}" if v.refusing else ""
     return f"{v.text}{kind} -> {verdict}{refusing}"

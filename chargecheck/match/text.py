@@ -42,7 +42,9 @@ class Alias:
     """One name a target vendor can appear under, compiled for token matching.
 
     ``kind`` is ``name`` (a rule's vendor), ``alias`` (a rule's alias), ``knowledge`` (a
-    knowledge-base name or descriptor) or ``inherited`` (a parent's descriptor).  ``star``:
+    knowledge-base name or descriptor), ``inherited`` (a parent's descriptor), ``product``
+    (the descriptor of the vendor a product record belongs to) or ``core`` (a user's name
+    without its generic words).  ``star``:
     the descriptor was written ``X*`` and needs a star after it.  ``boundaries``: camel-case
     word starts inside a single-token alias (``NortonLifeLock``), where a truncation may not stop.
     """
@@ -53,6 +55,13 @@ class Alias:
     kind: str
     star: bool = False
     boundaries: frozenset[int] = frozenset()
+
+    @property
+    def shared(self) -> bool:
+        """A name that bills more than this target: a parent's descriptor (``inherited``), for a
+        product record its vendor's (``product``), a brand without its generic words (``core``);
+        only the charge's amount says which."""
+        return self.kind in ("inherited", "product", "core")
 
     @property
     def joined(self) -> str:
@@ -84,6 +93,17 @@ class Parsed:
     processor: Processor | None = None
     merchant_start: int = 0
     branch: frozenset[int] = frozenset()  # words after a spaced dash: CRUNCH FITNESS - BROOKLYN
+    region: str = ""  # the trailing state or country code the cleaning removed (the city slot ended there)
+    slot_held: bool = False  # a phone number or URL stood in the city slot: the words before it are the name
+    echo: frozenset[int] = frozenset()  # an echoed amount and its currency (4.99 GBP, EUR 12,00)
+    after_form: frozenset[int] = frozenset()  # words after a company form that ends the name (B.V. PREAPPROVED …)
+    joined_after: frozenset[int] = frozenset()  # words followed by "&": the next word continues the name (MAX & ERMAS)
+
+    @property
+    def other_fields(self) -> frozenset[int]:
+        """Positions that belong to another field than the merchant's name: echoed amount, words
+        after the company form that closes the name."""
+        return self.echo | self.after_form
 
 
 def fix_zero(token: str) -> str:
@@ -125,13 +145,41 @@ def _processor_at(tokens: tuple[str, ...], star_after: tuple[bool, ...], at: int
     return None, at
 
 
+def _echoed_amount(tokens: tuple[str, ...], gaps: list[str]) -> frozenset[int]:
+    """An amount written in the text with its currency code beside it, by form alone: digits,
+    a point or comma, two digits, and a three-letter word just before or after (4.99 GBP,
+    EUR 12,00).  A processor echoes the charge (DRI*KASPERSKY LAB IRL 4.99 GBP)."""
+    out: set[int] = set()
+    for i in range(len(tokens) - 1):
+        if not (tokens[i].isdigit() and gaps[i] in (".", ",") and len(tokens[i + 1]) == 2 and tokens[i + 1].isdigit()):
+            continue
+        code = [j for j in (i - 1, i + 2) if 0 <= j < len(tokens) and len(tokens[j]) == 3 and tokens[j].isalpha()]
+        if code:
+            out.update((i, i + 1, code[-1]))
+    return frozenset(out)
+
+
+def _after_company_form(tokens: tuple[str, ...], start: int, corporate: frozenset[str]) -> frozenset[int]:
+    """Words after the first company form that closes a name (NETFLIX INTERNATIONAL B.V. | PREAPPROVED
+    PAYMENT …): a wallet's payment type or a remittance text, another field than the merchant's."""
+    if not corporate:
+        return frozenset()
+    dotted = dotted_forms(tokens, corporate)
+    for i in range(start + 1, len(tokens) - 1):
+        if (tokens[i] in corporate and len(tokens[i]) > 1) or (i in dotted and i + 1 not in dotted):
+            return frozenset(range(i + 1, len(tokens)))
+    return frozenset()
+
+
 def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Processor]],
-          lead: frozenset[str] = frozenset(), streets: tuple[str, ...] = ()) -> Parsed:
+          lead: frozenset[str] = frozenset(), streets: tuple[str, ...] = (),
+          corporate: frozenset[str] = frozenset()) -> Parsed:
     """Tokenize a cleaned descriptor and record stars, domains, processor and city tokens.
 
     ``lead``: bank wording (``SEPA LASTSCHRIFT``, ``PRLV SEPA``, ``CB``, ``VIS``) that may stand
     before the merchant; a leading run of it is skipped like a processor prefix.  ``streets``:
     endings of street names (STRASSE, GATAN); one followed by a house number starts an address.
+    ``corporate``: company forms (GMBH, LTD, BV); the first one after the name closes the name field.
     """
     text = clean.text
     spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
@@ -163,8 +211,10 @@ def parse(clean: CleanResult, processors: list[tuple[tuple[str, ...], bool, Proc
     # A spaced dash sets off what follows from the name: a club, branch or plan (T-MOBILE has none).
     dash = max((i for i in range(n - 1) if gaps[i] != gaps[i].strip() and gaps[i].strip() == "-"), default=None)
     branch = frozenset(range(dash + 1, n)) if dash is not None else frozenset()
+    held = any(name in ("phone number", "help URL") for name, _ in clean.steps)
     return Parsed(text, tokens, star_after, star_before, domain_after, tld, frozenset(location), processor, start,
-                  branch)
+                  branch, clean.region, held, _echoed_amount(tokens, gaps), _after_company_form(tokens, start, corporate),
+                  frozenset(i for i in range(n) if "&" in gaps[i]))
 
 
 def _merchant_start(tokens: tuple[str, ...], star_after: tuple[bool, ...],
