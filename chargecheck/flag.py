@@ -39,6 +39,27 @@ Definitions (what a user disputing a charge needs):
   statement, or re-downloading it with a different date range (which shifts every line),
   keeps the id, so a recorded review decision still applies.
 
+Tiers (the matcher's optional ``match_tier`` / ``match_doubt`` columns; without them every
+match is confident):
+
+* **To check.** A charge after the governing cancellation whose match is ``to_check`` becomes
+  an entry of ``FlagResult.to_check`` (status ``to_check``, ``reason`` = the matcher's doubt):
+  listed for a person, never totalled, never in the exit code.  Refundable renewals are
+  confident matches only.
+* **The user's own history** (:func:`_history_series`).  Before a cancellation, the vendor's
+  charges of one amount, or under one cleaned descriptor, that recur (two or more, at least
+  one a confident match) form a series with a cadence (the median gap).  A doubtful charge
+  after the cancellation that continues such a series (same amount or same descriptor, on the
+  cadence counted from the series' last charge) is flagged, ``+series`` appended to its method.
+* **A new series** (:func:`_new_series`).  Charges that matched no vendor, under one cleaned
+  descriptor never charged before, at the vendor's usual amount (its history series' amount or
+  the rule's ``amount``), recurring on the vendor's cadence and starting within one cadence of
+  the cancellation, are ``to_check`` (method ``series``): perhaps the vendor billing under a new
+  name.
+* **One payment.** Rows that :func:`chargecheck.dedupe.link_same_payments` marked as another
+  line of a payment (column ``same_payment``: the position of the line that stands for it) are
+  neither flagged nor spent as credits: their sources are listed in the flag's ``same_payment``.
+
 Only matched rows are processed (vectorised with ``merge_asof``); Python loops run over
 flags and matched credits only, never over all transactions.
 """
@@ -48,15 +69,18 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from .model import Cancellation, Flag, FlagResult, Source
+from statistics import median
+
+from .model import Cancellation, CancellationAccount, Flag, FlagResult, MatchTier, Source
 from .schema import cents_to_decimal
 
-__all__ = ["MATCH_COLUMNS", "flag_charges", "flag_ids", "ID_LENGTH"]
+__all__ = ["MATCH_COLUMNS", "flag_charges", "flag_ids", "account_cancellations", "ID_LENGTH"]
 
 MATCH_COLUMNS: tuple[str, ...] = ("cleaned", "match_vendor", "match_score", "match_alias", "match_method")
 ID_LENGTH = 10
@@ -110,7 +134,8 @@ def flag_ids(rows: pd.DataFrame) -> pd.Series:
 
 
 _FIELDS = ("date", "amount_cents", "currency", "description", "account", "bank_id", "source_file", "source_line",
-           "cleaned", "match_score", "match_alias", "match_method", "cc_key", "cc_row", "cc_occurrence", "cc_rule")
+           "cleaned", "match_score", "match_alias", "match_method", "cc_key", "cc_row", "cc_occurrence", "cc_rule",
+           "cc_check", "cc_doubt", "cc_pos")
 _Row = namedtuple("_Row", _FIELDS, defaults=(None,) * len(_FIELDS))
 
 
@@ -209,12 +234,14 @@ def _same_money(charge, credit) -> bool:
     return not charge.currency or not credit.currency or charge.currency == credit.currency
 
 
-def _make_flag(row, cancellation: Cancellation, status: str, refund: tuple[Source, int] | None) -> Flag:
+def _make_flag(row, cancellation: Cancellation, status: str, refund: tuple[Source, int] | None,
+               *, reason: str | None = None, method: str | None = None,
+               same_payment: tuple[Source, ...] = ()) -> Flag:
     day = row.date
     amount = cents_to_decimal(row.amount_cents)
     refunded_by, refunded_cents = refund if refund is not None else (None, 0)
     whole = refunded_cents >= -row.amount_cents
-    method = str(row.match_method or "")
+    method = str(row.match_method or "") if method is None else method
     if cancellation.amount is not None and -amount == cancellation.amount and not method.endswith("+amount"):
         method += "+amount"  # the matcher may already have used the amount (a near miss it confirmed)
     window = cancellation.refund_window_days
@@ -238,6 +265,8 @@ def _make_flag(row, cancellation: Cancellation, status: str, refund: tuple[Sourc
         refunded_by=refunded_by,
         cleaned=str(row.cleaned or ""),
         refunded_amount=cents_to_decimal(refunded_cents) if refund is not None else None,
+        reason=reason,
+        same_payment=same_payment,
     )
 
 
@@ -246,8 +275,184 @@ def _order(flags: list[Flag]) -> tuple[Flag, ...]:
                                               f.source.line if f.source.line is not None else -1, f.id)))
 
 
+# ---------------------------------------------------------------- tiers and the user's history
+
+_MIN_GAP_DAYS = 5  # charges closer than this are not a subscription's cadence
+
+
+def _doubtful(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: is the match ``to_check``, and the matcher's reason (no tier column: all confident)."""
+    if "match_tier" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool), np.full(len(frame), "", dtype=object)
+    tiers = frame["match_tier"].to_numpy(dtype=object, na_value="")
+    doubt = (frame["match_doubt"].to_numpy(dtype=object, na_value="") if "match_doubt" in frame.columns
+             else np.full(len(frame), "", dtype=object))
+    return tiers == MatchTier.TO_CHECK.value, doubt
+
+
+def _secondary(frame: pd.DataFrame) -> np.ndarray:
+    """Rows that are another line of a payment already standing in the table (see dedupe)."""
+    if "same_payment" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["same_payment"].to_numpy(dtype="float64", na_value=-1) >= 0
+
+
+@dataclass(frozen=True)
+class _Series:
+    """A recurring run of one vendor's charges before its cancellation: one amount or one descriptor."""
+
+    cents: int | None
+    cleaned: str | None
+    last: date
+    gap: float  # median days between charges
+
+    def continued_by(self, cents: int, cleaned: str, day: date) -> bool:
+        """Same amount (or descriptor) and on the cadence counted from the last charge."""
+        if (self.cents is not None and cents != self.cents) or (self.cleaned is not None and cleaned != self.cleaned):
+            return False
+        return _on_cadence((day - self.last).days, self.gap)
+
+
+def _on_cadence(days: int, gap: float) -> bool:
+    """``days`` is a whole number of cadences (a skipped month allowed), within a tolerance that
+    grows with each step (months are 28–31 days long)."""
+    if days < _MIN_GAP_DAYS:
+        return False
+    steps = max(1, round(days / gap))
+    return steps <= 13 and abs(days - steps * gap) <= max(4.0, 0.15 * gap) + 2 * (steps - 1)
+
+
+def _series_of(rows: list, key) -> list[_Series]:
+    groups: dict = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    found = []
+    for value, members in groups.items():
+        days = sorted({row.date for row in members})
+        gaps = [(b - a).days for a, b in zip(days, days[1:])]
+        if len(days) < 2 or all(row.cc_check for row in members) or median(gaps) < _MIN_GAP_DAYS:
+            continue
+        cents, cleaned = (value, None) if isinstance(value, int) else (None, value)
+        found.append(_Series(cents, cleaned, days[-1], float(median(gaps))))
+    return found
+
+
+def _history_series(history: list) -> list[_Series]:
+    """The series in one cancellation's history: by amount, and by cleaned descriptor."""
+    return (_series_of(history, lambda row: int(row.amount_cents))
+            + _series_of(history, lambda row: str(row.cleaned or "")))
+
+
+def _continuing(after: list, series: list[_Series]) -> set[int]:
+    """``cc_row`` of the doubtful charges after a cancellation that continue a history series."""
+    promoted: set[int] = set()
+    lasts = {id(s): s for s in series}
+    for row in sorted(after, key=lambda r: (r.date, r.cc_row)):
+        for key, current in list(lasts.items()):
+            if current.continued_by(int(row.amount_cents), str(row.cleaned or ""), row.date):
+                if row.cc_check:
+                    promoted.add(row.cc_row)
+                lasts[key] = replace(current, last=row.date)
+    return promoted
+
+
+def _periods(cancellations: Sequence[Cancellation]) -> list[tuple[int, Cancellation, date | None, date | None]]:
+    """Per rule: (rule number, cancellation, previous cancellation's day, next one's) of the same vendor."""
+    by_vendor: dict[str, list[int]] = defaultdict(list)
+    for number, canc in enumerate(cancellations):
+        by_vendor[canc.vendor.strip().casefold()].append(number)
+    out = []
+    for numbers in by_vendor.values():
+        numbers.sort(key=lambda n: (cancellations[n].cancelled_on, n))
+        for i, n in enumerate(numbers):
+            before = cancellations[numbers[i - 1]].cancelled_on if i else None
+            after = cancellations[numbers[i + 1]].cancelled_on if i + 1 < len(numbers) else None
+            out.append((n, cancellations[n], before, after))
+    return sorted(out, key=lambda item: item[0])
+
+
+def _history(rows: list, canc: Cancellation, previous: date | None) -> list:
+    """The vendor's charges up to the end of the paid term, after the previous cancellation."""
+    until = canc.charges_expected_until
+    return [r for r in rows if r.date <= until and (previous is None or r.date > previous)]
+
+
+def _usual(series: list[_Series], canc: Cancellation) -> tuple[set[int], float | None]:
+    """The vendor's usual charge (cents, negative) and cadence: its amount series, and the rule's amount."""
+    amounts = [s for s in series if s.cents is not None]
+    usual = {s.cents for s in amounts}
+    if canc.amount is not None:
+        usual.add(-int(canc.amount * 100))
+    gap = median([s.gap for s in amounts]) if amounts else None
+    return usual, gap
+
+
+def _new_series(unmatched: pd.DataFrame, canc: Cancellation, usual: set[int], gap: float | None,
+                following: date | None) -> list:
+    """Unmatched charges forming a new series at the vendor's usual amount around its cancellation."""
+    if unmatched.empty or not usual:
+        return []
+    cadence = gap or 30.4  # a subscription without history: monthly, the common case
+    at_usual = unmatched[unmatched["amount_cents"].isin(usual)]
+    if at_usual.empty:
+        return []
+    names = set(at_usual["cleaned"].astype(str))
+    pool = unmatched[unmatched["cleaned"].astype(str).isin(names)]
+    start_from = canc.cancelled_on - timedelta(days=round(cadence))
+    start_by = canc.charges_expected_until + timedelta(days=round(cadence + max(4.0, 0.15 * cadence)))
+    found = []
+    for _, group in pool.groupby("cleaned", sort=True):
+        rows = sorted(_rows(group), key=lambda r: (r.date, r.source_file, r.source_line or 0))
+        first = rows[0].date
+        series = [r for r in rows if r.amount_cents in usual]
+        if not (start_from <= first <= start_by) or len(series) < 2 or series[0] is not rows[0]:
+            continue
+        if not all(_on_cadence((b.date - a.date).days, cadence) for a, b in zip(series, series[1:])):
+            continue
+        found += [r for r in series if r.date > canc.charges_expected_until
+                  and (following is None or r.date <= following)]
+    return found
+
+
+def _new_series_reason(canc: Cancellation, first: date) -> str:
+    return (f"matched no vendor, but a new series at {canc.vendor}'s usual amount starting {first.isoformat()}, "
+            f"around the cancellation on {canc.cancelled_on.isoformat()}: the vendor billing under another name?")
+
+
+def _same_payment_sources(transactions: pd.DataFrame) -> dict[int, tuple[Source, ...]]:
+    """Position of the line standing for a payment -> the sources of its other lines."""
+    secondary = _secondary(transactions)
+    if not secondary.any():
+        return {}
+    rows = transactions[secondary]
+    linked: dict[int, list[Source]] = defaultdict(list)
+    for primary, row in zip(rows["same_payment"].astype("int64").tolist(), _rows(rows)):
+        linked[primary].append(_source(row))
+    return {k: tuple(sorted(v, key=lambda s: (s.file, s.line if s.line is not None else -1, s.fitid or "")))
+            for k, v in linked.items()}
+
+
+def _prepared(transactions: pd.DataFrame, cancellations: tuple[Cancellation, ...]):
+    """The matched rows of the cancelled vendors, with their vendor key, tier and position; or None."""
+    table = _cancellation_table(cancellations)
+    keys, known = _vendor_keys(transactions["match_vendor"], set(table["cc_key"]))
+    check, doubt = _doubtful(transactions)
+    matched = transactions[known & ~_secondary(transactions)].reset_index(drop=True)
+    if matched.empty:
+        return table, matched
+    keep = known & ~_secondary(transactions)
+    matched["cc_key"] = pd.Series(keys[keep], dtype=str)
+    matched["cc_row"] = range(len(matched))
+    matched["cc_occurrence"] = _occurrence(matched).to_numpy()
+    matched["cc_check"] = check[keep]
+    matched["cc_doubt"] = doubt[keep]
+    matched["cc_pos"] = np.flatnonzero(keep)
+    return table, matched
+
+
 def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellation]) -> FlagResult:
-    """Flag charges after each vendor's cancellation; list refundable pre-cancellation charges.
+    """Flag charges after each vendor's cancellation; list doubtful ones to check and refundable
+    pre-cancellation charges.
 
     See the module docstring for the exact definitions.  Raises ValueError if the table was
     not annotated by the matcher (a programming error, not bad user input).
@@ -258,28 +463,95 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
     cancellations = tuple(cancellations)
     if not cancellations or transactions.empty:
         return FlagResult(flags=())
-    table = _cancellation_table(cancellations)
-    keys, known = _vendor_keys(transactions["match_vendor"], set(table["cc_key"]))
-    matched = transactions[known].reset_index(drop=True)
-    if matched.empty:
-        return FlagResult(flags=())
-    matched["cc_key"] = pd.Series(keys[known], dtype=str)
-    matched["cc_row"] = range(len(matched))
-    matched["cc_occurrence"] = _occurrence(matched).to_numpy()
+    table, matched = _prepared(transactions, cancellations)
+    charges = matched[matched["amount_cents"] < 0] if not matched.empty else matched
+    if not charges.empty:
+        behind = _govern(charges, table, "backward")
+        after = behind[behind["cc_rule"].notna() & (behind["date"] > behind["cc_until"])]
+        rest = charges[~charges["cc_row"].isin(set(after["cc_row"]))]
+        ahead = _govern(rest[~rest["cc_check"]], table, "forward")
+        start = ahead["cc_on"] - pd.to_timedelta(ahead["cc_window"].astype("float64"), unit="D")
+        refundable = ahead[ahead["cc_window"].notna() & (ahead["date"] >= start)]
+        after_rows, charge_rows = _rows(after), _rows(charges)
+    else:
+        refundable, after_rows, charge_rows = charges, [], []
 
-    charges = matched[matched["amount_cents"] < 0]
-    behind = _govern(charges, table, "backward")
-    is_flag = behind["cc_rule"].notna() & (behind["date"] > behind["cc_until"])
-    flagged = behind[is_flag]
+    by_key: dict[str, list] = defaultdict(list)
+    for row in charge_rows:
+        by_key[row.cc_key].append(row)
+    unmatched = _unmatched_charges(transactions, table)
+    promoted: set[int] = set()
+    fresh: list[tuple] = []  # (row, rule) of new series
+    claimed: set[int] = set()
+    for number, canc, previous, following in _periods(cancellations):
+        key = canc.vendor.strip().casefold()
+        series = _history_series(_history(by_key.get(key, []), canc, previous))
+        mine = [r for r in after_rows if int(r.cc_rule) == number]
+        promoted |= _continuing(mine, series)
+        usual, gap = _usual(series, canc)
+        for row in _new_series(unmatched, canc, usual, gap, following):
+            if row.cc_pos not in claimed:
+                claimed.add(row.cc_pos)
+                fresh.append((row, number))
 
-    rest = charges[~charges["cc_row"].isin(set(flagged["cc_row"]))]
-    ahead = _govern(rest, table, "forward")
-    start = ahead["cc_on"] - pd.to_timedelta(ahead["cc_window"].astype("float64"), unit="D")
-    refundable = ahead[ahead["cc_window"].notna() & (ahead["date"] >= start)]
+    credits = matched[matched["amount_cents"] > 0] if not matched.empty else matched
+    confident = [r for r in after_rows if not r.cc_check or r.cc_row in promoted]
+    doubtful = [r for r in after_rows if r.cc_check and r.cc_row not in promoted]
+    refunds = (_match_refunds(pd.concat([after, refundable]), credits) if after_rows or len(refundable) else {})
+    linked = _same_payment_sources(transactions)
 
-    refunds = _match_refunds(pd.concat([flagged, refundable]), matched[matched["amount_cents"] > 0])
-    flags = [_make_flag(row, cancellations[int(row.cc_rule)], "flagged", refunds.get(row.cc_row))
-             for row in _rows(flagged)]
-    early = [_make_flag(row, cancellations[int(row.cc_rule)], "refundable", refunds.get(row.cc_row))
-             for row in _rows(refundable)]
-    return FlagResult(flags=_order(flags), refundable=_order(early))
+    def make(row, status, **extra) -> Flag:
+        return _make_flag(row, cancellations[int(row.cc_rule)], status, refunds.get(row.cc_row),
+                          same_payment=linked.get(int(row.cc_pos), ()), **extra)
+
+    flags = [make(row, "flagged", method=(str(row.match_method or "") + "+series") if row.cc_row in promoted else None)
+             for row in confident]
+    to_check = [make(row, "to_check", reason=str(row.cc_doubt or "") or "a possible match") for row in doubtful]
+    to_check += [_make_flag(row, cancellations[number], "to_check", None, method="series",
+                            reason=_new_series_reason(cancellations[number], row.date),
+                            same_payment=linked.get(int(row.cc_pos), ()))
+                 for row, number in fresh]
+    early = [make(row, "refundable") for row in _rows(refundable)]
+    return FlagResult(flags=_order(flags), refundable=_order(early), to_check=_order(to_check))
+
+
+def _unmatched_charges(transactions: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Charges no vendor matched, with what :func:`_make_flag` reads (only those at a rule's amount
+    could start a new series, but the whole descriptor's history decides whether it is new)."""
+    raw = transactions["match_vendor"].to_numpy(dtype=object, na_value="")
+    mask = (raw == "") & (transactions["amount_cents"].to_numpy() < 0) & ~_secondary(transactions)
+    rows = transactions[mask].copy()
+    rows["cc_pos"] = np.flatnonzero(mask)
+    rows["cc_occurrence"] = _occurrence(rows).to_numpy() if len(rows) else []
+    rows["cc_row"] = -1 - np.arange(len(rows))
+    return rows
+
+
+def account_cancellations(transactions: pd.DataFrame, cancellations: Sequence[Cancellation]
+                          ) -> tuple[CancellationAccount, ...]:
+    """One :class:`CancellationAccount` per cancellation (rules order): charges matched before and
+    after it (either tier, a payment's second line not counted again) and the last one before.
+
+    "Before" is on or before ``cancelled_on`` and after the vendor's previous cancellation;
+    "after" is later, up to the vendor's next cancellation.  ``closest`` is left empty: the
+    pipeline fills it from the matcher for the cancellations that matched nothing.
+    """
+    cancellations = tuple(cancellations)
+    counts = {n: [0, 0, None] for n in range(len(cancellations))}
+    if cancellations and not transactions.empty and all(c in transactions.columns for c in MATCH_COLUMNS):
+        table, matched = _prepared(transactions, cancellations)
+        charges = matched[matched["amount_cents"] < 0] if not matched.empty else matched
+        if not charges.empty:
+            behind = _govern(charges, table, "backward")
+            after = behind[behind["cc_rule"].notna()]
+            ahead = _govern(charges[~charges["cc_row"].isin(set(after["cc_row"]))], table, "forward")
+            ahead = ahead[ahead["cc_rule"].notna()]
+            for rule, n in after["cc_rule"].astype(int).value_counts().items():
+                counts[rule][1] = int(n)
+            if not ahead.empty:
+                ahead = ahead.assign(day=ahead["date"].dt.date)
+                for rule, group in ahead.groupby(ahead["cc_rule"].astype(int)):
+                    counts[int(rule)][0] = len(group)
+                    counts[int(rule)][2] = max(group["day"])
+    return tuple(CancellationAccount(canc, before, after, last)
+                 for canc, (before, after, last) in zip(cancellations, (counts[n] for n in range(len(cancellations)))))

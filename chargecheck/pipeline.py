@@ -135,11 +135,11 @@ def check(
     ``rules`` is a rules folder (every ``*.toml`` in it) or rules files.  Returns everything a
     report needs: flags, refundable charges, what was read and skipped, duplicates dropped.
     """
-    from .dedupe import drop_overlaps
-    from .flag import flag_charges
+    from .dedupe import drop_overlaps, link_same_payments
+    from .flag import account_cancellations, flag_charges
     from .match.knowledge import knowledge_paths, load_knowledge
     from .match.matcher import Matcher
-    from .config.reviews import apply_reviews_to_result, load_reviews
+    from .config.reviews import apply_reviews, load_reviews
     from .config.rules import load_rules
 
     rules_dir = rules_directory(rules)
@@ -155,14 +155,19 @@ def check(
     read = read_statements(statements, options, progress)
     transactions, duplicates = drop_overlaps(read)
 
-    annotated = Matcher(cancellations, knowledge).annotate(transactions)
+    matcher = Matcher(cancellations, knowledge)
+    wallets = [p for proc in knowledge.processors if proc.kind == "wallet" for p in proc.prefixes]
+    annotated = link_same_payments(matcher.annotate(transactions), wallets)
     found = flag_charges(annotated, cancellations)
+    accounts = _with_closest(account_cancellations(annotated, cancellations), matcher, annotated)
 
     stale = ()
     reviews_file = rules_dir / "reviews.toml" if rules_dir is not None else None
     if reviews_file is not None and reviews_file.exists():
-        # Both lists: a decision about a refundable charge is not stale.
-        found, stale = apply_reviews_to_result(found, load_reviews(reviews_file))
+        # Every list: a decision about a refundable or a to-check charge is not stale.
+        everything, stale = apply_reviews(found.flags + found.refundable + found.to_check, load_reviews(reviews_file))
+        n, m = len(found.flags), len(found.refundable)
+        found = replace(found, flags=everything[:n], refundable=everything[n:n + m], to_check=everything[n + m:])
 
     return CheckResult(
         flags=tuple(found.flags),
@@ -172,4 +177,32 @@ def check(
         transactions=annotated,
         duplicates=tuple(duplicates),
         stale_reviews=tuple(stale),
+        warnings=_coverage_warnings(cancellations, annotated, rules_files),
+        to_check=found.to_check,
+        accounts=accounts,
     )
+
+
+def _with_closest(accounts, matcher, annotated):
+    """Accounts of cancellations that matched nothing get the nearest descriptors and the refusals."""
+    from .match.closest import closest_descriptors
+
+    if not any(a.matched_nothing for a in accounts) or annotated.empty:
+        return accounts
+    firsts = annotated.drop_duplicates("cleaned")
+    descriptors = dict(zip(firsts["cleaned"].astype(str), firsts["description"].astype(str)))
+    return tuple(replace(a, closest=closest_descriptors(matcher, a.cancellation, descriptors))
+                 if a.matched_nothing else a for a in accounts)
+
+
+def _coverage_warnings(cancellations, transactions, rules_files) -> tuple[str, ...]:
+    """Why an empty report would not be an all-clear: nothing recorded, or nothing read."""
+    warnings = []
+    if not cancellations:
+        where = ", ".join(str(p) for p in rules_files) or "no rules given"
+        warnings.append(f"no cancellation is recorded ({where}): nothing was checked; record one with "
+                        "`chargecheck cancel VENDOR --on DATE`")
+    if transactions.empty:
+        warnings.append("the statements yielded no transactions: nothing was checked; "
+                        "see the files and skipped rows listed in the report")
+    return tuple(warnings)
