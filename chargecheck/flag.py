@@ -389,7 +389,8 @@ def _usual(series: list[_Series], canc: Cancellation) -> tuple[set[int], float |
 
 def _new_series(unmatched: pd.DataFrame, canc: Cancellation, usual: set[int], gap: float | None,
                 following: date | None) -> list:
-    """Unmatched charges forming a new series at the vendor's usual amount around its cancellation."""
+    """Unmatched charges forming a new series at the vendor's usual amount around its cancellation:
+    (row, the series' first day) for each one after the paid term."""
     if unmatched.empty or not usual:
         return []
     cadence = gap or 30.4  # a subscription without history: monthly, the common case
@@ -409,14 +410,16 @@ def _new_series(unmatched: pd.DataFrame, canc: Cancellation, usual: set[int], ga
             continue
         if not all(_on_cadence((b.date - a.date).days, cadence) for a, b in zip(series, series[1:])):
             continue
-        found += [r for r in series if r.date > canc.charges_expected_until
+        found += [(r, first) for r in series if r.date > canc.charges_expected_until
                   and (following is None or r.date <= following)]
     return found
 
 
-def _new_series_reason(canc: Cancellation, first: date) -> str:
-    return (f"matched no vendor, but a new series at {canc.vendor}'s usual amount starting {first.isoformat()}, "
-            f"around the cancellation on {canc.cancelled_on.isoformat()}: the vendor billing under another name?")
+def _new_series_reason(canc: Cancellation, row, first: date) -> str:
+    amount = format(cents_to_decimal(-row.amount_cents), "f")
+    return (f"matched no vendor, but is a new series at {canc.vendor}'s usual amount ({amount}) starting "
+            f"{first.isoformat()}, about when {canc.vendor} was cancelled ({canc.cancelled_on.isoformat()}): "
+            "the vendor billing under another name?")
 
 
 def _same_payment_sources(transactions: pd.DataFrame) -> dict[int, tuple[Source, ...]]:
@@ -489,10 +492,10 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
         mine = [r for r in after_rows if int(r.cc_rule) == number]
         promoted |= _continuing(mine, series)
         usual, gap = _usual(series, canc)
-        for row in _new_series(unmatched, canc, usual, gap, following):
+        for row, first in _new_series(unmatched, canc, usual, gap, following):
             if row.cc_pos not in claimed:
                 claimed.add(row.cc_pos)
-                fresh.append((row, number))
+                fresh.append((row, number, first))
 
     credits = matched[matched["amount_cents"] > 0] if not matched.empty else matched
     confident = [r for r in after_rows if not r.cc_check or r.cc_row in promoted]
@@ -508,9 +511,9 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
              for row in confident]
     to_check = [make(row, "to_check", reason=str(row.cc_doubt or "") or "a possible match") for row in doubtful]
     to_check += [_make_flag(row, cancellations[number], "to_check", None, method="series",
-                            reason=_new_series_reason(cancellations[number], row.date),
+                            reason=_new_series_reason(cancellations[number], row, first),
                             same_payment=linked.get(int(row.cc_pos), ()))
-                 for row, number in fresh]
+                 for row, number, first in fresh]
     early = [make(row, "refundable") for row in _rows(refundable)]
     return FlagResult(flags=_order(flags), refundable=_order(early), to_check=_order(to_check))
 

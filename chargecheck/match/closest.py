@@ -26,7 +26,7 @@ from .normalize import clean_descriptor
 __all__ = ["closest_descriptors", "CLOSEST_LIMIT", "CLOSEST_FLOOR"]
 
 CLOSEST_LIMIT = 3
-CLOSEST_FLOOR = 60.0  # below this a descriptor shares no more with the name than chance does
+CLOSEST_FLOOR = 75.0  # below this a descriptor shares no more with the name than chance does
 
 
 def _names(cancellation: Cancellation) -> list[str]:
