@@ -547,7 +547,7 @@ def account_cancellations(transactions: pd.DataFrame, cancellations: Sequence[Ca
         if not charges.empty:
             behind = _govern(charges, table, "backward")
             after = behind[behind["cc_rule"].notna()]
-            ahead = _govern(charges[~charges["cc_row"].isin(set(after["cc_row"]))], table, "forward")
+            ahead = _govern(charges, table, "forward")  # a charge between two cancellations is in both
             ahead = ahead[ahead["cc_rule"].notna()]
             for rule, n in after["cc_rule"].astype(int).value_counts().items():
                 counts[rule][1] = int(n)

@@ -46,8 +46,9 @@ def refusal(matcher: Matcher, cancellation: Cancellation, descriptor: str) -> st
     if decision is not None and decision.vendor != vendor:
         return f"matched {decision.vendor} instead"
     mine = [c for c in explanation.candidates if c.vendor == vendor]
-    if decision is not None:  # matched by its text; the charge's amount then kept it out
-        reason = f'named by "{decision.alias}", but only charges of the rule\'s usual amount count'
+    if decision is not None:  # matched by its text, yet no charge of it was attributed
+        reason = (f'matches by its text ("{decision.alias}"), but none of its lines was a charge attributed to '
+                  "the vendor (a credit, or an amount other than the rule's)")
     elif mine and mine[0].rejected:
         reason = f'"{mine[0].alias}" found ({mine[0].tokens}) but refused: {mine[0].rejected}'
     elif mine:
