@@ -3,7 +3,7 @@
 Input: the transaction table (:mod:`chargecheck.schema`) annotated by the matcher with
 ``cleaned``, ``match_vendor`` (``""`` = no match, else a ``Cancellation.vendor``),
 ``match_score``, ``match_alias`` and ``match_method``; and the cancellations.
-Output: :class:`~chargecheck.model.FlagResult` — ``flags`` and ``refundable``.
+Output: :class:`~chargecheck.model.FlagResult` — ``flags``, ``to_check``, ``refundable`` and ``accounts``.
 
 Definitions (what a user disputing a charge needs):
 
@@ -51,7 +51,7 @@ match is confident):
   one a confident match) form a series with a cadence (the median gap).  A doubtful charge
   after the cancellation that continues such a series (same amount or same descriptor, on the
   cadence counted from the series' last charge) is flagged, ``+series`` appended to its method.
-* **A new series** (:func:`_new_series`).  Charges that matched no vendor, under one cleaned
+* **A new series** (:class:`_NewSeries`).  Charges that matched no vendor, under one cleaned
   descriptor never charged before, at the vendor's usual amount (its history series' amount or
   the rule's ``amount``), recurring on the vendor's cadence and starting within one cadence of
   the cancellation, are ``to_check`` (method ``series``): perhaps the vendor billing under a new
@@ -387,32 +387,70 @@ def _usual(series: list[_Series], canc: Cancellation) -> tuple[set[int], float |
     return usual, gap
 
 
-def _new_series(unmatched: pd.DataFrame, canc: Cancellation, usual: set[int], gap: float | None,
-                following: date | None) -> list:
-    """Unmatched charges forming a new series at the vendor's usual amount around its cancellation:
-    (row, the series' first day) for each one after the paid term."""
-    if unmatched.empty or not usual:
-        return []
-    cadence = gap or 30.4  # a subscription without history: monthly, the common case
-    at_usual = unmatched[unmatched["amount_cents"].isin(usual)]
-    if at_usual.empty:
-        return []
-    names = set(at_usual["cleaned"].astype(str))
-    pool = unmatched[unmatched["cleaned"].astype(str).isin(names)]
-    start_from = canc.cancelled_on - timedelta(days=round(cadence))
-    start_by = canc.charges_expected_until + timedelta(days=round(cadence + max(4.0, 0.15 * cadence)))
-    found = []
-    for _, group in pool.groupby("cleaned", sort=True):
-        rows = sorted(_rows(group), key=lambda r: (r.date, r.source_file, r.source_line or 0))
-        first = rows[0].date
-        series = [r for r in rows if r.amount_cents in usual]
-        if not (start_from <= first <= start_by) or len(series) < 2 or series[0] is not rows[0]:
-            continue
-        if not all(_on_cadence((b.date - a.date).days, cadence) for a, b in zip(series, series[1:])):
-            continue
-        found += [(r, first) for r in series if r.date > canc.charges_expected_until
-                  and (following is None or r.date <= following)]
-    return found
+class _NewSeries:
+    """The unmatched descriptors that could be a vendor's new series, found once for every rule.
+
+    A candidate is a cleaned descriptor no vendor matched whose first charge (at any amount) is
+    of one of the rules' usual amounts and that charged that amount at least twice.  Vectorised
+    over the unmatched charges; only the candidates' rows are turned into Python rows.
+    """
+
+    def __init__(self, transactions: pd.DataFrame, usual: set[int]) -> None:
+        self.by_amount: dict[int, list[tuple[date, str]]] = defaultdict(list)
+        self.rows: dict[str, list] = {}
+        if not usual or transactions.empty:
+            return
+        raw = transactions["match_vendor"].to_numpy(dtype=object, na_value="")
+        mask = (raw == "") & (transactions["amount_cents"].to_numpy() < 0) & ~_secondary(transactions)
+        at_usual = np.flatnonzero(mask & transactions["amount_cents"].isin(usual).to_numpy())
+        if not len(at_usual):
+            return
+        # (descriptor, amount) charged twice or more at a usual amount, and the first such day ...
+        usual_rows = transactions.iloc[at_usual][["cleaned", "amount_cents", "date"]]
+        pairs = usual_rows.groupby(["cleaned", "amount_cents"], sort=False)["date"].agg(["min", "size"])
+        pairs = pairs[pairs["size"] >= 2]
+        if pairs.empty:
+            return
+        # ... when nothing else was charged under that descriptor before it (one hash pass over the
+        # descriptors, then a minimum over the candidates' rows only).
+        names = pd.Index(sorted(set(pairs.index.get_level_values(0))))
+        codes = names.get_indexer(transactions["cleaned"])
+        named = np.flatnonzero((codes >= 0) & mask)
+        days = transactions["date"].iloc[named].to_numpy().astype("datetime64[D]").astype(np.int64)
+        earliest = np.full(len(names), np.iinfo(np.int64).max)
+        np.minimum.at(earliest, codes[named], days)
+        opened = np.asarray(pairs["min"].to_numpy().astype("datetime64[D]").astype(np.int64))
+        pairs = pairs[opened == earliest[names.get_indexer(pairs.index.get_level_values(0))]]
+        chosen = pd.MultiIndex.from_frame(usual_rows[["cleaned", "amount_cents"]]).isin(pairs.index)
+        positions = at_usual[chosen]
+        if not len(positions):
+            return
+        pool = transactions.iloc[positions].copy()
+        pool["cc_pos"] = positions
+        pool["cc_occurrence"] = _occurrence(pool).to_numpy()
+        pool["cc_row"] = -1 - np.arange(len(pool))
+        for row in sorted(_rows(pool), key=lambda r: (r.cleaned, r.date, r.source_file, r.source_line or 0)):
+            self.rows.setdefault(row.cleaned, []).append(row)
+        for name, rows in sorted(self.rows.items()):
+            self.by_amount[int(rows[0].amount_cents)].append((rows[0].date, name))
+
+    def around(self, canc: Cancellation, usual: set[int], gap: float | None, following: date | None) -> list:
+        """The candidates starting within one cadence of the cancellation, on that cadence:
+        (row, the series' first day) for each charge after the paid term."""
+        cadence = gap or 30.4  # a subscription without history: monthly, the common case
+        start_from = canc.cancelled_on - timedelta(days=round(cadence))
+        start_by = canc.charges_expected_until + timedelta(days=round(cadence + max(4.0, 0.15 * cadence)))
+        found = []
+        for cents in sorted(usual):
+            for first, name in self.by_amount.get(cents, ()):
+                series = self.rows[name]
+                if not start_from <= first <= start_by:
+                    continue
+                if not all(_on_cadence((b.date - a.date).days, cadence) for a, b in zip(series, series[1:])):
+                    continue
+                found += [(r, first) for r in series if r.date > canc.charges_expected_until
+                          and (following is None or r.date <= following)]
+        return found
 
 
 def _new_series_reason(canc: Cancellation, row, first: date) -> str:
@@ -465,7 +503,7 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
         raise ValueError(f"flag_charges needs the matcher's columns; missing: {', '.join(missing)}")
     cancellations = tuple(cancellations)
     if not cancellations or transactions.empty:
-        return FlagResult(flags=())
+        return FlagResult(flags=(), accounts=_accounts(cancellations, None, None))
     table, matched = _prepared(transactions, cancellations)
     charges = matched[matched["amount_cents"] < 0] if not matched.empty else matched
     if not charges.empty:
@@ -482,17 +520,21 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
     by_key: dict[str, list] = defaultdict(list)
     for row in charge_rows:
         by_key[row.cc_key].append(row)
-    unmatched = _unmatched_charges(transactions, table)
+    by_rule: dict[int, list] = defaultdict(list)
+    for row in after_rows:
+        by_rule[int(row.cc_rule)].append(row)
     promoted: set[int] = set()
-    fresh: list[tuple] = []  # (row, rule) of new series
-    claimed: set[int] = set()
+    habits = []  # per rule: (number, cancellation, usual amounts, cadence, next cancellation)
     for number, canc, previous, following in _periods(cancellations):
         key = canc.vendor.strip().casefold()
         series = _history_series(_history(by_key.get(key, []), canc, previous))
-        mine = [r for r in after_rows if int(r.cc_rule) == number]
-        promoted |= _continuing(mine, series)
-        usual, gap = _usual(series, canc)
-        for row, first in _new_series(unmatched, canc, usual, gap, following):
+        promoted |= _continuing(by_rule.get(number, []), series)
+        habits.append((number, canc, *_usual(series, canc), following))
+    unmatched = _NewSeries(transactions, set().union(*(usual for _, _, usual, _, _ in habits)))
+    fresh: list[tuple] = []  # (row, rule, first day) of new series
+    claimed: set[int] = set()
+    for number, canc, usual, gap, following in habits:
+        for row, first in unmatched.around(canc, usual, gap, following):
             if row.cc_pos not in claimed:
                 claimed.add(row.cc_pos)
                 fresh.append((row, number, first))
@@ -515,19 +557,8 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
                             same_payment=linked.get(int(row.cc_pos), ()))
                  for row, number, first in fresh]
     early = [make(row, "refundable") for row in _rows(refundable)]
-    return FlagResult(flags=_order(flags), refundable=_order(early), to_check=_order(to_check))
-
-
-def _unmatched_charges(transactions: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Charges no vendor matched, with what :func:`_make_flag` reads (only those at a rule's amount
-    could start a new series, but the whole descriptor's history decides whether it is new)."""
-    raw = transactions["match_vendor"].to_numpy(dtype=object, na_value="")
-    mask = (raw == "") & (transactions["amount_cents"].to_numpy() < 0) & ~_secondary(transactions)
-    rows = transactions[mask].copy()
-    rows["cc_pos"] = np.flatnonzero(mask)
-    rows["cc_occurrence"] = _occurrence(rows).to_numpy() if len(rows) else []
-    rows["cc_row"] = -1 - np.arange(len(rows))
-    return rows
+    return FlagResult(flags=_order(flags), refundable=_order(early), to_check=_order(to_check),
+                      accounts=_accounts(cancellations, table, charges))
 
 
 def account_cancellations(transactions: pd.DataFrame, cancellations: Sequence[Cancellation]
@@ -540,21 +571,26 @@ def account_cancellations(transactions: pd.DataFrame, cancellations: Sequence[Ca
     pipeline fills it from the matcher for the cancellations that matched nothing.
     """
     cancellations = tuple(cancellations)
+    if not cancellations or transactions.empty or any(c not in transactions.columns for c in MATCH_COLUMNS):
+        return _accounts(cancellations, None, None)
+    table, matched = _prepared(transactions, cancellations)
+    return _accounts(cancellations, table, matched[matched["amount_cents"] < 0] if not matched.empty else None)
+
+
+def _accounts(cancellations: tuple[Cancellation, ...], table: pd.DataFrame | None,
+              charges: pd.DataFrame | None) -> tuple[CancellationAccount, ...]:
+    """The accounts from the prepared matched charges (see :func:`account_cancellations`)."""
     counts = {n: [0, 0, None] for n in range(len(cancellations))}
-    if cancellations and not transactions.empty and all(c in transactions.columns for c in MATCH_COLUMNS):
-        table, matched = _prepared(transactions, cancellations)
-        charges = matched[matched["amount_cents"] < 0] if not matched.empty else matched
-        if not charges.empty:
-            behind = _govern(charges, table, "backward")
-            after = behind[behind["cc_rule"].notna()]
-            ahead = _govern(charges, table, "forward")  # a charge between two cancellations is in both
-            ahead = ahead[ahead["cc_rule"].notna()]
-            for rule, n in after["cc_rule"].astype(int).value_counts().items():
-                counts[rule][1] = int(n)
-            if not ahead.empty:
-                ahead = ahead.assign(day=ahead["date"].dt.date)
-                for rule, group in ahead.groupby(ahead["cc_rule"].astype(int)):
-                    counts[int(rule)][0] = len(group)
-                    counts[int(rule)][2] = max(group["day"])
+    if charges is not None and not charges.empty:
+        behind = _govern(charges, table, "backward")
+        after = behind[behind["cc_rule"].notna()]
+        ahead = _govern(charges, table, "forward")  # a charge between two cancellations is in both
+        ahead = ahead[ahead["cc_rule"].notna()]
+        for rule, n in after["cc_rule"].astype(int).value_counts().items():
+            counts[rule][1] = int(n)
+        if not ahead.empty:
+            seen = ahead.groupby(ahead["cc_rule"].astype(int))["date"].agg(["size", "max"])
+            for rule, n, last in zip(seen.index.tolist(), seen["size"].tolist(), seen["max"].dt.date.tolist()):
+                counts[rule][0], counts[rule][2] = int(n), last
     return tuple(CancellationAccount(canc, before, after, last)
                  for canc, (before, after, last) in zip(cancellations, (counts[n] for n in range(len(cancellations)))))

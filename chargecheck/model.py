@@ -6,7 +6,7 @@ rules files load into and what reports render.  They are the contract between th
     rules.load_rules()        -> tuple[Cancellation, ...]
     match.Matcher.match(...)  -> VendorMatch per unique cleaned descriptor
     flag.flag_charges(...)    -> FlagResult (flags, to_check, refundable)
-    flag.account_cancellations(...) -> CancellationAccount per cancellation
+    (FlagResult.accounts: a CancellationAccount per cancellation, also flag.account_cancellations)
     pipeline.check(...)       -> CheckResult (everything a report shows)
 """
 
@@ -160,11 +160,13 @@ class Flag:
 @dataclass(frozen=True)
 class FlagResult:
     """Charges after cancellation (``flags``), possible ones to look at (``to_check``, status
-    ``to_check`` and a ``reason``) and pre-cancellation charges still refundable."""
+    ``to_check`` and a ``reason``), pre-cancellation charges still refundable, and what the
+    statements showed of each cancellation (``accounts``)."""
 
     flags: tuple[Flag, ...]
     refundable: tuple[Flag, ...] = ()
     to_check: tuple[Flag, ...] = ()
+    accounts: tuple["CancellationAccount", ...] = ()  # one per cancellation, rules order
 
 
 @dataclass(frozen=True)

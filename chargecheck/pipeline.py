@@ -136,7 +136,7 @@ def check(
     report needs: flags, refundable charges, what was read and skipped, duplicates dropped.
     """
     from .dedupe import drop_overlaps, link_same_payments
-    from .flag import account_cancellations, flag_charges
+    from .flag import flag_charges
     from .match.knowledge import knowledge_paths, load_knowledge
     from .match.matcher import Matcher
     from .config.reviews import apply_reviews, load_reviews
@@ -159,7 +159,7 @@ def check(
     wallets = [p for proc in knowledge.processors if proc.kind == "wallet" for p in proc.prefixes]
     annotated = link_same_payments(matcher.annotate(transactions), wallets)
     found = flag_charges(annotated, cancellations)
-    accounts = _with_closest(account_cancellations(annotated, cancellations), matcher, annotated)
+    accounts = _with_closest(found.accounts, matcher, annotated)
 
     stale = ()
     reviews_file = rules_dir / "reviews.toml" if rules_dir is not None else None

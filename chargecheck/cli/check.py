@@ -42,7 +42,10 @@ def _progress_callback(statements: tuple[Path, ...]):
 def command(statements, rules, fmt, output, color, **kwargs) -> None:
     """Check STATEMENTS (files or folders) for charges after recorded cancellations.
 
-    Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input.
+    Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input.  Charges
+    "to check" (possible matches, listed with the reason for doubt) are never totalled and never
+    set exit code 1; nor do warnings (a cancellation that matched nothing, no rules, no
+    transactions), which every report prints.
     """
     from .. import report
 
