@@ -2,7 +2,9 @@
 
 Input: the transaction table (:mod:`chargecheck.schema`) annotated by the matcher with
 ``cleaned``, ``match_vendor`` (``""`` = no match, else a ``Cancellation.vendor``),
-``match_score``, ``match_alias`` and ``match_method``; and the cancellations.
+``match_score``, ``match_alias`` and ``match_method`` (optionally ``match_tier`` and
+``match_doubt``, and ``same_payment`` from :func:`chargecheck.dedupe.link_same_payments`); and
+the cancellations.
 Output: :class:`~chargecheck.model.FlagResult` — ``flags``, ``to_check``, ``refundable`` and ``accounts``.
 
 Definitions (what a user disputing a charge needs):

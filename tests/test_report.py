@@ -231,3 +231,23 @@ def test_a_partly_credited_charge_shows_what_is_still_owed_in_every_format():
     assert ",5.49,10.00," in csv_line
     for fmt in ("table", "md", "html"):
         assert "10.00 USD still owed" in " ".join(_render(result, fmt).split()), fmt  # the table wraps lines
+
+
+def test_both_lines_of_one_payment_are_shown_in_every_format_and_the_letter(tmp_path):
+    from chargecheck.model import Source
+    from chargecheck.report.letters import write_letters
+
+    result = story.story()
+    wallet = Source("paypal.csv", line=5)
+    first = dataclasses.replace(result.flags[0], same_payment=(wallet,))
+    result = dataclasses.replace(result, flags=(first,) + result.flags[1:])
+    data = json.loads(_render(result, "json"))
+    assert data["flags"][0]["same_payment"] == [{"file": "paypal.csv", "line": 5}]
+    assert data["summary"]["flags"] == 4  # still one flag: one payment
+    csv_line = next(line for line in _render(result, "csv").splitlines() if line.startswith(first.id))
+    assert ",paypal.csv:5," in csv_line
+    for fmt in ("table", "md", "html"):
+        assert "paypal.csv:5" in report.render(result, fmt, width=140).replace("<wbr>", ""), fmt
+    letters = {p.name: p.read_text(encoding="utf-8") for p in write_letters(result, tmp_path)}
+    assert "statements/card.ofx#202603150001 + paypal.csv:5" in letters["kaspersky-card-issuer-chargeback.md"]
+    assert all(story.TO_CHECK_DOUBT not in text and "4.99 GBP" not in text for text in letters.values())

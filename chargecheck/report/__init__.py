@@ -6,12 +6,14 @@ One renderer per format, all reading the same result and agreeing on order and t
 =========  ==================================================================================
 ``table``  terminal table grouped by vendor with totals (default; :mod:`.table`)
 ``json``   machine-readable, versioned, fixed keys (:mod:`.json_report`)
-``csv``    one row per flag, spreadsheet-injection safe (:mod:`.csv_report`)
+``csv``    one row per flag, charge to check and cancellation, injection safe (:mod:`.csv_report`)
 ``md``     Markdown summary and a table per vendor (:mod:`.markdown`)
 ``html``   self-contained page with per-vendor SVG timelines, print-ready (:mod:`.html`)
 =========  ==================================================================================
 
-Every output is deterministic: no clock, no random ids, stable ordering.
+Every format shows both tiers (flagged, counted; "to check", listed with the reason, never
+counted) and accounts for every recorded cancellation, with a visible warning for one that
+matched nothing.  Every output is deterministic: no clock, no random ids, stable ordering.
 """
 
 from __future__ import annotations
@@ -54,5 +56,6 @@ def render(result: CheckResult, fmt: str = "table", *, color: bool = False, widt
 
 
 def exit_code(result: CheckResult) -> int:
-    """0 when no flag is outstanding, 1 when some charge still needs action (the CLI's exit code)."""
+    """0 when no flag is outstanding, 1 when some flagged charge still needs action (the CLI's exit
+    code).  Charges to check and warnings never set 1: they are printed in every report."""
     return 1 if result.outstanding else 0
