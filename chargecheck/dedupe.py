@@ -37,7 +37,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .model import DuplicateDrop, Source
+from .model import DuplicateDrop, MatchTier, Source
 from .schema import TRANSACTION_COLUMNS, Statement, cents_to_decimal, empty_transactions
 
 __all__ = ["drop_overlaps", "link_same_payments", "SAME_BANK_ID", "SAME_CONTENT", "SAME_PAYMENT_DAYS"]
@@ -236,7 +236,7 @@ def link_same_payments(annotated: pd.DataFrame, wallet_prefixes: Sequence[str],
 def _confident(out: pd.DataFrame, position: int) -> bool:
     if "match_tier" not in out.columns:
         return True
-    return str(out["match_tier"].iat[position]) != "to_check"
+    return str(out["match_tier"].iat[position]) != MatchTier.TO_CHECK.value
 
 
 def _link(out: pd.DataFrame, positions: np.ndarray, prefixes: tuple[str, ...], days: int, links: np.ndarray) -> None:
