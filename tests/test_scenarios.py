@@ -2,7 +2,7 @@
 
 Each folder under ``tests/scenarios/`` holds ``statements/`` (files as downloaded), ``rules/`` (the
 user's rules folder) and ``expected.toml``: the exit code, every flag and every charge to check
-(vendor, date, amount; optionally the lines of the payment and the reason), the money at stake,
+(vendor, date, amount; optionally the lines of the payment, the reason and part of the method), the money at stake,
 every cancellation's account (matched before/after, last seen, the closest descriptors, the
 warning), the headline and warnings.  The flags and charges to check listed are all there must be.
 ``chargecheck check`` runs in the folder (so paths print relative), in every report format, and
@@ -86,6 +86,8 @@ def test_scenario(folder: Path, expected: dict) -> None:
                 assert [f"{s['file']}:{s['line']}" for s in lines] == item["sources"]
             if "reason" in item:
                 assert item["reason"] in entry["reason"]
+            if "method" in item:
+                assert item["method"] in entry["method"]
 
     if "at_stake" in expected:
         stake = sum((Decimal(t["amount"]) for t in data["summary"]["at_stake"]), Decimal("0.00"))
