@@ -2,7 +2,8 @@
 
     statements ──import──▶ Statement per file ──dedupe──▶ one transaction table
     rules/*.toml ──load──▶ Cancellations (+ vendor knowledge, layouts, reviews)
-    table ──match (per unique descriptor)──▶ annotated table ──flag──▶ flags, refundable
+    table ──match (per unique descriptor)──▶ annotated table ──same payments──▶ linked table
+    linked table ──flag──▶ flags, to check, refundable, an account of every cancellation
     flags ──reviews──▶ CheckResult  (every report renders from it alone)
 
 Use it from a notebook exactly as the CLI does::
@@ -133,7 +134,9 @@ def check(
     """Read statements, match vendors against recorded cancellations, and flag later charges.
 
     ``rules`` is a rules folder (every ``*.toml`` in it) or rules files.  Returns everything a
-    report needs: flags, refundable charges, what was read and skipped, duplicates dropped.
+    report needs: flags, charges to check, refundable charges, every cancellation's account (the
+    closest descriptors for one that matched nothing), what was read and skipped, duplicates
+    dropped, and warnings when nothing could be checked (no cancellation, no transaction).
     """
     from .dedupe import drop_overlaps, link_same_payments
     from .flag import flag_charges
