@@ -398,8 +398,8 @@ class _NewSeries:
     """
 
     def __init__(self, transactions: pd.DataFrame, usual: set[int]) -> None:
-        self.by_amount: dict[int, list[tuple[date, str]]] = defaultdict(list)
-        self.rows: dict[str, list] = {}
+        self.by_amount: dict[int, list[tuple[date, tuple[str, int]]]] = defaultdict(list)
+        self.rows: dict[tuple[str, int], list] = {}  # (cleaned descriptor, amount) -> its charges, by date
         if not usual or transactions.empty:
             return
         raw = transactions["match_vendor"].to_numpy(dtype=object, na_value="")
@@ -431,10 +431,11 @@ class _NewSeries:
         pool["cc_pos"] = positions
         pool["cc_occurrence"] = _occurrence(pool).to_numpy()
         pool["cc_row"] = -1 - np.arange(len(pool))
-        for row in sorted(_rows(pool), key=lambda r: (r.cleaned, r.date, r.source_file, r.source_line or 0)):
-            self.rows.setdefault(row.cleaned, []).append(row)
-        for name, rows in sorted(self.rows.items()):
-            self.by_amount[int(rows[0].amount_cents)].append((rows[0].date, name))
+        for row in sorted(_rows(pool), key=lambda r: (r.cleaned, r.amount_cents, r.date, r.source_file,
+                                                     r.source_line or 0)):
+            self.rows.setdefault((row.cleaned, int(row.amount_cents)), []).append(row)
+        for key, rows in sorted(self.rows.items()):
+            self.by_amount[key[1]].append((rows[0].date, key))
 
     def around(self, canc: Cancellation, usual: set[int], gap: float | None, following: date | None) -> list:
         """The candidates starting within one cadence of the cancellation, on that cadence:
@@ -444,8 +445,8 @@ class _NewSeries:
         start_by = canc.charges_expected_until + timedelta(days=round(cadence + max(4.0, 0.15 * cadence)))
         found = []
         for cents in sorted(usual):
-            for first, name in self.by_amount.get(cents, ()):
-                series = self.rows[name]
+            for first, key in self.by_amount.get(cents, ()):
+                series = self.rows[key]
                 if not start_from <= first <= start_by:
                     continue
                 if not all(_on_cadence((b.date - a.date).days, cadence) for a, b in zip(series, series[1:])):
