@@ -102,7 +102,7 @@ def main() -> None:
         ours, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
     assert len(statement.transactions) == n, statement.notes
     # CPU time too: on a shared machine the wall clock also counts other processes' turns.
-    print(f"chargecheck read_statement ({statement.notes[0]}): {ours:.2f} s wall, {ours_cpu:.2f} s CPU")
+    print(f"chargecheck read_statement: {ours:.2f} s wall, {ours_cpu:.2f} s CPU, {len(statement.transactions):,} transactions")
     small, large = max(n // 8, 10), max(n // 4, 20)
     t_small, t_large = time_ofxparse(small), time_ofxparse(large)
     exponent = math.log(t_large / t_small) / math.log(large / small)

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chargecheck.discover.subscriptions import find_subscriptions  # noqa: E402
-from chargecheck.synthetic import generate_history, score_detection  # noqa: E402
+from synthetic_histories import generate_history, score_detection  # noqa: E402
 
 
 def _show(seed: int, score) -> None:

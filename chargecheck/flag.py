@@ -79,13 +79,12 @@ import pandas as pd
 
 from statistics import median
 
-from .model import Cancellation, CancellationAccount, Flag, FlagResult, MatchTier, Source
+from .model import ID_LENGTH, Cancellation, CancellationAccount, Flag, FlagResult, MatchTier, Source
 from .schema import cents_to_decimal
 
 __all__ = ["MATCH_COLUMNS", "flag_charges", "flag_ids", "account_cancellations", "ID_LENGTH"]
 
 MATCH_COLUMNS: tuple[str, ...] = ("cleaned", "match_vendor", "match_score", "match_alias", "match_method")
-ID_LENGTH = 10
 
 
 def _vendor_keys(values: pd.Series, wanted: set[str]) -> tuple[np.ndarray, np.ndarray]:

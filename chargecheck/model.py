@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # annotations only: ``import chargecheck.model`` must not load pandas (fast CLI start)
+    import pandas as pd
 
-from .schema import SkippedRow, Statement
+    from .schema import SkippedRow, Statement
 
 __all__ = [
+    "ID_LENGTH",
     "Cancellation",
     "MatchTier",
     "VendorMatch",
@@ -34,6 +37,10 @@ __all__ = [
     "StaleReview",
     "CheckResult",
 ]
+
+
+# A flag id: the first hex digits of a hash of the transaction's content (see flag.flag_ids).
+ID_LENGTH = 10
 
 
 @dataclass(frozen=True)

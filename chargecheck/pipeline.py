@@ -1,30 +1,62 @@
-"""The whole check, as one function that reads like the pipeline diagram.
+"""The library API: every command of the CLI is one function here, over one :class:`Workspace`.
 
     statements ──import──▶ Statement per file ──dedupe──▶ one transaction table
-    rules/*.toml ──load──▶ Cancellations (+ vendor knowledge, layouts, reviews)
-    table ──match (per unique descriptor)──▶ annotated table ──same payments──▶ linked table
+    rules/*.toml ──Workspace.load──▶ cancellations, vendor knowledge, layouts, reviews
+    table ──match (per distinct descriptor)──▶ annotated table ──same payments──▶ linked table
     linked table ──flag──▶ flags, to check, refundable, an account of every cancellation
     flags ──reviews──▶ CheckResult  (every report renders from it alone)
+
+=======================  ==============================================================
+:func:`check`            flagged charges after cancellations (``chargecheck check``)
+:func:`subscriptions`    recurring series found in the data (``chargecheck subscriptions``)
+:func:`transactions`     what was read from each file (``chargecheck transactions``)
+:func:`explain`          how one descriptor is cleaned and matched (``chargecheck explain``)
+:func:`letters`          dispute letters for a check result (``chargecheck letters``)
+=======================  ==============================================================
 
 Use it from a notebook exactly as the CLI does::
 
     from chargecheck import check
     result = check(["statements/"], rules="rules/")
     result.flags
+
+or build the workspace once and reuse it::
+
+    from chargecheck.workspace import Workspace
+    from chargecheck import pipeline
+    ws = Workspace.load("rules/")
+    result = pipeline.check(["statements/"], workspace=ws)
+    found = pipeline.subscriptions(["statements/"], ws)
 """
 
 from __future__ import annotations
 
+import shlex
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import StatementError, UsageError
 from .importers import ImportOptions, read_statement
 from .model import CheckResult
 from .schema import Statement
+from .workspace import Workspace, rules_directory
 
-__all__ = ["check", "expand_statement_paths", "read_statements", "rules_directory"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .discover.subscriptions import Discovery
+    from .match.explain import Explanation
+
+__all__ = ["check", "subscriptions", "transactions", "explain", "letters", "expand_statement_paths",
+           "read_statements", "read_transactions", "rules_directory", "Workspace"]
+
+# Named as a statement, this reads one statement from standard input (``cat x.csv | chargecheck check -``).
+STDIN = "-"
 
 # In a folder of statements, these are notes, rules or reports sitting beside them, not statements.
 _NOT_STATEMENTS = {".md", ".toml", ".json", ".html", ".htm", ".pdf", ".png", ".jpg", ".py", ".zip"}
@@ -39,7 +71,9 @@ def expand_statement_paths(paths: Sequence[str | Path]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if str(raw) == STDIN:
+            files.append(path)
+        elif path.is_dir():
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path)
                 # Hidden files, and the lock files Office leaves beside an open workbook (~$x.xlsx).
@@ -56,131 +90,107 @@ def expand_statement_paths(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def rules_directory(rules: Path | Sequence[Path] | None) -> Path | None:
-    """The folder holding the user's rules (and vendors.toml, layouts.toml, reviews.toml), if any."""
-    if rules is None:
-        return None
-    first = Path(rules) if isinstance(rules, (str, Path)) else (Path(rules[0]) if rules else None)
-    if first is None:
-        return None
-    return first if first.is_dir() else first.parent
-
-
-# Many files and this many bytes in all: two processes read them (each file is independent).
-PARALLEL_FILES, PARALLEL_BYTES = 4, 2_000_000
-
-
 def read_statements(
     paths: Sequence[str | Path],
     options: ImportOptions | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> tuple[Statement, ...]:
-    """Read every statement (folders expanded), in order; ``progress`` is called for each file.
-
-    A folder of many statements (a bookkeeper's clients) is read by two processes where the
-    machine has the CPUs; the statements, their order and any error are the same as read
-    one by one (the first failing file's error is raised).
-    """
+    """Read every statement (folders expanded), in order; ``progress`` is called for each file."""
     files = expand_statement_paths(paths)
-    if _parallel(files):
-        return _read_in_parallel(files, options, progress)
     statements = []
     for path in files:
         if progress is not None:
             progress(path)
-        statements.append(read_statement(path, options))
+        statements.append(read_stdin(options) if str(path) == STDIN else read_statement(path, options))
     return tuple(statements)
 
 
-def _parallel(files: list[Path]) -> bool:
-    from .match.batch import _workers
+def read_stdin(options: ImportOptions | None = None) -> Statement:
+    """One statement of any format read from standard input, its rows sourced as ``-``.
 
-    return (len(files) >= PARALLEL_FILES and sum(f.stat().st_size for f in files) >= PARALLEL_BYTES
-            and _workers() >= 2)
-
-
-def _read_one(job: tuple[Path, ImportOptions | None]) -> Statement:
-    return read_statement(*job)
-
-
-def _read_in_parallel(files: list[Path], options, progress) -> tuple[Statement, ...]:
-    import multiprocessing
-
-    statements = []
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        # In order; the parent only collects.  The pool's threads end with the block, so the
-        # matcher may fork its own helper afterwards.
-        for path, statement in zip(files, pool.imap(_read_one, [(f, options) for f in files])):
-            if progress is not None:
-                progress(path)
-            statements.append(statement)
-    return tuple(statements)
+    The importers identify formats by content and read files, so the bytes are kept in a private
+    temporary file (removed at once); every source, skipped row and error names ``-``.
+    """
+    data = sys.stdin.buffer.read()
+    with tempfile.TemporaryDirectory(prefix="chargecheck-stdin-") as folder:
+        path = Path(folder) / "stdin"
+        path.write_bytes(data)
+        try:
+            statement = read_statement(path, options)
+        except StatementError as exc:
+            exc.path = STDIN
+            exc.args = (str(exc),)
+            raise
+    frame = statement.transactions.copy()
+    frame["source_file"] = STDIN
+    skipped = tuple(replace(row, file=STDIN) for row in statement.skipped)
+    return replace(statement, path=STDIN, transactions=frame, skipped=skipped)
 
 
-def _rules_files(rules: Path | Sequence[Path] | None) -> list[Path]:
-    if rules is None:
-        return []
-    items = [rules] if isinstance(rules, (str, Path)) else list(rules)
-    return [Path(item) for item in items]
+def read_transactions(
+    statements: Sequence[str | Path],
+    workspace: Workspace,
+    progress: Callable[[Path], None] | None = None,
+) -> tuple[tuple[Statement, ...], "pd.DataFrame", tuple]:
+    """Read the statements with the workspace's options and drop rows two overlapping files share.
+
+    Returns ``(statements, transactions, duplicates)``: what each file gave, the one table, and the
+    :class:`~chargecheck.model.DuplicateDrop` records.
+    """
+    from .dedupe import drop_overlaps
+
+    read = read_statements(statements, workspace.options, progress)
+    table, duplicates = drop_overlaps(read)
+    return read, table, tuple(duplicates)
 
 
 def check(
     statements: Sequence[str | Path],
-    rules: Path | Sequence[Path] | None,
+    rules: Path | str | Sequence[Path | str] | None = None,
     options: ImportOptions | None = None,
     *,
+    workspace: Workspace | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> CheckResult:
     """Read statements, match vendors against recorded cancellations, and flag later charges.
 
-    ``rules`` is a rules folder (every ``*.toml`` in it) or rules files.  Returns everything a
-    report needs: flags, charges to check, refundable charges, every cancellation's account (the
-    closest descriptors for one that matched nothing), what was read and skipped, duplicates
-    dropped, and warnings when nothing could be checked (no cancellation, no transaction).
+    Give either ``rules`` (a rules folder — every ``*.toml`` in it — or rules files) with optional
+    ``options``, or a ready ``workspace``.  Returns everything a report needs: flags, charges to
+    check, refundable charges, every cancellation's account (the closest descriptors for one that
+    matched nothing), what was read and skipped, duplicates dropped, and warnings when nothing
+    could be checked (no cancellation, no transaction).
     """
-    from .dedupe import drop_overlaps, link_same_payments
-    from .flag import flag_charges
-    from .match.knowledge import knowledge_paths, load_knowledge
-    from .match.matcher import Matcher
     from .config.reviews import apply_reviews, load_reviews
-    from .config.rules import load_rules
+    from .dedupe import link_same_payments
+    from .flag import flag_charges
 
-    rules_dir = rules_directory(rules)
-    options = options or ImportOptions()
-    if options.layouts_file is None and rules_dir is not None and (rules_dir / "layouts.toml").exists():
-        options = replace(options, layouts_file=rules_dir / "layouts.toml")
+    if workspace is None:
+        workspace = Workspace.load(rules, options)
+    read, transactions, duplicates = read_transactions(statements, workspace, progress)
 
-    rules_files = _rules_files(rules)
-    cancellations = load_rules(rules_files) if rules_files else ()
-    # [[vendor]] records anywhere in the rules (and vendors.toml beside them) extend the knowledge base.
-    knowledge = load_knowledge(knowledge_paths(rules_files) if rules_files else None)
-
-    read = read_statements(statements, options, progress)
-    transactions, duplicates = drop_overlaps(read)
-
-    matcher = Matcher(cancellations, knowledge)
-    wallets = [p for proc in knowledge.processors if proc.kind == "wallet" for p in proc.prefixes]
+    matcher = workspace.matcher
+    wallets = [p for proc in workspace.knowledge.processors if proc.kind == "wallet" for p in proc.prefixes]
     annotated = link_same_payments(matcher.annotate(transactions), wallets)
-    found = flag_charges(annotated, cancellations)
+    found = flag_charges(annotated, workspace.cancellations)
     accounts = _with_closest(found.accounts, matcher, annotated)
 
     stale = ()
-    reviews_file = rules_dir / "reviews.toml" if rules_dir is not None else None
-    if reviews_file is not None and reviews_file.exists():
+    if workspace.reviews_file is not None and workspace.reviews_file.exists():
         # Every list: a decision about a refundable or a to-check charge is not stale.
-        everything, stale = apply_reviews(found.flags + found.refundable + found.to_check, load_reviews(reviews_file))
+        everything, stale = apply_reviews(found.flags + found.refundable + found.to_check,
+                                          load_reviews(workspace.reviews_file))
         n, m = len(found.flags), len(found.refundable)
         found = replace(found, flags=everything[:n], refundable=everything[n:n + m], to_check=everything[n + m:])
 
     return CheckResult(
         flags=tuple(found.flags),
         refundable=found.refundable,
-        cancellations=tuple(cancellations),
+        cancellations=workspace.cancellations,
         statements=read,
         transactions=annotated,
-        duplicates=tuple(duplicates),
+        duplicates=duplicates,
         stale_reviews=tuple(stale),
-        warnings=_coverage_warnings(cancellations, annotated, rules_files),
+        warnings=_coverage_warnings(workspace.cancellations, annotated, workspace.rules),
         to_check=found.to_check,
         accounts=accounts,
     )
@@ -209,3 +219,51 @@ def _coverage_warnings(cancellations, transactions, rules_files) -> tuple[str, .
         warnings.append("the statements yielded no transactions: nothing was checked; "
                         "see the files and skipped rows listed in the report")
     return tuple(warnings)
+
+
+def subscriptions(
+    statements: Sequence[str | Path],
+    workspace: Workspace,
+    *,
+    as_of: date | None = None,
+    cancel_rules: Path | None = None,
+) -> "Discovery":
+    """The recurring series in the statements (and the repeating groups refused, with evidence).
+
+    Reads exactly as :func:`check` does (same layouts, same dedupe).  ``cancel_rules``: the rules
+    path to name in each suggested ``chargecheck cancel`` command (the user's ``--rules``).
+    """
+    from .discover.subscriptions import discover
+
+    _, table, _ = read_transactions(statements, workspace)
+    if not len(table):
+        raise UsageError("the statements hold no transactions",
+                         hint="check the files, or the --date-col/--amount-col overrides")
+    found = discover(table, workspace.cancellations, workspace.vendor_namer, as_of=as_of)
+    if cancel_rules is None:
+        return found
+    target = shlex.quote(str(cancel_rules))
+    subs = tuple(replace(s, cancel_command=f"{s.cancel_command} --rules {target}") if s.cancel_command else s
+                 for s in found.subscriptions)
+    return replace(found, subscriptions=subs)
+
+
+def transactions(statements: Sequence[str | Path], workspace: Workspace) -> tuple[Statement, ...]:
+    """Every statement as read (files and folders), with the workspace's layouts and options.
+
+    No dedupe: this is what each file gave, for checking an import.
+    """
+    return read_statements(statements, workspace.options)
+
+
+def explain(descriptor: str, workspace: Workspace, vendors: Sequence[str] = ()) -> "Explanation":
+    """How ``descriptor`` is cleaned and matched against the workspace's cancellations (and ``vendors``)."""
+    return workspace.explainer(vendors).explain(descriptor)
+
+
+def letters(result: CheckResult, folder: Path, fmt: str = "md") -> list[Path]:
+    """Write the dispute letters for ``result``'s outstanding flags into ``folder`` (``md`` or
+    ``txt``); the paths written."""
+    from .report.letters import write_letters
+
+    return write_letters(result, folder, fmt)

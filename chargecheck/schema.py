@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
@@ -40,6 +41,7 @@ __all__ = [
     "empty_transactions",
     "cents_to_decimal",
     "decimal_to_cents",
+    "by_unique",
 ]
 
 TRANSACTION_SCHEMA: dict[str, str] = {
@@ -169,3 +171,10 @@ class Statement:
                 f"{self.path}: {self.rows_read} rows read but {len(self.transactions)} "
                 f"transactions + {len(self.skipped)} skipped"
             )
+
+
+def by_unique(values: pd.Series, func, dtype=object) -> pd.Series:
+    """Apply a scalar function once per distinct value and map back (statement columns repeat a lot)."""
+    codes, unique = pd.factorize(values.astype(object), use_na_sentinel=False)
+    mapped = np.array([func(value) for value in unique], dtype=dtype)
+    return pd.Series(mapped[codes] if len(mapped) else mapped, index=values.index)

@@ -77,19 +77,3 @@ def test_currency_option_rejects_what_is_not_an_iso_code(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["check", str(statement), "--rules", str(rules), "--currency", "dollars"])
     assert result.exit_code == 2
     assert "expected a three-letter ISO currency code such as USD, found 'dollars'" in result.output
-
-
-def test_progress_bar_runs_no_thread_so_matching_can_fork(monkeypatch, tmp_path) -> None:
-    """The progress bar for several files refreshes by hand: a timer thread would stop the
-    matcher from forking its second process (see match_batch._workers)."""
-    import sys
-    import threading
-
-    from chargecheck.cli import check as check_cli
-
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    progress, advance = check_cli._progress_callback((tmp_path / "a.csv", tmp_path / "b.csv"))
-    assert progress is not None
-    with progress:
-        advance(tmp_path / "a.csv")
-        assert threading.active_count() == 1

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from chargecheck.discover.subscriptions import Charge, PriceChange, Refused, Subscription, render_subscriptions
+from chargecheck.discover.subscriptions import Charge, PriceChange, Refused, Subscription
+from chargecheck.report import render_subscriptions
 from chargecheck.errors import UsageError
 from chargecheck.model import Source
 
@@ -98,7 +99,7 @@ def test_empty_reports():
 
 
 def test_unknown_format_is_a_usage_error():
-    with pytest.raises(UsageError, match="unknown format 'pdf'"):
+    with pytest.raises(UsageError, match="unknown report format 'pdf'"):
         render_subscriptions([], "pdf")
 
 

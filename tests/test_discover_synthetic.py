@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from chargecheck.discover.subscriptions import find_subscriptions
 from chargecheck.schema import TRANSACTION_SCHEMA
-from chargecheck.synthetic import generate_history, score_detection
+
+# The generator is test and bench code, kept out of the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from synthetic_histories import generate_history, score_detection  # noqa: E402
 
 SEEDS = range(8)
 

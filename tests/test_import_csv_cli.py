@@ -102,4 +102,4 @@ def test_unreadable_file_is_exit_2_without_traceback(in_tmp):
 def test_help_text():
     result = CliRunner().invoke(cli, ["transactions", "--help"])
     assert result.exit_code == 0
-    assert "Show the transactions and skipped rows read from FILES" in result.output
+    assert "Show the transactions and skipped rows read from STATEMENTS" in result.output

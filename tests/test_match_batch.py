@@ -110,10 +110,7 @@ def test_sample_is_varied(sample: pd.DataFrame) -> None:
     assert sample["description"].isna().any()
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_fast_path_equals_plain_path(sample: pd.DataFrame, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(match_batch, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(match_batch, "_workers", lambda: workers)
+def test_fast_path_equals_plain_path(sample: pd.DataFrame) -> None:
     expected = _plain_annotate(Matcher(_cancellations()), sample)
     got = Matcher(_cancellations()).annotate(sample)
     pd.testing.assert_frame_equal(got, expected)

@@ -73,32 +73,3 @@ def _client_folder(tmp_path: Path, broken: int | None = None) -> Path:
     return folder
 
 
-def test_many_files_read_in_parallel_give_the_same_statements(tmp_path: Path, monkeypatch) -> None:
-    from chargecheck import pipeline
-
-    folder = _client_folder(tmp_path)
-    alone = pipeline.read_statements([folder])
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr("chargecheck.match.batch._workers", lambda: 2)
-    seen: list[Path] = []
-    together = pipeline.read_statements([folder], progress=seen.append)
-    assert pipeline._parallel(pipeline.expand_statement_paths([folder]))
-    assert [s.path for s in together] == [s.path for s in alone] == [str(p) for p in seen]
-    for a, b in zip(alone, together):
-        pd.testing.assert_frame_equal(a.transactions, b.transactions)
-        assert (a.skipped, a.rows_read, a.notes) == (b.skipped, b.rows_read, b.notes)
-
-
-def test_an_unreadable_file_fails_the_same_way_in_parallel(tmp_path: Path, monkeypatch) -> None:
-    from chargecheck import pipeline
-    from chargecheck.errors import StatementError
-
-    folder = _client_folder(tmp_path, broken=3)
-    with pytest.raises(StatementError) as alone:
-        pipeline.read_statements([folder])
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr("chargecheck.match.batch._workers", lambda: 2)
-    with pytest.raises(StatementError) as together:
-        pipeline.read_statements([folder])
-    assert str(together.value) == str(alone.value) and "client3.csv" in str(together.value)
-    assert (together.value.path, together.value.line) == (alone.value.path, alone.value.line)

@@ -9,8 +9,6 @@ and picks the exit code.  Exit codes: 0 nothing outstanding, 1 outstanding flags
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 
 import click
 
@@ -58,26 +56,5 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console-script entry point.
-
-    Ends the process without tearing the interpreter down: after a check of a million rows,
-    freeing every object one by one took a third of a second, for nothing.  By then every
-    output file is written and closed; the standard streams are flushed here.
-    """
-    try:
-        cli(prog_name="chargecheck")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
-            pass
-    os._exit(code)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    """Console-script entry point: run the command group and exit with its code."""
+    cli(prog_name="chargecheck")

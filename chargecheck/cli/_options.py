@@ -1,4 +1,10 @@
-"""Options shared by the commands that read statements (check, transactions, subscriptions, letters)."""
+"""The one CLI vocabulary: arguments and options shared by every command that reads statements.
+
+Every such command (check, transactions, subscriptions, letters) takes STATEMENTS (files, folders,
+or ``-`` for standard input), ``--rules``, the import overrides, ``--format`` with choices from the
+renderer registry (:mod:`chargecheck.report`) and ``-o``.  Nothing here imports pandas or the
+pipeline at import time, so ``chargecheck --help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,36 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..importers import ImportOptions
+from typing import TYPE_CHECKING
 
-__all__ = ["import_options", "build_import_options", "rules_option", "resolve_rules", "use_color", "write_output"]
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..importers.base import ImportOptions
+    from ..workspace import Workspace
+
+__all__ = ["import_options", "build_import_options", "rules_option", "resolve_rules", "use_color", "write_output",
+           "statements_argument", "format_option", "output_option", "load_workspace", "DATE_HELP"]
+
+# How every --help names a date.
+DATE_HELP = "YYYY-MM-DD"
+
+
+def statements_argument(func: Callable) -> Callable:
+    """STATEMENTS: statement files, folders of them, or ``-`` to read one statement from standard input."""
+    return click.argument("statements", nargs=-1, required=True, type=click.Path(path_type=Path))(func)
+
+
+def format_option(formats: tuple[str, ...], what: str = "Report format.") -> Callable:
+    """``--format`` with its choices from the renderer registry; the first is the default."""
+    return click.option("--format", "fmt", type=click.Choice(formats), default=formats[0], show_default=True,
+                        help=what)
+
+
+def output_option(func: Callable) -> Callable:
+    """``-o/--output FILE``: write the report there instead of standard output."""
+    return click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write the report to this file (default: standard output).")(func)
 
 
 def import_options(func: Callable) -> Callable:
@@ -51,8 +83,10 @@ def _currency_code(ctx: click.Context, param: click.Parameter, value: str | None
     return value.upper()
 
 
-def build_import_options(kwargs: dict) -> ImportOptions:
+def build_import_options(kwargs: dict) -> "ImportOptions":
     """Pop the import overrides out of a command's keyword arguments."""
+    from ..importers.base import ImportOptions
+
     names = (
         "date_col", "amount_col", "description_col", "date_format", "decimal", "layout", "encoding",
         "layouts_file", "currency",
@@ -84,6 +118,13 @@ def resolve_rules(rules: tuple[Path, ...], required: bool = True) -> list[Path] 
             hint="record a cancellation with `chargecheck cancel VENDOR --on DATE`, or pass --rules DIR",
         )
     return None
+
+
+def load_workspace(rules: tuple[Path, ...], kwargs: dict, *, required: bool = True) -> "Workspace":
+    """The workspace of ``--rules`` (default ./rules) with the import overrides popped from ``kwargs``."""
+    from ..workspace import Workspace
+
+    return Workspace.load(resolve_rules(rules, required=required), build_import_options(kwargs))
 
 
 def use_color(flag: bool | None, stream=None) -> bool:

@@ -7,56 +7,47 @@ from pathlib import Path
 
 import click
 
-from ..pipeline import check as run_check
-from ._options import build_import_options, import_options, resolve_rules, rules_option, use_color, write_output
+from ..report import FORMATS
+from ._options import (format_option, import_options, load_workspace, output_option, rules_option,
+                       statements_argument, use_color, write_output)
 
-FORMATS = ("table", "json", "csv", "md", "html")
 
-
-def _progress_callback(statements: tuple[Path, ...]):
+def _progress_bar(statements: tuple[Path, ...]):
     """A progress bar on stderr for runs over several files, only when stderr is a terminal."""
     several = len(statements) > 1 or any(Path(p).is_dir() for p in statements)
     if not several or not sys.stderr.isatty():
-        return None, None
+        return None
     from rich.console import Console
     from rich.progress import Progress
 
-    # Refreshed by hand, not by rich's timer thread: with a thread running, the matcher does not
-    # fork a second process (forking a threaded program is unsafe) and matches on one CPU.
-    progress = Progress(transient=True, console=Console(stderr=True), auto_refresh=False)
-    task = progress.add_task("reading statements", total=None)
-
-    def advance(path: Path) -> None:
-        progress.update(task, advance=1, description=f"reading {path.name}", refresh=True)
-
-    return progress, advance
+    return Progress(transient=True, console=Console(stderr=True))
 
 
 @click.command("check")
-@click.argument("statements", nargs=-1, required=True, type=click.Path(path_type=Path))
+@statements_argument
 @rules_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
+@format_option(FORMATS)
+@output_option
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: on a terminal without NO_COLOR).")
 @import_options
 def command(statements, rules, fmt, output, color, **kwargs) -> None:
-    """Check STATEMENTS (files or folders) for charges after recorded cancellations.
+    """Check STATEMENTS (files, folders, or - for standard input) for charges after recorded cancellations.
 
     Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input.  Charges
     "to check" (possible matches, listed with the reason for doubt) are never totalled and never
     set exit code 1; nor do warnings (a cancellation that matched nothing, no rules, no
     transactions), which every report prints.
     """
-    from .. import report
+    from .. import pipeline, report
 
-    options = build_import_options(kwargs)
-    rules_paths = resolve_rules(rules)
-    progress, advance = _progress_callback(statements)
-    if progress is not None:
-        with progress:
-            result = run_check(statements, rules_paths, options, progress=advance)
+    workspace = load_workspace(rules, kwargs)
+    bar = _progress_bar(statements)
+    if bar is None:
+        result = pipeline.check(statements, workspace=workspace)
     else:
-        result = run_check(statements, rules_paths, options)
-    text = report.render(result, fmt, color=use_color(color) and output is None and fmt == "table")
-    write_output(text, output)
+        with bar:
+            task = bar.add_task("reading statements", total=None)
+            result = pipeline.check(statements, workspace=workspace,
+                                    progress=lambda path: bar.update(task, advance=1, description=f"reading {path.name}"))
+    write_output(report.render(result, fmt, color=use_color(color) and output is None and fmt == "table"), output)
     sys.exit(report.exit_code(result))

@@ -6,21 +6,18 @@ from pathlib import Path
 
 import click
 
-from ._options import build_import_options, import_options, resolve_rules, rules_option
+from ..report import LETTER_FORMATS
+from ._options import format_option, import_options, load_workspace, rules_option, statements_argument
 
 
 @click.command("letters")
-@click.argument("statements", nargs=-1, required=True, type=click.Path(path_type=Path))
+@statements_argument
 @rules_option
-@click.option(
-    "--output",
-    "-o",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the letters into (created if missing; existing letters are overwritten).",
-)
+@format_option(LETTER_FORMATS, "Letter format: Markdown, or the same letters as plain text.")
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the letters into (created if missing; existing letters are overwritten).")
 @import_options
-def command(statements, rules, output, **kwargs) -> None:
+def command(statements, rules, fmt, output, **kwargs) -> None:
     """Write dispute letters for every vendor with outstanding charges after cancellation.
 
     Per vendor: a refund request to the merchant and a chargeback request to the card issuer
@@ -28,12 +25,10 @@ def command(statements, rules, output, **kwargs) -> None:
     reference, the charges, the total and the refund deadline.  Anything you did not record
     (your name, card number, addresses) is left as a marked blank like [YOUR NAME].
     """
-    from ..report.letters import write_letters
-    from ..pipeline import check as run_check
+    from .. import pipeline
 
-    options = build_import_options(kwargs)
-    result = run_check(statements, resolve_rules(rules), options)
-    paths = write_letters(result, output)
+    result = pipeline.check(statements, workspace=load_workspace(rules, kwargs))
+    paths = pipeline.letters(result, output, fmt)
     if not paths:
         click.echo("No outstanding charges after a cancellation: no letters written.")
         return

@@ -1,150 +1,36 @@
 """``chargecheck transactions``: show what was read from statements, to debug an import.
 
-Per file: the format detected, the layout, the encoding and rows read / transactions /
-skipped; then every normalized transaction and every skipped row with its reason and line.
-``--format json`` gives ``{"files": [...], "transactions": [...], "skipped": [...]}`` (ISO
-dates, amounts as decimal strings); ``--format csv`` writes the transactions as CSV to stdout
-(text cells that a spreadsheet would execute are prefixed with ``'``; amounts stay numbers)
-and the per-file summary and skipped rows to stderr, so stdout stays a clean table.
+``--format csv`` writes the transactions as CSV (to stdout or ``-o``) and the per-file summary and
+skipped rows to stderr, so the CSV stays a clean table.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from pathlib import Path
-
 import click
-import pandas as pd
 
-from ..importers import read_statement
-from ..report.csv_report import csv_safe
-from ..schema import Statement, cents_to_decimal
-from ._options import build_import_options, import_options
-
-__all__ = ["command", "statement_summary", "transaction_records", "render_table", "render_json", "render_csv"]
-
-FORMATS = ("table", "json", "csv")
-CSV_COLUMNS = ("date", "posted_date", "amount", "currency", "description", "account", "bank_id", "source_file", "source_line")
-
-
-def _day(value) -> str | None:
-    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
-
-
-def statement_summary(statement: Statement) -> dict:
-    """The per-file facts a user debugging an import needs first."""
-    return {
-        "file": statement.path,
-        "format": statement.format,
-        "layout": statement.layout,
-        "encoding": statement.encoding,
-        "rows_read": statement.rows_read,
-        "transactions": len(statement.transactions),
-        "skipped": len(statement.skipped),
-        "notes": list(statement.notes),
-    }
-
-
-def transaction_records(statement: Statement) -> list[dict]:
-    """Transactions as plain dicts: ISO dates, amounts as decimal strings, source file and line."""
-    frame = statement.transactions
-    records = []
-    for row in frame.itertuples(index=False):
-        line = None if pd.isna(row.source_line) else int(row.source_line)
-        source = {"file": row.source_file, "line": line}
-        if row.bank_id:
-            source["bank_id"] = row.bank_id
-        records.append({
-            "date": _day(row.date), "posted_date": _day(row.posted_date),
-            "amount": str(cents_to_decimal(row.amount_cents)), "currency": row.currency,
-            "description": row.description, "account": row.account, "bank_id": row.bank_id, "source": source,
-        })
-    return records
-
-
-def _skipped_records(statement: Statement) -> list[dict]:
-    return [{"file": s.file, "line": s.line, "reason": s.reason, "text": s.text} for s in statement.skipped]
-
-
-def render_json(statements: list[Statement]) -> str:
-    """The JSON document: files, transactions and skipped rows, in file then line order."""
-    document = {
-        "files": [statement_summary(s) for s in statements],
-        "transactions": [r for s in statements for r in transaction_records(s)],
-        "skipped": [r for s in statements for r in _skipped_records(s)],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _summary_line(statement: Statement) -> str:
-    s = statement_summary(statement)
-    return (f"{s['file']}: format {s['format']}, layout {s['layout'] or '-'}, encoding {s['encoding'] or '-'}, "
-            f"{s['rows_read']} rows read, {s['transactions']} transactions, {s['skipped']} skipped")
-
-
-def _skipped_lines(statements: list[Statement]) -> list[str]:
-    return [f"{s}" + (f"  [{s.text}]" if s.text else "") for st in statements for s in st.skipped]
-
-
-def render_table(statements: list[Statement]) -> str:
-    """Plain aligned text: per-file summaries and notes, a transaction table, then the skipped rows."""
-    lines = []
-    for statement in statements:
-        lines.append(_summary_line(statement))
-        if statement.notes:  # how it was read: delimiter, header line, date format, sign decision…
-            lines.append("  " + "; ".join(statement.notes))
-    rows = [("DATE", "AMOUNT", "CUR", "DESCRIPTION", "SOURCE")]
-    for statement in statements:
-        for r in transaction_records(statement):
-            where = f"{r['source']['file']}:{r['source']['line']}" if r["source"]["line"] else r["source"]["file"]
-            rows.append((r["date"], r["amount"], r["currency"], r["description"][:60], where))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines.append("")
-    for row in rows:
-        cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3].ljust(widths[3]), row[4]]
-        lines.append("  ".join(cells).rstrip())
-    skipped = _skipped_lines(statements)
-    if skipped:
-        lines += ["", "Skipped rows:"] + [f"  {line}" for line in skipped]
-    return "\n".join(lines) + "\n"
-
-
-def render_csv(statements: list[Statement]) -> str:
-    """Transactions as CSV; text cells neutralised for spreadsheets, amounts left numeric."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for statement in statements:
-        for r in transaction_records(statement):
-            writer.writerow([
-                r["date"], r["posted_date"] or "", r["amount"], csv_safe(r["currency"]), csv_safe(r["description"]),
-                csv_safe(r["account"]), csv_safe(r["bank_id"]), csv_safe(r["source"]["file"]), r["source"]["line"] or "",
-            ])
-    return buffer.getvalue()
+from ..report import TRANSACTION_FORMATS
+from ._options import (format_option, import_options, load_workspace, output_option, rules_option,
+                       statements_argument, write_output)
 
 
 @click.command("transactions")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@statements_argument
+@rules_option
+@format_option(TRANSACTION_FORMATS, "Output format.")
+@output_option
 @import_options
-def command(files, fmt, **kwargs) -> None:
-    """Show the transactions and skipped rows read from FILES, to check an import.
+def command(statements, rules, fmt, output, **kwargs) -> None:
+    """Show the transactions and skipped rows read from STATEMENTS (files, folders, or - for standard input).
 
     Prints, per file, the format, layout and encoding detected and rows read /
     transactions / skipped, then each transaction and each skipped row with its reason
-    and line.
+    and line.  Layouts in the rules folder (--rules, default ./rules) are used as by check.
     """
-    options = build_import_options(kwargs)
-    statements = [read_statement(path, options) for path in files]
-    if fmt == "json":
-        click.echo(render_json(statements), nl=False)
-    elif fmt == "csv":
-        click.echo(render_csv(statements), nl=False)
-        for statement in statements:
-            click.echo(_summary_line(statement), err=True)
-        for line in _skipped_lines(statements):
+    from .. import pipeline, report
+    from ..report.transactions import summary_lines
+
+    read = pipeline.transactions(statements, load_workspace(rules, kwargs, required=False))
+    write_output(report.render_transactions(read, fmt), output)
+    if fmt == "csv":
+        for line in summary_lines(list(read)):
             click.echo(line, err=True)
-    else:
-        click.echo(render_table(statements), nl=False)

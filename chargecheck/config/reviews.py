@@ -34,8 +34,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
 from ..errors import RulesError, UsageError
-from ..flag import ID_LENGTH
-from ..model import Flag, FlagResult, StaleReview
+from ..model import ID_LENGTH, Flag, FlagResult, StaleReview
 from .rules import (
     check_top_level,
     parse_date,

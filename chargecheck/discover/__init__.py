@@ -22,8 +22,7 @@ from .subscriptions import (
     Subscription,
     discover,
     find_subscriptions,
-    render_subscriptions,
 )
 
 __all__ = ["Charge", "PriceChange", "Subscription", "Refused", "Discovery", "discover",
-           "find_subscriptions", "render_subscriptions"]
+           "find_subscriptions"]

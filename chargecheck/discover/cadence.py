@@ -18,6 +18,8 @@ from functools import cached_property, lru_cache
 from datetime import date, timedelta
 from typing import Sequence
 
+import numpy as np
+
 __all__ = [
     "Cadence",
     "CADENCES",
@@ -28,6 +30,12 @@ __all__ = [
     "best_cadence",
     "circular_median_day",
     "next_expected",
+    "DayParts",
+    "day_parts",
+    "interval_parts",
+    "fit_parts",
+    "month_start",
+    "best_parts",
 ]
 
 
@@ -52,6 +60,15 @@ class Cadence:
     def nominal_days(self) -> float:
         """Average length of one period in days (for ranking and coarse checks)."""
         return self.days or self.months * 30.436875
+
+    @cached_property
+    def steps_by_gap(self) -> list[int]:
+        """``round(gap / nominal_days)`` for every gap of 0 to 2**15 − 1 days (cycles elapsed, looked up)."""
+        return [round(gap / self.nominal_days) for gap in range(_GAP_TABLE)]
+
+
+# Gaps up to this many days (90 years) are looked up in Cadence.steps_by_gap, longer ones computed.
+_GAP_TABLE = 1 << 15
 
 
 CADENCES: tuple[Cadence, ...] = (
@@ -123,26 +140,9 @@ def fit_cadence(dates: Sequence[date], cadence: Cadence) -> CadenceFit:
     return _fit_cadence(tuple(dates), cadence)
 
 
-@lru_cache(maxsize=1 << 16)
 def _fit_cadence(dates: tuple[date, ...], cadence: Cadence) -> CadenceFit:
-    """Measure every interval (uncached; see :func:`fit_cadence`).
-
-    An interval that misses is still on time when the charge fits the schedule counted from
-    the charge before the previous one: the *previous* charge was the late one, and one late
-    posting should cost one interval, not the two it touches.
-    """
-    regular = skipped = worst = 0
-    for i in range(1, len(dates)):
-        steps, deviation = interval_fit(dates[i - 1], dates[i], cadence)
-        if not (steps >= 1 and abs(deviation) <= cadence.tolerance) and i >= 2:
-            steps_2, deviation_2 = interval_fit(dates[i - 2], dates[i], cadence)
-            if steps_2 >= 2 and abs(deviation_2) <= cadence.tolerance:
-                steps, deviation = steps_2 - 1, deviation_2
-        if steps >= 1 and abs(deviation) <= cadence.tolerance:
-            regular += 1
-            skipped += steps - 1
-            worst = max(worst, abs(deviation))
-    return CadenceFit(cadence, max(0, len(dates) - 1), regular, skipped, worst)
+    """Measure every interval (see :func:`fit_cadence`): the dates as day numbers, then :func:`fit_parts`."""
+    return fit_parts(day_parts(dates), cadence)
 
 
 def best_cadence(dates: Sequence[date]) -> CadenceFit | None:
@@ -152,7 +152,138 @@ def best_cadence(dates: Sequence[date]) -> CadenceFit | None:
     """
     if len(dates) < 2:
         return None
-    fits = [fit_cadence(dates, cadence) for cadence in CADENCES]
+    return best_parts(day_parts(dates))
+
+
+@dataclass(frozen=True)
+class DayParts:
+    """Sorted charge dates as numbers: day ordinal, month number (year × 12 + month − 1), day of month.
+
+    Cadence fitting compares thousands of date pairs; on plain integers (and, for long series,
+    on numpy arrays of them) that is arithmetic instead of ``date`` objects and calendar calls.
+    """
+
+    days: tuple[int, ...]
+    months: tuple[int, ...]
+    doms: tuple[int, ...]
+
+
+def day_parts(dates: Sequence[date]) -> DayParts:
+    """The :class:`DayParts` of ``dates`` (in the given order)."""
+    return DayParts(tuple(d.toordinal() for d in dates), tuple(d.year * 12 + d.month - 1 for d in dates),
+                    tuple(d.day for d in dates))
+
+
+@lru_cache(maxsize=1)
+def _month_starts() -> np.ndarray:
+    """Ordinal of the first day of every month number from year 1 to 9999 (index = month number − 12)."""
+    months = np.datetime64("0001-01") + np.arange(12 * 9999 + 2)
+    return months.astype("datetime64[D]").astype(np.int64) + date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=1)
+def _month_starts_list() -> list[int]:
+    return _month_starts().tolist()
+
+
+def interval_parts(day_a: int, month_a: int, dom_a: int, day_b: int, cadence: Cadence) -> tuple[int, int]:
+    """:func:`interval_fit` on numbers: cycles elapsed from day ``a`` to ``b``, deviation in days."""
+    gap = day_b - day_a
+    steps = cadence.steps_by_gap[gap] if 0 <= gap < _GAP_TABLE else round(gap / cadence.nominal_days)
+    if steps < 1:
+        return 0, gap
+    if cadence.days:
+        return steps, gap - steps * cadence.days
+    starts = _month_starts_list()
+    target = month_a + steps * cadence.months - 12
+    first = starts[target]
+    length = starts[target + 1] - first
+    return steps, day_b - first - (dom_a if dom_a < length else length) + 1
+
+
+def month_start(month: int, dom: int) -> int:
+    """Ordinal of day ``dom`` of month number ``month`` (year × 12 + month − 1), clamped to its length.
+
+    The numeric form of :func:`add_months`: a bill on the 31st falls on the 28th in February.
+    """
+    starts = _month_starts_list()
+    first = starts[month - 12]
+    return first + min(dom, starts[month - 11] - first) - 1
+
+
+# From this many dates on, numpy's per-call cost is smaller than a Python loop's per-interval cost.
+_VECTOR_MIN = 48
+
+
+@lru_cache(maxsize=1 << 16)
+def fit_parts(parts: DayParts, cadence: Cadence) -> CadenceFit:
+    """Measure every interval of the dates in ``parts`` against ``cadence`` (see :class:`CadenceFit`).
+
+    An interval that misses is still on time when the charge fits the schedule counted from
+    the charge before the previous one: the *previous* charge was the late one, and one late
+    posting should cost one interval, not the two it touches.  Each interval is judged on its
+    own dates only, so all of them can be measured at once.
+    """
+    n = len(parts.days)
+    if n >= _VECTOR_MIN:
+        return _fit_vector(parts, cadence)
+    days, months, doms = parts.days, parts.months, parts.doms
+    tol = cadence.tolerance
+    regular = skipped = worst = 0
+    for i in range(1, n):
+        steps, deviation = interval_parts(days[i - 1], months[i - 1], doms[i - 1], days[i], cadence)
+        if not (steps >= 1 and -tol <= deviation <= tol) and i >= 2:
+            steps_2, deviation_2 = interval_parts(days[i - 2], months[i - 2], doms[i - 2], days[i], cadence)
+            if steps_2 >= 2 and -tol <= deviation_2 <= tol:
+                steps, deviation = steps_2 - 1, deviation_2
+        if steps >= 1 and -tol <= deviation <= tol:
+            regular += 1
+            skipped += steps - 1
+            if deviation > worst or -deviation > worst:
+                worst = abs(deviation)
+    return CadenceFit(cadence, max(0, n - 1), regular, skipped, worst)
+
+
+def _intervals(days: np.ndarray, months: np.ndarray, doms: np.ndarray, later: np.ndarray,
+               cadence: Cadence) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`interval_parts` for many pairs at once: (steps, deviations) as arrays."""
+    gap = later - days
+    steps = np.rint(gap / cadence.nominal_days).astype(np.int64)  # half to even, as round()
+    if cadence.days:
+        deviation = gap - steps * cadence.days
+    else:
+        starts = _month_starts()
+        target = np.clip(months + steps * cadence.months - 12, 0, len(starts) - 2)
+        first = starts[target]
+        deviation = later - (first + np.minimum(doms, starts[target + 1] - first) - 1)
+    too_soon = steps < 1
+    return np.where(too_soon, 0, steps), np.where(too_soon, gap, deviation)
+
+
+def _fit_vector(parts: DayParts, cadence: Cadence) -> CadenceFit:
+    """:func:`fit_parts` with numpy, for long date lists."""
+    days, months, doms = (np.asarray(x, dtype=np.int64) for x in (parts.days, parts.months, parts.doms))
+    tol = cadence.tolerance
+    steps, deviation = _intervals(days[:-1], months[:-1], doms[:-1], days[1:], cadence)
+    on_time = (steps >= 1) & (np.abs(deviation) <= tol)
+    steps_2, deviation_2 = _intervals(days[:-2], months[:-2], doms[:-2], days[2:], cadence)
+    bridged = np.zeros_like(on_time)
+    bridged[1:] = ~on_time[1:] & (steps_2 >= 2) & (np.abs(deviation_2) <= tol)
+    steps = steps.copy()
+    deviation = deviation.copy()
+    steps[1:] = np.where(bridged[1:], steps_2 - 1, steps[1:])
+    deviation[1:] = np.where(bridged[1:], deviation_2, deviation[1:])
+    good = on_time | bridged
+    regular = int(np.count_nonzero(good))
+    skipped = int((steps[good] - 1).sum())
+    worst = int(np.abs(deviation[good]).max()) if regular else 0
+    return CadenceFit(cadence, len(days) - 1, regular, skipped, worst)
+
+
+@lru_cache(maxsize=1 << 16)
+def best_parts(parts: DayParts) -> CadenceFit:
+    """:func:`best_cadence` on :class:`DayParts` (at least two dates)."""
+    fits = [fit_parts(parts, cadence) for cadence in CADENCES]
     return max(fits, key=lambda f: (round(f.score, 9), -f.skipped, f.cadence.nominal_days))
 
 

@@ -21,16 +21,17 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, timedelta
 from statistics import median
 from typing import Sequence
 
 import numpy as np
 
-from .cadence import CADENCES, CadenceFit, add_months, best_cadence, fit_cadence, interval_fit
+from .cadence import CADENCES, CadenceFit, DayParts, best_parts, fit_parts, interval_parts, month_start
 from .prices import level_noise, price_levels
 
-__all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate"]
+__all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate", "confidence_bound", "ACCEPT"]
 
 # A charge stays in a track while within 6% (+2 cents) of the track's recent amount:
 # wide enough for sales tax and card FX drift, narrower than most price rises (which the
@@ -42,14 +43,46 @@ MAX_PRICE_RATIO = 1.5
 ACCEPT = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
-    """One outgoing charge: date, amount in cents (positive = paid), row id in the table, account."""
+    """One outgoing charge: date, amount in cents (positive = paid), row id in the table, account.
+
+    ``day`` (ordinal), ``month`` (year × 12 + month − 1) and ``dom`` (day of month) are the
+    date as numbers, for cadence arithmetic without ``date`` objects (see :meth:`on`).
+    """
 
     date: date
     cents: int
     row: int
-    account: str = ""
+    account: str
+    day: int
+    month: int
+    dom: int
+
+    @classmethod
+    def on(cls, day: date, cents: int, row: int, account: str = "") -> "Point":
+        """A point for a charge on ``day`` (the numeric date fields computed from it)."""
+        return cls(day, cents, row, account, day.toordinal(), day.year * 12 + day.month - 1, day.day)
+
+
+def _parts(points: Sequence[Point]) -> DayParts:
+    """The dates of ``points`` as numbers, for :mod:`.cadence`."""
+    return DayParts(tuple(p.day for p in points), tuple(p.month for p in points), tuple(p.dom for p in points))
+
+
+def _interval(a: Point, b: Point, cadence) -> tuple[int, int]:
+    """Cycles elapsed from charge ``a`` to ``b`` and the deviation in days (see :func:`.cadence.interval_fit`)."""
+    return interval_parts(a.day, a.month, a.dom, b.day, cadence)
+
+
+def _median_recent(points: Sequence[Point]) -> float:
+    """``statistics.median`` of the amounts of one to three points (the same value and type)."""
+    if len(points) == 1:
+        return points[0].cents
+    if len(points) == 2:
+        return (points[0].cents + points[1].cents) / 2
+    a, b, c = points[0].cents, points[1].cents, points[2].cents
+    return sorted((a, b, c))[1]
 
 
 @dataclass(frozen=True)
@@ -84,7 +117,7 @@ def build_tracks(points: Sequence[Point]) -> list[list[Point]]:
     tracks: list[list[Point]] = []
     refs: list[float] = []
     by_ref: dict[str, list[tuple[float, int]]] = {}  # per account: (recent amount, track number), sorted
-    for point in sorted(points, key=lambda p: (p.date, p.row)):
+    for point in sorted(points, key=lambda p: (p.day, p.row)):
         cents = point.cents
         ordered = by_ref.setdefault(point.account, [])
         # |cents - ref| <= max(AMOUNT_DRIFT * ref, AMOUNT_DRIFT_CENTS) holds only inside this range.
@@ -104,13 +137,13 @@ def build_tracks(points: Sequence[Point]) -> list[list[Point]]:
         else:
             tracks[best].append(point)
             ordered.pop(bisect_left(ordered, (refs[best], best)))
-            refs[best] = median(p.cents for p in tracks[best][-3:])
+            refs[best] = _median_recent(tracks[best][-3:])
             insort(ordered, (refs[best], best))
     return tracks
 
 
 def _fit(track: Sequence[Point]) -> CadenceFit | None:
-    return best_cadence([p.date for p in track])
+    return best_parts(_parts(track)) if len(track) >= 2 else None
 
 
 def _established(track: Sequence[Point], fit: CadenceFit | None) -> bool:
@@ -127,7 +160,7 @@ def _flawless(a: Sequence[Point], b: Sequence[Point]) -> CadenceFit | None:
     if len({p.cents for p in a}) > 1 or len({p.cents for p in b}) > 1:
         return None
     track = list(a) + list(b)
-    fit = _fit(sorted(track, key=lambda p: (p.date, p.row)))
+    fit = _fit(sorted(track, key=lambda p: (p.day, p.row)))
     if fit and len(track) >= fit.cadence.min_charges and fit.regular == fit.intervals and not fit.skipped:
         return fit
     return None
@@ -139,17 +172,17 @@ def _join_cost(a: Sequence[Point], b: Sequence[Point], fit: CadenceFit) -> tuple
     The junction is judged on the last two charges of ``a`` against the first two of ``b``
     (at most one cycle skipped), so one late posting right at the switch does not hide it.
     """
-    if b[0].date <= a[-1].date:
+    if b[0].day <= a[-1].day:
         return None
     ratio = b[0].cents / max(a[-1].cents, 1)
-    if not 1 / MAX_PRICE_RATIO <= ratio <= MAX_PRICE_RATIO:
+    if not _price_continues(a, b):
         return None
     best = None
     for back in (1, 2):
         for ahead in (0, 1):
             if back > len(a) or ahead >= len(b):
                 continue
-            steps, deviation = interval_fit(a[-back].date, b[ahead].date, fit.cadence)
+            steps, deviation = _interval(a[-back], b[ahead], fit.cadence)
             expected = back + ahead
             if expected <= steps <= expected + 1 and abs(deviation) <= fit.cadence.tolerance:
                 cost = (steps - expected, abs(deviation), abs(ratio - 1))
@@ -157,49 +190,106 @@ def _join_cost(a: Sequence[Point], b: Sequence[Point], fit: CadenceFit) -> tuple
     return best
 
 
+def _price_continues(a: Sequence[Point], b: Sequence[Point]) -> bool:
+    """True when ``b``'s first amount is a believable new price after ``a``'s last (see MAX_PRICE_RATIO)."""
+    ratio = b[0].cents / max(a[-1].cents, 1)
+    return 1 / MAX_PRICE_RATIO <= ratio <= MAX_PRICE_RATIO
+
+
+# No continuation is measured over more than this many periods (two charges back, one ahead,
+# one skipped cycle, half a period of rounding): tracks further apart are never compared.
+_MAX_JOIN_PERIODS = 4.5
+
+
+class _Tracks:
+    """The tracks being merged, each with what the join test needs computed once per track."""
+
+    def __init__(self, tracks: Sequence[Sequence[Point]]) -> None:
+        self.points: dict[int, list[Point]] = {}
+        self.fit: dict[int, CadenceFit | None] = {}
+        self.established: dict[int, bool] = {}
+        self.one_price: dict[int, bool] = {}
+        for number, track in enumerate(tracks):
+            self.set(number, list(track))
+
+    def set(self, number: int, track: list[Point]) -> None:
+        """Store (or replace) track ``number`` and its cadence fit."""
+        fit = _fit(track)
+        self.points[number] = track
+        self.fit[number] = fit
+        self.established[number] = _established(track, fit)
+        self.one_price[number] = len({p.cents for p in track}) == 1
+
+    def cost(self, i: int, j: int) -> tuple | None:
+        """Cost of reading track ``j`` as the continuation of track ``i`` (None: it is not one)."""
+        a, b = self.points[i], self.points[j]
+        if b[0].day <= a[-1].day or not _price_continues(a, b):
+            return None
+        est_a, est_b = self.established[i], self.established[j]
+        fit_a, fit_b = self.fit[i], self.fit[j]
+        if est_a and est_b and fit_a.cadence != fit_b.cadence:
+            return None
+        if est_a:
+            basis = fit_a
+        elif est_b:
+            basis = fit_b
+        elif self.one_price[i] and self.one_price[j]:
+            basis = _flawless(a, b)
+        else:
+            basis = None
+        return None if basis is None else _join_cost(a, b, basis)
+
+
 def merge_tracks(tracks: Sequence[Sequence[Point]]) -> list[list[Point]]:
     """Join tracks that continue one another (new card, new price) into one series.
 
     Track ``b`` continues ``a`` when it starts one (or two, a skipped cycle) periods after
     ``a`` ends under the cadence of whichever of them is established, and neither has an
-    established cadence that disagrees.  Cheapest continuation first; repeats to a fixpoint.
+    established cadence that disagrees.  In start order, the first track with a continuation
+    takes its cheapest one; repeats to a fixpoint.
+
+    Each pair is measured once and again only when one of its tracks changed (a merge changes
+    one track and removes another), and only tracks starting within a few periods of a
+    track's end are compared, so a merchant's hundreds of tracks cost pairs near in time,
+    not every pair after every merge.
     """
-    merged = [list(t) for t in tracks]
-    fits: dict[tuple[int, ...], CadenceFit | None] = {}
+    state = _Tracks(sorted(tracks, key=lambda t: (t[0].day, t[0].row)))
+    # Track numbers follow the start order, and a merged track keeps the number (and the start)
+    # of its first part, so the order by number is the order by start throughout.
+    starts = sorted((track[0].day, number) for number, track in state.points.items())
+    horizon = int(_MAX_JOIN_PERIODS * max(c.nominal_days for c in CADENCES)) + 1
 
-    def fit_of(track):
-        key = tuple(p.row for p in track)
-        if key not in fits:
-            fits[key] = _fit(track)
-        return fits[key]
+    def options_of(i: int) -> dict[int, tuple]:
+        end = state.points[i][-1].day
+        found = {}
+        for _, j in starts[bisect_right(starts, (end, math.inf)): bisect_right(starts, (end + horizon, math.inf))]:
+            cost = state.cost(i, j)
+            if cost is not None:
+                found[j] = cost
+        return found
 
-    changed = True
-    while changed:
-        changed = False
-        merged.sort(key=lambda t: (t[0].date, t[0].row))
-        for i, a in enumerate(merged):
-            fit_a = fit_of(a)
-            options = []
-            for j, b in enumerate(merged):
-                if j == i or b[0].date <= a[-1].date:
-                    continue
-                fit_b = fit_of(b)
-                est_a, est_b = _established(a, fit_a), _established(b, fit_b)
-                if est_a and est_b and fit_a.cadence != fit_b.cadence:
-                    continue
-                basis = fit_a if est_a else fit_b if est_b else _flawless(a, b)
-                if basis is None:
-                    continue
-                cost = _join_cost(a, b, basis)
-                if cost is not None:
-                    options.append((cost, j))
-            if options:
-                _, j = min(options)
-                merged[i] = a + merged[j]
-                del merged[j]
-                changed = True
-                break
-    return merged
+    options = {i: options_of(i) for _, i in starts}
+    while True:
+        chosen = min((i for i, found in options.items() if found), default=None)
+        if chosen is None:
+            break
+        _, j = min((cost, j) for j, cost in options[chosen].items())
+        starts.remove((state.points[j][0].day, j))
+        state.set(chosen, state.points[chosen] + state.points.pop(j))
+        del options[j]
+        first = state.points[chosen][0].day
+        for i, found in options.items():
+            found.pop(j, None)
+            if i == chosen:
+                continue
+            end = state.points[i][-1].day
+            cost = state.cost(i, chosen) if end < first <= end + horizon else None
+            if cost is None:
+                found.pop(chosen, None)
+            else:
+                found[chosen] = cost
+        options[chosen] = options_of(chosen)
+    return [state.points[i] for _, i in starts]
 
 
 def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], list[Point]]:
@@ -214,36 +304,48 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
     def off(steps_dev: tuple[int, int]) -> bool:
         return steps_dev[0] < 1 or abs(steps_dev[1]) > tol
 
+    # Every charge on time after the one before: nothing is off the rhythm.
+    if not any(off(_interval(a, b, fit.cadence)) for a, b in zip(points, points[1:])):
+        return list(points), []
+    limit = max(1, len(points) // 8)
     kept, extras = list(points), []
     i = 1
     while i < len(kept):
-        before = interval_fit(kept[i - 1].date, kept[i].date, fit.cadence)
+        if len(extras) > limit:  # decided already (see below): no need to carve further
+            break
+        before = _interval(kept[i - 1], kept[i], fit.cadence)
         if i == len(kept) - 1:
             if before[0] < 1:  # the latest charge repeats the previous cycle
                 extras.append(kept.pop(i))
             break
-        after = interval_fit(kept[i].date, kept[i + 1].date, fit.cadence)
-        around = interval_fit(kept[i - 1].date, kept[i + 1].date, fit.cadence)
+        after = _interval(kept[i], kept[i + 1], fit.cadence)
+        around = _interval(kept[i - 1], kept[i + 1], fit.cadence)
         bridged = around[0] == 1 and abs(around[1]) <= tol
         if not bridged and i >= 2:  # the previous charge posted late: bridge from the one before
-            wide = interval_fit(kept[i - 2].date, kept[i + 1].date, fit.cadence)
+            wide = _interval(kept[i - 2], kept[i + 1], fit.cadence)
             bridged = wide[0] == 2 and abs(wide[1]) <= tol
         if bridged and (before[0] < 1 or off(before) and off(after)):
             extras.append(kept.pop(i))
             continue
         i += 1
     # Many "extras" means the rhythm was carved out of dense buying (coffee), not found.
-    if len(extras) > max(1, len(points) // 8):
+    if len(extras) > limit:
         return list(points), []
     return kept, extras
 
 
-def _best_pruned(pts: list[Point]) -> tuple[CadenceFit, list[Point], list[Point]]:
-    """The cadence that fits best once each cadence's own off-cycle extras are set aside."""
+@lru_cache(maxsize=1 << 15)
+def _best_pruned(pts: tuple[Point, ...]) -> tuple[CadenceFit, list[Point], list[Point]]:
+    """The cadence that fits best once each cadence's own off-cycle extras are set aside.
+
+    Memoised: discovery scores each series twice (alone, then against the vendor's other
+    charges) and the pruning depends on the series' own charges only.
+    """
     options = []
+    parts = _parts(pts)
     for cadence in CADENCES:
-        kept, extras = _prune_extras(pts, fit_cadence([p.date for p in pts], cadence))
-        fit = fit_cadence([p.date for p in kept], cadence)
+        kept, extras = _prune_extras(pts, fit_parts(parts, cadence))
+        fit = fit_parts(_parts(kept), cadence) if extras else fit_parts(parts, cadence)
         options.append((round(fit.score, 9), -len(extras), -fit.skipped, cadence.nominal_days, fit, kept, extras))
     *_, fit, kept, extras = max(options, key=lambda o: o[:4])
     return fit, kept, extras
@@ -256,20 +358,17 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool
     see :func:`_context` for how they weigh against a series.  ``prune=False`` keeps every
     charge (to describe a whole vendor's charges when refusing it).
     """
-    pts = sorted(points, key=lambda p: (p.date, p.row))
+    pts = sorted(points, key=lambda p: (p.day, p.row))
     if len(pts) < 2:
         return Series(tuple(pts), None, evidence=f"1 charge of {_money(pts[0].cents)}: nothing repeats")
     if prune:
-        fit, pts, extras = _best_pruned(pts)
+        fit, pts, extras = _best_pruned(tuple(pts))
     else:
-        fit, extras = best_cadence([p.date for p in pts]), []
+        fit, extras = best_parts(_parts(pts)), []
     cents = [p.cents for p in pts]
     levels = price_levels(cents)
     noise = level_noise(cents, levels)
-    # Half the intervals on time is no rhythm at all: map 50%..100% on-time onto 0..1.
-    regularity = max(0.0, 2 * fit.score - 1)
-    extra = len(pts) - fit.cadence.min_charges
-    count_factor = 0.0 if extra < 0 else min(1.0, 0.7 + 0.1 * extra)
+    regularity, count_factor = _rhythm(fit, len(pts))
     amount_factor = 1.0 if noise <= 0.01 else max(0.0, 1.0 - (noise - 0.01) * 25)  # 5% noise: no price
     if len(levels) - 1 > max(1, len(pts) // 4):  # price "changes" every few charges: not a price list
         amount_factor *= 0.5
@@ -280,22 +379,44 @@ def evaluate(points: Sequence[Point], context: Sequence[Point] = (), prune: bool
     return Series(tuple(pts), fit, tuple(levels), confidence, evidence, tuple(extras))
 
 
+def _rhythm(fit: CadenceFit, charges: int) -> tuple[float, float]:
+    """(regularity, count factor) of a series: how on time it is, and whether it has charges enough."""
+    # Half the intervals on time is no rhythm at all: map 50%..100% on-time onto 0..1.
+    regularity = max(0.0, 2 * fit.score - 1)
+    extra = charges - fit.cadence.min_charges
+    return regularity, 0.0 if extra < 0 else min(1.0, 0.7 + 0.1 * extra)
+
+
+def confidence_bound(points: Sequence[Point]) -> float:
+    """The most confidence :func:`evaluate` can give these charges, whatever the context.
+
+    Regularity × count, rounded as the confidence is: the amount and context factors are at
+    most 1.  Much cheaper than scoring (no price levels, no context), so a group's many
+    irregular tracks can be set aside before they are scored.
+    """
+    if len(points) < 2:
+        return 0.0
+    fit, kept, _ = _best_pruned(tuple(sorted(points, key=lambda p: (p.day, p.row))))
+    regularity, count_factor = _rhythm(fit, len(kept))
+    return round(regularity * count_factor, 3)
+
+
 def _similar(cents: int, typical: int) -> bool:
     """Within 15% of a series' typical amount: other spending that could have formed it by chance."""
     return abs(cents - typical) <= 0.15 * typical
 
 
-def _expected_gaps(pts: Sequence[Point], fit: CadenceFit) -> list[date]:
-    """Due dates with no charge of the series: one cycle before, skipped cycles, one after."""
+def _expected_gaps(pts: Sequence[Point], fit: CadenceFit) -> list[int]:
+    """Due days (ordinals) with no charge of the series: one cycle before, skipped cycles, one after."""
     cadence = fit.cadence
 
-    def shift(day: date, k: int) -> date:
-        return day + timedelta(days=k * cadence.days) if cadence.days else add_months(day, k * cadence.months)
+    def shift(point: Point, k: int) -> int:
+        return point.day + k * cadence.days if cadence.days else month_start(point.month + k * cadence.months, point.dom)
 
-    gaps = [shift(pts[0].date, -1), shift(pts[-1].date, 1)]
+    gaps = [shift(pts[0], -1), shift(pts[-1], 1)]
     for prev, cur in zip(pts, pts[1:]):
-        steps, _ = interval_fit(prev.date, cur.date, cadence)
-        gaps += [shift(prev.date, k) for k in range(1, steps)]
+        steps, _ = _interval(prev, cur, cadence)
+        gaps += [shift(prev, k) for k in range(1, steps)]
     return gaps
 
 
@@ -312,7 +433,7 @@ class Others:
     @classmethod
     def of(cls, points: Sequence[Point]) -> "Others":
         """The arrays of ``points``."""
-        return cls(np.fromiter((p.date.toordinal() for p in points), dtype=np.int64, count=len(points)),
+        return cls(np.fromiter((p.day for p in points), dtype=np.int64, count=len(points)),
                    np.fromiter((p.cents for p in points), dtype=np.int64, count=len(points)),
                    np.fromiter((p.row for p in points), dtype=np.int64, count=len(points)),
                    {p.row: i for i, p in enumerate(points)})
@@ -344,14 +465,14 @@ def _context(pts: Sequence[Point], fit: CadenceFit, others: Others) -> tuple[flo
       it bills every cycle at varying amounts: a utility bill whose similar months happened
       to line up, not a subscription.
     """
-    first, last = pts[0].date.toordinal(), pts[-1].date.toordinal()
+    first, last = pts[0].day, pts[-1].day
     typical = sorted(p.cents for p in pts)[len(pts) // 2]
     short = len(pts) < fit.cadence.min_charges + 2
     inside = (others.days >= first) & (others.days <= last)
     similar = np.abs(others.cents - typical) <= 0.15 * typical  # as _similar, for every charge at once
     counted = int(np.count_nonzero((inside & (similar | short)) | (short & similar)))
     tol = fit.cadence.tolerance
-    gaps = np.array([gap.toordinal() for gap in _expected_gaps(pts, fit)], dtype=np.int64)
+    gaps = np.array(_expected_gaps(pts, fit), dtype=np.int64)
     near = np.sort(others.days)  # is some other charge within tol of a gap?
     on_cycle = int(np.count_nonzero(np.searchsorted(near, gaps - tol, "left") < np.searchsorted(near, gaps + tol, "right")))
     # Where the vendor charges every few days (groceries) some charge lands near any date;

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .cadence import circular_median_day, next_expected
-from .series import Others, Point, Series, build_tracks, evaluate, merge_tracks
+from .series import ACCEPT, Others, Point, Series, build_tracks, confidence_bound, evaluate, merge_tracks
 from .vendor import vendor_columns
 from ..model import Cancellation, Source
 from ..schema import cents_to_decimal, decimal_to_cents
@@ -47,7 +47,6 @@ __all__ = [
     "Discovery",
     "discover",
     "find_subscriptions",
-    "render_subscriptions",
 ]
 
 STATUSES = ("active", "ended", "cancelled_but_charging")
@@ -154,8 +153,9 @@ def discover(
         by_vendor.setdefault(c.vendor.casefold(), []).append(c)
     subs: list[Subscription] = []
     refused: list[Refused] = []
-    for (key, currency), rows in named.groupby(["vendor", "currency"], sort=True):
-        group_subs, group_refused = _discover_group(rows, str(key), str(currency), by_vendor, as_of)
+    table = _Charges.of(named)
+    for vendor, currency, rows in table.groups():
+        group_subs, group_refused = _discover_group(table, rows, vendor, currency, by_vendor, as_of)
         subs.extend(group_subs)
         refused.extend(group_refused)
     subs.sort(key=lambda s: (s.vendor.casefold(), s.currency, s.amount, s.first, s.cadence))
@@ -175,7 +175,9 @@ def _judge_dates(transactions: pd.DataFrame, as_of: date | None, explicit: bool)
         return pd.Series([as_of] * len(transactions), index=transactions.index, dtype=object)
     scope = transactions["account"].where(transactions["account"] != "", "file:" + transactions["source_file"])
     covered = transactions.groupby(scope)["date"].transform("max")
-    return covered.map(lambda d: min(pd.Timestamp(d).date(), as_of)).astype(object)
+    # one date per scope, not one per row
+    days = {day: min(pd.Timestamp(day).date(), as_of) for day in covered.unique()}
+    return covered.map(days).astype(object)
 
 
 def _fill_unknown_currency(rows: pd.DataFrame) -> pd.DataFrame:
@@ -192,32 +194,103 @@ def _fill_unknown_currency(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _points(rows: pd.DataFrame) -> list[Point]:
-    return [
-        Point(pd.Timestamp(d).date(), -int(c), int(i), str(a))
-        for i, d, c, a in zip(rows.index, rows["date"], rows["amount_cents"], rows["account"])
-    ]
+@dataclass(frozen=True)
+class _Charges:
+    """The outgoing charges' columns as arrays, indexed by row id (the position in the table).
+
+    Discovery reads a few columns of a few rows per series; arrays taken once from the table
+    make that an index, not a pandas lookup per row, and give each (vendor, currency) group its
+    row ids without building a DataFrame per group.
+    """
+
+    frame: pd.DataFrame
+    day: np.ndarray  # date ordinal
+    month: np.ndarray  # year * 12 + month - 1
+    dom: np.ndarray  # day of month
+    cents: np.ndarray  # paid, positive
+    account: np.ndarray
+    vendor: np.ndarray
+    currency: np.ndarray
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "_Charges":
+        """The arrays of ``frame`` (re-indexed by position; the row order is kept)."""
+        frame = frame.reset_index(drop=True)
+        days = np.asarray(frame["date"].to_numpy(), dtype="datetime64[D]")
+        months = days.astype("datetime64[M]")
+        ordinal = days.astype(np.int64) + _EPOCH_ORDINAL
+        month = months.astype(np.int64) + 1970 * 12
+        dom = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
+        return cls(frame, ordinal, month, dom, -frame["amount_cents"].to_numpy(dtype=np.int64),
+                   frame["account"].to_numpy(dtype=object), frame["vendor"].to_numpy(dtype=object),
+                   frame["currency"].to_numpy(dtype=object))
+
+    def groups(self):
+        """``(vendor, currency, row ids)`` per group, in vendor then currency order; rows in table order."""
+        if not len(self.day):
+            return
+        vendor_codes, vendors = pd.factorize(self.vendor, sort=True)
+        currency_codes, currencies = pd.factorize(self.currency, sort=True)
+        order = np.lexsort((currency_codes, vendor_codes))  # stable: rows in table order
+        key = vendor_codes[order].astype(np.int64) * len(currencies) + currency_codes[order]
+        bounds = np.flatnonzero(np.diff(key)) + 1
+        for rows in np.split(order, bounds):
+            first = rows[0]
+            yield str(vendors[vendor_codes[first]]), str(currencies[currency_codes[first]]), rows
+
+    def points(self, rows: np.ndarray) -> list[Point]:
+        """The :class:`Point` of each of ``rows``."""
+        days = self.day[rows].tolist()
+        dates = {day: date.fromordinal(day) for day in set(days)}
+        return [Point(dates[day], cents, row, str(account), day, month, dom)
+                for day, month, dom, cents, row, account in zip(
+                    days, self.month[rows].tolist(), self.dom[rows].tolist(), self.cents[rows].tolist(),
+                    rows.tolist(), self.account[rows])]
+
+    def value(self, column: str, row: int):
+        """One cell of the table."""
+        return self._column(column)[row]
+
+    def _column(self, column: str) -> np.ndarray:
+        # the frame's columns as arrays, taken on first use (frozen: stored beside the fields)
+        columns = self.__dict__.setdefault("_columns", {})
+        if column not in columns:
+            columns[column] = self.frame[column].to_numpy(dtype=object)
+        return columns[column]
 
 
-def _discover_group(rows, vendor, currency, cancellations, as_of):
-    """Series and refusals for the charges of one (vendor, currency) group."""
-    points = _points(rows)
-    series = [evaluate(t) for t in merge_tracks(build_tracks(points))]
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _discover_group(table: _Charges, rows: np.ndarray, vendor, currency, cancellations, as_of):
+    """Series and refusals for the charges of one (vendor, currency) group (``rows``: its row ids)."""
+    points = table.points(rows)
+    tracks = [t for t in merge_tracks(build_tracks(points)) if len(t) >= 2]  # one charge has no cadence
+    # A series is scored alone, then against the vendor's other charges, which can only lower
+    # its confidence: a track whose bound (see confidence_bound) is below the threshold is
+    # never accepted, and is scored only if it could be the best of a refused vendor.
+    bounds = [confidence_bound(t) for t in tracks]
+    likely = [t for t, bound in zip(tracks, bounds) if bound >= ACCEPT]
     # Charges of other regular series of this vendor (a second Apple plan) are not "other
     # spending"; only what no regular series explains counts against a series.
-    claimed = {p.row for s in series if s.accepted for p in s.points}
+    claimed = {p.row for s in map(evaluate, likely) if s.accepted for p in s.points}
     others = Others.of([p for p in points if p.row not in claimed])  # the same background for every series
-    scored = [evaluate(s.points + s.extras, others) for s in series if s.fit]
+    scored = [evaluate(t, others) for t in likely]
     accepted = [s for s in scored if s.accepted]
     candidates = cancellations.get(vendor.casefold(), [])
-    subs = [_subscription(s, rows, vendor, currency, _cancellation_for(s, candidates), as_of) for s in accepted]
+    subs = [_subscription(s, table, vendor, currency, _cancellation_for(s, candidates), as_of) for s in accepted]
     refused = []
     if not accepted and len(points) >= 3:
         whole = evaluate(points, prune=False)
-        best = max(scored, key=lambda s: s.confidence, default=whole)
-        refused.append(
-            Refused(vendor, _description(rows, rows.index), currency, len(points), best.confidence, whole.evidence)
-        )
+        best = max((s.confidence for s in scored), default=None)
+        for bound, track in sorted(((b, t) for b, t in zip(bounds, tracks) if b < ACCEPT), key=lambda bt: -bt[0]):
+            if best is not None and bound <= best:  # no track left can score higher
+                break
+            confidence = evaluate(track, others).confidence
+            best = confidence if best is None else max(best, confidence)
+        in_order = sorted(points, key=lambda p: (p.day, p.row))
+        refused.append(Refused(vendor, _description(table, in_order), currency, len(points),
+                               whole.confidence if best is None else best, whole.evidence))
     return subs, refused
 
 
@@ -250,14 +323,12 @@ def _most_frequent(values: pd.Series) -> str:
     return max(counts, key=lambda t: (counts[t], order[t]))
 
 
-def _description(rows: pd.DataFrame, index) -> str:
-    """The most frequent raw descriptor of the given rows (latest wins a tie): what the bank prints."""
-    chosen = rows if index is rows.index else rows.loc[list(index)]
-    order = np.argsort(chosen["date"].to_numpy(), kind="stable")  # date order, ties in row order
-    return _most_frequent(chosen["description"].to_numpy(dtype=object)[order])
+def _description(table: _Charges, points: Sequence[Point]) -> str:
+    """The most frequent raw descriptor of ``points`` (in date order; the latest wins a tie): what the bank prints."""
+    return _most_frequent([table.value("description", p.row) for p in points])
 
 
-def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -> Subscription:
+def _subscription(series: Series, table: _Charges, vendor, currency, cancellation, as_of) -> Subscription:
     """Turn a scored series into the person-facing record (amounts positive, dates as dates)."""
     pts = series.points
     cadence = series.fit.cadence
@@ -269,15 +340,15 @@ def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -
         PriceChange(pts[start].date, cents_to_decimal(prev), cents_to_decimal(typical))
         for (_, prev), (start, typical) in zip(series.levels, series.levels[1:])
     )
-    charges = tuple(_charge(rows.loc[p.row], p) for p in pts)
-    status = _status(pts, nxt, cadence.grace, cancellation, rows.loc[pts[-1].row, "_judge"])
+    charges = tuple(_charge(table, p) for p in pts)
+    status = _status(pts, nxt, cadence.grace, cancellation, table.value("_judge", pts[-1].row))
     alias = None
-    if not rows.loc[pts[-1].row, "named"]:  # a name of our own: tell the rule what the bank prints
-        alias = _most_frequent(rows.loc[[p.row for p in pts], "alias"])
+    if not table.value("named", pts[-1].row):  # a name of our own: tell the rule what the bank prints
+        alias = _most_frequent([table.value("alias", p.row) for p in pts])
     command = None if cancellation else _cancel_command(vendor, series.levels[-1][1], as_of, alias)
     return Subscription(
         vendor=vendor,
-        description=_description(rows, [p.row for p in pts]),
+        description=_description(table, pts),
         cadence=cadence.name,
         status=status,
         amount=cents_to_decimal(median_low(amounts)),
@@ -297,14 +368,15 @@ def _subscription(series: Series, rows, vendor, currency, cancellation, as_of) -
     )
 
 
-def _charge(row, point: Point) -> Charge:
-    line = row["source_line"]
+def _charge(table: _Charges, point: Point) -> Charge:
+    line = table.value("source_line", point.row)
     source = Source(
-        file=str(row["source_file"]),
+        file=str(table.value("source_file", point.row)),
         line=None if pd.isna(line) else int(line),
-        fitid=str(row["bank_id"]) or None,
+        fitid=str(table.value("bank_id", point.row)) or None,
     )
-    return Charge(point.date, cents_to_decimal(point.cents), str(row["description"]), source, point.account)
+    return Charge(point.date, cents_to_decimal(point.cents), str(table.value("description", point.row)), source,
+                  point.account)
 
 
 def _status(pts, nxt: date, grace: int, cancellation: Cancellation | None, as_of: date | None) -> str:
@@ -327,10 +399,3 @@ def _cancel_command(vendor: str, cents: int, as_of: date | None, alias: str | No
     if alias and alias.casefold() != vendor.casefold():
         command += f" --alias {shlex.quote(alias)}"
     return command
-
-
-def render_subscriptions(subs: Sequence[Subscription], fmt: str = "table", **options) -> str:
-    """Render subscriptions as table|json|csv|md|html (see :mod:`chargecheck.report.subscriptions`)."""
-    from ..report.subscriptions import render
-
-    return render(subs, fmt, **options)

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from ..importers.csv.cells import by_unique
+from ..schema import by_unique
 from ..model import Cancellation
 
 __all__ = ["vendor_columns", "fallback_clean", "is_transfer"]

@@ -1,4 +1,10 @@
-"""Statement importers, one module per format, and the function that picks the right one.
+"""Stage ``importers``: statement files of every format, read into one table schema.
+
+Input: a statement file (CSV, OFX/QFX, QIF, CAMT, MT940, xlsx) and optional
+:class:`~.base.ImportOptions`.  Output: a :class:`~chargecheck.schema.Statement` (transactions
+as the typed table of :mod:`chargecheck.schema`, skipped rows with reasons, how it was read).
+May import: :mod:`chargecheck.schema`, :mod:`chargecheck.errors` and its own modules; never
+match, flag, report, discover, config or cli.
 
 ``read_statement(path)`` identifies the format by content (never by extension alone), runs
 that importer and returns a :class:`~chargecheck.schema.Statement`.  Registered formats are

@@ -11,22 +11,44 @@ One renderer per format, all reading the same result and agreeing on order and t
 ``html``   self-contained page with per-vendor SVG timelines, print-ready (:mod:`.html`)
 =========  ==================================================================================
 
-Every format shows both tiers (flagged, counted; "to check", listed with the reason, never
-counted) and accounts for every recorded cancellation, with a visible warning for one that
-matched nothing.  Every output is deterministic: no clock, no random ids, stable ordering.
+The same registry renders the other results: discovered subscriptions (:mod:`.subscriptions`),
+what was read from each statement (:mod:`.transactions`) and dispute letters (:mod:`.letters`).
+
+Input: a :class:`~chargecheck.model.CheckResult` (or subscriptions, or statements as read).
+Output: text, deterministic: no clock, no random ids, stable ordering.  Every check report
+shows both tiers (flagged, counted; "to check", listed with the reason, never counted) and
+accounts for every recorded cancellation, with a visible warning for one that matched nothing.  May import
+:mod:`chargecheck.model`, :mod:`chargecheck.schema`, :mod:`chargecheck.errors`, :mod:`chargecheck.flag`
+(nothing reads statements or matches here); never cli.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from ..errors import UsageError
-from ..model import CheckResult
 
-__all__ = ["FORMATS", "render", "exit_code"]
+if TYPE_CHECKING:
+    from ..model import CheckResult
+    from ..schema import Statement
 
+__all__ = ["FORMATS", "SUBSCRIPTION_FORMATS", "TRANSACTION_FORMATS", "render", "render_subscriptions",
+           "render_transactions", "exit_code", "LETTER_FORMATS"]
+
+# The registry: per kind of result, its formats in the order ``--help`` lists them.  Every
+# command takes its ``--format`` choices from here (no other list of formats exists).
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "md", "html")
+SUBSCRIPTION_FORMATS: tuple[str, ...] = ("table", "json", "csv", "md", "html")
+TRANSACTION_FORMATS: tuple[str, ...] = ("table", "json", "csv")
+LETTER_FORMATS: tuple[str, ...] = ("md", "txt")
 
 
-def render(result: CheckResult, fmt: str = "table", *, color: bool = False, width: int | None = None) -> str:
+def _unknown(fmt: str, formats: Sequence[str]) -> UsageError:
+    return UsageError(f"unknown report format {fmt!r}", hint="choose one of: " + ", ".join(formats))
+
+
+def render(result: "CheckResult", fmt: str = "table", *, color: bool = False, width: int | None = None) -> str:
     """Render ``result`` in ``fmt`` (one of :data:`FORMATS`) and return the text.
 
     ``color`` and ``width`` only affect the terminal table: the CLI passes ``color`` when stdout is a
@@ -52,10 +74,34 @@ def render(result: CheckResult, fmt: str = "table", *, color: bool = False, widt
         from .html import render_html
 
         return render_html(result)
-    raise UsageError(f"unknown report format {fmt!r}", hint="choose one of: " + ", ".join(FORMATS))
+    raise _unknown(fmt, FORMATS)
 
 
-def exit_code(result: CheckResult) -> int:
+def render_subscriptions(subscriptions: Sequence, fmt: str = "table", *, refused: Sequence = ()) -> str:
+    """Render discovered subscriptions (and refused repeaters, for ``--all``) in ``fmt``
+    (one of :data:`SUBSCRIPTION_FORMATS`)."""
+    if fmt not in SUBSCRIPTION_FORMATS:
+        raise _unknown(fmt, SUBSCRIPTION_FORMATS)
+    from .subscriptions import render as render_subs
+
+    return render_subs(subscriptions, fmt, refused=refused)
+
+
+def render_transactions(statements: Sequence["Statement"], fmt: str = "table") -> str:
+    """Render what was read from each statement in ``fmt`` (one of :data:`TRANSACTION_FORMATS`).
+
+    For ``csv`` this is the transactions table alone; :func:`.transactions.summary_lines` gives the
+    per-file summary and skipped rows the CLI prints to stderr beside it.
+    """
+    from . import transactions as rendered
+
+    renderers = {"table": rendered.render_table, "json": rendered.render_json, "csv": rendered.render_csv}
+    if fmt not in renderers:
+        raise _unknown(fmt, TRANSACTION_FORMATS)
+    return renderers[fmt](list(statements))
+
+
+def exit_code(result: "CheckResult") -> int:
     """0 when no flag is outstanding, 1 when some flagged charge still needs action (the CLI's exit
     code).  Charges to check and warnings never set 1: they are printed in every report."""
     return 1 if result.outstanding else 0

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..model import CheckResult, Flag
 from .common import cancellation_for, flags_by_vendor, format_money, format_totals, sources_text, totals, visible
 
-__all__ = ["write_letters", "merchant_letter", "issuer_letter", "letter_slug"]
+__all__ = ["write_letters", "merchant_letter", "issuer_letter", "letter_slug", "as_plain_text"]
 
 NO_REFERENCE = "[NO CONFIRMATION REFERENCE RECORDED]"
 
@@ -181,12 +181,29 @@ def issuer_letter(flags: list[Flag]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_letters(result: CheckResult, out_dir: Path) -> list[Path]:
+def as_plain_text(markdown: str) -> str:
+    """A letter without Markdown markup, for pasting into a web form or a plain e-mail.
+
+    Only what these letters use is undone: the ``# `` title marker, ``**bold**``, the two-space
+    line breaks and the fence lines around the charges (the charges inside stay as printed).
+    """
+    lines = []
+    for line in markdown.split("\n"):
+        if re.fullmatch(r"`{3,}(text)?", line):
+            continue
+        line = re.sub(r"^# ", "", line)
+        line = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
+        lines.append(line.rstrip(" ") if line.endswith("  ") else line)
+    return "\n".join(lines)
+
+
+def write_letters(result: CheckResult, out_dir: Path, fmt: str = "md") -> list[Path]:
     """Write both letters for every vendor with outstanding flags into ``out_dir``; return the paths.
 
     File names are derived from the vendor name only (``<vendor>-merchant-refund-request.md`` and
     ``<vendor>-card-issuer-chargeback.md``, a ``-2`` suffix if two vendors share a slug), so a
     re-run overwrites the same files.  Refunded and reviewed-away flags are not disputed.
+    ``fmt`` is ``md`` (Markdown) or ``txt`` (the same letters as plain text, ``.txt`` files).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -202,10 +219,12 @@ def write_letters(result: CheckResult, out_dir: Path) -> list[Path]:
         canc = cancellation_for(result, vendor)
         window = canc.refund_window_days if canc else None
         for name, text in (
-            (f"{slug}-merchant-refund-request.md", merchant_letter(flags, window)),
-            (f"{slug}-card-issuer-chargeback.md", issuer_letter(flags)),
+            (f"{slug}-merchant-refund-request", merchant_letter(flags, window)),
+            (f"{slug}-card-issuer-chargeback", issuer_letter(flags)),
         ):
-            path = out_dir / name
+            if fmt == "txt":
+                text = as_plain_text(text)
+            path = out_dir / f"{name}.{fmt}"
             path.write_text(text, encoding="utf-8", newline="\n")
             written.append(path)
     return written

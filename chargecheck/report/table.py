@@ -19,6 +19,7 @@ from rich.text import Text
 from ..model import CheckResult, Flag
 from .common import (VendorSummary, accounts, format_money, format_totals, not_all_clear, refund_note, totals,
                      unmatched_warning, vendor_summaries, visible)
+from .plain_table import render_plain
 
 __all__ = ["render_table"]
 
@@ -83,10 +84,19 @@ def _heading(vs: VendorSummary) -> Text:
     return text
 
 
+def _print_table(console: Console, table: Table) -> None:
+    """Print ``table``: without colour as plain fixed-width text (:mod:`.plain_table`), else through rich."""
+    plain = None if console.color_system else render_plain(table, console.width)
+    if plain is None:
+        console.print(table)
+    else:
+        console.file.write(plain)
+
+
 def _vendor_block(console: Console, vs: VendorSummary) -> None:
     console.print(_heading(vs))
     if vs.flags:
-        console.print(_flag_table(vs.flags))
+        _print_table(console, _flag_table(vs.flags))
         stake = format_totals(vs.at_stake)
         console.print(
             Text.assemble(
@@ -98,10 +108,10 @@ def _vendor_block(console: Console, vs: VendorSummary) -> None:
     if vs.to_check:
         console.print(Text(f"  Possible charges to check ({len(vs.to_check)}, not counted in the total):",
                            style="yellow"))
-        console.print(_flag_table(vs.to_check))
+        _print_table(console, _flag_table(vs.to_check))
     if vs.refundable:
         console.print(Text("  Charged before the cancellation, still inside the refund window:", style="yellow"))
-        console.print(_flag_table(vs.refundable, refundable=True))
+        _print_table(console, _flag_table(vs.refundable, refundable=True))
     console.print()
 
 

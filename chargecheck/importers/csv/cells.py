@@ -11,19 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...schema import by_unique
 from ..values import parse_amounts, parse_dates
 from .columns import ColumnMap
 from .grid import Grid
 
 __all__ = ["by_unique", "column_codes", "per_value", "column_dates", "column_amounts", "is_empty", "blank_records",
            "column", "descriptions"]
-
-
-def by_unique(values: pd.Series, func, dtype=object) -> pd.Series:
-    """Apply a scalar function once per distinct value and map back (columns repeat a lot)."""
-    codes, unique = pd.factorize(values.astype(object), use_na_sentinel=False)
-    mapped = np.array([func(value) for value in unique], dtype=dtype)
-    return pd.Series(mapped[codes] if len(mapped) else mapped, index=values.index)
 
 
 def column_codes(grid: Grid, index: int) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,6 @@ Never match, flag, report or cli.
 
 from __future__ import annotations
 
-from .importer import IMPORTER, OFXPARSE_MAX_TRANSACTIONS, OfxImporter, describe, read_ofx
+from .importer import IMPORTER, OfxImporter, describe, read_ofx
 
-__all__ = ["IMPORTER", "OfxImporter", "read_ofx", "describe", "OFXPARSE_MAX_TRANSACTIONS"]
+__all__ = ["IMPORTER", "OfxImporter", "read_ofx", "describe"]

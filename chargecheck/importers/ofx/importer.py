@@ -4,13 +4,18 @@ Input: an OFX file.  Output: a :class:`~chargecheck.schema.Statement` with one r
 ``<STMTTRN>`` of every bank (``STMTRS``) and card (``CCSTMTRS``) statement in the file — a
 transaction, or a skipped row with its reason and line.
 
-Pipeline: bytes → :func:`~.ofx_text.sanitize_ofx` (decode, normalise, dates cut to the day
-printed) → :func:`~.ofx_extract.find_statements` (accounts, currencies, blocks with lines; the
-errors for sign-on failures, investment-only files, files with no statement) → values from
-**ofxparse** for ordinary files, or from the in-house extractor for files with more than
-:data:`OFXPARSE_MAX_TRANSACTIONS` transactions (ofxparse is quadratic).  On the ofxparse path
-the extractor still reads every block: it gives each transaction its line, accounts for the
-rows ofxparse discards, and cross-checks ofxparse's values (disagreements become notes).
+Pipeline: bytes → :func:`~.text.sanitize_ofx` (decode, normalise, dates cut to the day
+printed) → :func:`~.extract.find_statements` (accounts, currencies, blocks with lines; the
+errors for sign-on failures, investment-only files, files with no statement) → one
+:func:`~.extract.read_block` per ``<STMTTRN>``.  The file is parsed once, by this extractor.
+
+Why not ofxparse as the reader (measured; the README says the same): it is quadratic in the
+transactions (~0.8 s for 2,000, ~35 s for 20,000, against ~0.1 s per 1,000 here), it gives no
+line numbers (a skipped row and a flag's evidence need them), it silently drops blocks without
+a FITID or amount, it decodes by the header and fails on UTF-8 or unknown charsets, and it keeps
+parse options on the class (unsafe for concurrent parses).  ofxparse stays in the tests as an
+independent reference reader: every fixture and corpus file it can read must give the same
+transactions there as here.
 
 Dates: a transaction's ``date`` is the day the card was used (``DTUSER``) where the bank gives
 it, as a CSV export's "Transaction Date", with ``DTPOSTED`` as its ``posted_date``; without
@@ -20,11 +25,7 @@ is therefore not a charge after the cancellation.
 
 from __future__ import annotations
 
-import io
 import re
-import threading
-import warnings
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -32,17 +33,11 @@ import pandas as pd
 from ...errors import StatementError
 from ...schema import SkippedRow, Statement, make_transactions
 from ..base import ImportOptions, Sample
-from .extract import OfxStatement, Row, find_statements, read_block, to_cents
-from .text import OfxText, ofx_for_ofxparse, sanitize_ofx
+from .extract import OfxStatement, find_statements, read_block, to_cents
+from .text import OfxText, sanitize_ofx
 
-__all__ = ["IMPORTER", "OfxImporter", "read_ofx", "describe", "OFXPARSE_MAX_TRANSACTIONS"]
+__all__ = ["IMPORTER", "OfxImporter", "read_ofx", "describe"]
 
-#: Above this many transactions the extractor alone reads the file: ofxparse needs ~0.8 s for
-#: 2,000 and ~35 s for 20,000 (quadratic), the extractor ~0.1 s per 1,000.
-OFXPARSE_MAX_TRANSACTIONS = 2000
-
-# ofxparse keeps parse options on the class, so concurrent parses must not overlap.
-_OFXPARSE_LOCK = threading.Lock()
 _IDENTIFY = re.compile(r"OFXHEADER|<OFX\s*>", re.IGNORECASE)
 
 
@@ -71,58 +66,6 @@ def describe(name: str, memo: str) -> str:
     return f"{name} {memo}"
 
 
-def _ofxparse_transactions(doc: OfxText, statements: list[OfxStatement]) -> list[list]:
-    """ofxparse's transactions for each statement of ``statements`` (same order)."""
-    from ofxparse import OfxParser
-
-    with _OFXPARSE_LOCK, warnings.catch_warnings():
-        # bs4 deprecation and markup-guess warnings are about ofxparse's code, not the file.
-        warnings.simplefilter("ignore")
-        parsed = OfxParser.parse(io.BytesIO(ofx_for_ofxparse(doc)), fail_fast=False)
-    # ofxparse lists every STMTRS first, then every CCSTMTRS, each in document order.
-    order = [s for s in statements if s.kind == "STMTRS"] + [s for s in statements if s.kind == "CCSTMTRS"]
-    if len(parsed.accounts) < len(order):
-        raise ValueError(f"ofxparse found {len(parsed.accounts)} accounts, the file has {len(order)}")
-    by_statement = {id(s): acc.statement.transactions for s, acc in zip(order, parsed.accounts)}
-    return [by_statement[id(s)] for s in statements]
-
-
-def _align(rows: list[Row], txns: list, notes: list[str]) -> list[Row]:
-    """Put ofxparse's values on the extractor's rows, in order; rows it discarded stay as read.
-
-    ofxparse keeps document order and drops the blocks it rejects (a missing FITID, a missing
-    amount), so a row matches the next ofxparse transaction when day, amount and FITID agree.
-    """
-    out, ptr = [], 0
-    for row in rows:
-        key = (row.date, None if row.amount is None else str(row.amount), row.fitid)
-        if ptr < len(txns):
-            txn = txns[ptr]
-            day = txn.date.strftime("%Y%m%d") if txn.date is not None else None
-            if key == (day, None if txn.amount is None else str(txn.amount), txn.id):
-                ptr += 1
-                if row.reason is None:
-                    row = replace(row, amount=txn.amount, name=txn.payee or "", memo=txn.memo or "")
-                out.append(row)
-                continue
-        if row.reason is None:
-            notes.append(f"line {row.line}: ofxparse discarded this transaction; "
-                         "kept as read by the tolerant extractor")
-        out.append(row)
-    if ptr != len(txns):
-        notes.append(f"cross-check: {len(txns) - ptr} transaction(s) read by ofxparse did not "
-                     "match a <STMTTRN> block; the extractor's reading was kept")
-    return out
-
-
-def _choose_engine(engine: str, count: int) -> str:
-    if engine == "auto":
-        return "ofxparse" if count <= OFXPARSE_MAX_TRANSACTIONS else "extractor"
-    if engine not in ("ofxparse", "extractor"):
-        raise ValueError(f"unknown OFX engine {engine!r}")
-    return engine
-
-
 def _statement_notes(doc: OfxText, statements: list[OfxStatement]) -> list[str]:
     notes = []
     for stmt in statements:
@@ -135,29 +78,8 @@ def _statement_notes(doc: OfxText, statements: list[OfxStatement]) -> list[str]:
     return notes
 
 
-def _rows(doc: OfxText, statements: list[OfxStatement], engine: str, notes: list[str]) -> list[list[Row]]:
-    """Every block's Row per statement, with ofxparse's values when that engine is used."""
-    rows = [[read_block(doc, block) for block in stmt.blocks] for stmt in statements]
-    count = sum(len(r) for r in rows)
-    engine = _choose_engine(engine, count)
-    if engine == "ofxparse" and count:
-        try:
-            txns = _ofxparse_transactions(doc, statements)
-        except Exception as exc:  # ofxparse is unmaintained: any failure falls back, noted
-            notes.append(f"ofxparse failed ({type(exc).__name__}: {exc}); read by the tolerant extractor")
-            engine = "extractor"
-        else:
-            rows = [_align(r, t, notes) for r, t in zip(rows, txns)]
-    notes.insert(0, f"parser: {engine}")
-    return rows
-
-
-def read_ofx(path: str | Path, options: ImportOptions | None = None, *, engine: str = "auto") -> Statement:
-    """Read an OFX/QFX file into a Statement; ``engine`` is ``auto``, ``ofxparse`` or ``extractor``.
-
-    ``auto`` uses ofxparse up to :data:`OFXPARSE_MAX_TRANSACTIONS` transactions and the
-    extractor above; forcing one exists so tests can show both give the same transactions.
-    """
+def read_ofx(path: str | Path, options: ImportOptions | None = None) -> Statement:
+    """Read an OFX/QFX file into a Statement: every ``<STMTTRN>`` a transaction or a skipped row."""
     options = options or ImportOptions()
     try:
         data = Path(path).read_bytes()
@@ -166,7 +88,7 @@ def read_ofx(path: str | Path, options: ImportOptions | None = None, *, engine: 
     doc = sanitize_ofx(data, str(path), options.encoding)
     statements = find_statements(doc)
     notes = _statement_notes(doc, statements)
-    per_statement = _rows(doc, statements, engine, notes)
+    per_statement = [[read_block(doc, block) for block in stmt.blocks] for stmt in statements]
     columns: dict[str, list] = {k: [] for k in
                                 ("date", "posted_date", "amount_cents", "currency", "description", "account",
                                  "bank_id", "source_line")}

@@ -1,4 +1,4 @@
-"""OFX bytes → one regular, sanitized text that ofxparse and the tolerant extractor both read.
+"""OFX bytes → one regular, sanitized text the extractor reads (and ofxparse too, in the tests).
 
 Input: the raw bytes of an OFX 1.x (SGML) or 2.x (XML) / QFX file.  Output: :class:`OfxText`,
 whose ``text`` has
@@ -14,8 +14,9 @@ whose ``text`` has
 Every newline of the decoded file is kept in place, so a position in ``text`` maps to the line
 of the original file (``line_at``): evidence points at the file the user has.
 
-Why: ofxparse crashes on, or mis-reads, many real files (research/dependencies.md §2); after
-this pass it parses all of them, and the in-house extractor has a regular grammar to match.
+Why: real files vary far beyond the spec (research/dependencies.md §2: ofxparse crashes on, or
+mis-reads, many of them); after this pass the extractor has a regular grammar to match, and
+ofxparse, the tests' reference reader, parses all of them too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from ...errors import StatementError
 from ..textio import decode_bytes
 
-__all__ = ["OfxText", "sanitize_ofx", "declared_encoding", "ofx_for_ofxparse"]
+__all__ = ["OfxText", "sanitize_ofx", "declared_encoding"]
 
 # Aggregates the importer relies on; never mistaken for empty leaves even when a broken file
 # forgets to close them (the structure check then reports them).
@@ -166,12 +167,3 @@ def sanitize_ofx(data: bytes, path: str, forced_encoding: str | None = None) -> 
     text = _EMPTY_OPEN.sub(lambda m: "" if m.group(1) not in aggregates else m.group(0), text)
     text = _DATE.sub(_day_only, text)
     return OfxText(path=path, text=text, encoding=encoding, last_line=last_line)
-
-
-def ofx_for_ofxparse(doc: OfxText) -> bytes:
-    """The sanitized text as the ASCII bytes ofxparse decodes safely (non-ASCII as ``&#NNN;``).
-
-    ofxparse decodes by the (removed) header and crashes on UTF-8 or unknown charsets; bs4's
-    html.parser turns the character references back into the original letters.
-    """
-    return doc.text.encode("ascii", "xmlcharrefreplace")

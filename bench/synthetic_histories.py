@@ -33,8 +33,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from .discover.cadence import CADENCE_BY_NAME, add_months
-from .schema import make_transactions
+from chargecheck.discover.cadence import CADENCE_BY_NAME, add_months
+from chargecheck.schema import make_transactions
 
 __all__ = ["LabelledSeries", "SyntheticHistory", "DetectionScore", "generate_history", "score_detection"]
 
