@@ -18,6 +18,16 @@ file keeps its rows, and the result does not depend on anything but the given or
 Matching is by hashed keys and a rank within each key (``groupby().cumcount()``), so a million
 rows cost a few merges, not a Python loop per row; hash matches are re-checked on the real
 values so a collision can never drop a row.
+
+One payment, two lines (:func:`link_same_payments`, after matching): a wallet's activity export
+(PayPal's "Netflix … PreApproved Payment") and the card or bank line that funded it
+(``PAYPAL *NETFLIX``) are not duplicates of one statement, so both are kept; but they are one
+payment.  Two rows matched to the same vendor, in different files, with the same amount and
+currency (or one naming none), dated at most :data:`SAME_PAYMENT_DAYS` apart, of which exactly
+one is printed behind a wallet's prefix, are linked: the column ``same_payment`` holds, on the
+second line, the position of the line that stands for the payment (the confident match, else the
+wallet-prefixed funding line), and -1 elsewhere.  The flag stage then counts the payment once and
+names both sources.
 """
 
 from __future__ import annotations
@@ -27,10 +37,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .model import DuplicateDrop, Source
+from .model import DuplicateDrop, MatchTier, Source
 from .schema import TRANSACTION_COLUMNS, Statement, cents_to_decimal, empty_transactions
 
-__all__ = ["drop_overlaps", "SAME_BANK_ID", "SAME_CONTENT"]
+__all__ = ["drop_overlaps", "link_same_payments", "SAME_BANK_ID", "SAME_CONTENT", "SAME_PAYMENT_DAYS"]
 
 SAME_BANK_ID = "same account, bank id, date and amount as a row of an earlier file"
 SAME_CONTENT = "same account, date, amount and description as a row of an earlier file"
@@ -191,3 +201,66 @@ def drop_overlaps(statements: Sequence[Statement]) -> tuple[pd.DataFrame, tuple[
     keep = np.ones(len(table), dtype=bool)
     keep[candidates[~keep_candidates]] = False
     return table.loc[keep].reset_index(drop=True), drops
+
+
+SAME_PAYMENT_DAYS = 4  # a card is charged when the wallet pays, or a few banking days later
+
+
+def _wallet_line(cleaned: str, prefixes: tuple[str, ...]) -> bool:
+    """The cleaned descriptor starts with a wallet's prefix (``PAYPAL*``), spacing ignored."""
+    compact = "".join(cleaned.split()).upper()
+    return any(compact.startswith(prefix) for prefix in prefixes)
+
+
+def link_same_payments(annotated: pd.DataFrame, wallet_prefixes: Sequence[str],
+                       days: int = SAME_PAYMENT_DAYS) -> pd.DataFrame:
+    """A copy of the matcher's table with a ``same_payment`` column linking a wallet's line to the
+    card or bank line that funded it (see the module docstring); -1 on every other row.
+
+    Only matched rows are looked at (a Python loop over them, not over the table).  Each line
+    is linked at most once, to the nearest date first, so two monthly charges never pair across
+    months.
+    """
+    out = annotated.copy(deep=False)
+    links = np.full(len(out), -1, dtype=np.int64)
+    prefixes = tuple(sorted({"".join(p.split()).upper() for p in wallet_prefixes if p.strip()}))
+    if "match_vendor" in out.columns and prefixes and len(out):
+        vendor = out["match_vendor"].to_numpy(dtype=object, na_value="")
+        positions = np.flatnonzero(vendor != "")
+        if len(positions):
+            _link(out, positions, prefixes, days, links)
+    out["same_payment"] = links
+    return out
+
+
+def _confident(out: pd.DataFrame, position: int) -> bool:
+    if "match_tier" not in out.columns:
+        return True
+    return str(out["match_tier"].iat[position]) != MatchTier.TO_CHECK.value
+
+
+def _link(out: pd.DataFrame, positions: np.ndarray, prefixes: tuple[str, ...], days: int, links: np.ndarray) -> None:
+    """Fill ``links`` for the matched rows at ``positions``: wallet lines against the others."""
+    rows = out.iloc[positions]
+    keys = list(zip(rows["match_vendor"].astype(str).str.strip().str.casefold(), rows["amount_cents"].tolist()))
+    dates = rows["date"].dt.date.tolist()
+    files = rows["source_file"].astype(str).tolist()
+    currencies = rows["currency"].fillna("").astype(str).tolist()
+    wallet = [_wallet_line(str(text), prefixes) for text in rows["cleaned"].fillna("").tolist()]
+    others: dict[tuple, list[int]] = {}
+    for i, key in enumerate(keys):
+        if not wallet[i]:
+            others.setdefault(key, []).append(i)
+    taken: set[int] = set()
+    for i in sorted((i for i in range(len(keys)) if wallet[i]), key=lambda i: (dates[i], files[i], i)):
+        near = [j for j in others.get(keys[i], ()) if j not in taken and files[j] != files[i]
+                and abs((dates[j] - dates[i]).days) <= days
+                and (not currencies[i] or not currencies[j] or currencies[i] == currencies[j])]
+        if not near:
+            continue
+        j = min(near, key=lambda j: (abs((dates[j] - dates[i]).days), dates[j], j))
+        taken.add(j)
+        first, second = int(positions[i]), int(positions[j])  # the funding line stands, unless less sure
+        if not _confident(out, first) and _confident(out, second):
+            first, second = second, first
+        links[second] = first

@@ -5,7 +5,8 @@ rules files load into and what reports render.  They are the contract between th
 
     rules.load_rules()        -> tuple[Cancellation, ...]
     match.Matcher.match(...)  -> VendorMatch per unique cleaned descriptor
-    flag.flag_charges(...)    -> FlagResult (flags, refundable)
+    flag.flag_charges(...)    -> FlagResult (flags, to_check, refundable)
+    (FlagResult.accounts: a CancellationAccount per cancellation, also flag.account_cancellations)
     pipeline.check(...)       -> CheckResult (everything a report shows)
 """
 
@@ -33,6 +34,7 @@ __all__ = [
     "Source",
     "Flag",
     "FlagResult",
+    "CancellationAccount",
     "DuplicateDrop",
     "StaleReview",
     "PassReason",
@@ -157,6 +159,8 @@ class Flag:
     review: str | None = None  # a recorded decision: disputed, refunded, expected, ignore
     review_note: str | None = None
     refunded_amount: Decimal | None = None  # credited back so far (positive), where a credit applied
+    reason: str | None = None  # a "to check" entry: why the match is doubtful; None for a confident flag
+    same_payment: tuple[Source, ...] = ()  # other lines of this one payment (a wallet line and its card line)
 
     @property
     def owed(self) -> Decimal:
@@ -173,10 +177,36 @@ class Flag:
 
 @dataclass(frozen=True)
 class FlagResult:
-    """Charges after cancellation (``flags``) and pre-cancellation charges still refundable."""
+    """Charges after cancellation (``flags``), possible ones to look at (``to_check``, status
+    ``to_check`` and a ``reason``), pre-cancellation charges still refundable, and what the
+    statements showed of each cancellation (``accounts``)."""
 
     flags: tuple[Flag, ...]
     refundable: tuple[Flag, ...] = ()
+    to_check: tuple[Flag, ...] = ()
+    accounts: tuple["CancellationAccount", ...] = ()  # one per cancellation, rules order
+
+
+@dataclass(frozen=True)
+class CancellationAccount:
+    """What the statements showed of one recorded cancellation, so none passes unaccounted for.
+
+    ``matched_before`` / ``matched_after``: charges matched to the vendor (either tier) dated on or
+    before / after ``cancelled_on`` (a wallet line and the card line funding it count once);
+    ``last_seen_before`` the latest of the former; ``closest`` the descriptors nearest the name
+    with the matcher's reason for refusing each, filled only when nothing matched at all.
+    """
+
+    cancellation: Cancellation
+    matched_before: int
+    matched_after: int
+    last_seen_before: date | None
+    closest: tuple[Closest, ...] = ()
+
+    @property
+    def matched_nothing(self) -> bool:
+        """No charge in any statement was attributed to this vendor, before or after."""
+        return self.matched_before == 0 and self.matched_after == 0
 
 
 @dataclass(frozen=True)
@@ -239,6 +269,8 @@ class CheckResult:
     duplicates: tuple[DuplicateDrop, ...] = ()
     stale_reviews: tuple[StaleReview, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    to_check: tuple[Flag, ...] = ()  # possible matches, listed with a reason, never totalled
+    accounts: tuple[CancellationAccount, ...] = ()  # one per recorded cancellation, in rules order
     passed_over: tuple[PassedOver, ...] = ()  # files a folder scan did not read, with the reason
 
     @property

@@ -2,7 +2,8 @@
 
     statements ──import──▶ Statement per file ──dedupe──▶ one transaction table
     rules/*.toml ──Workspace.load──▶ cancellations, vendor knowledge, layouts, reviews
-    table ──match (per distinct descriptor)──▶ annotated table ──flag──▶ flags, refundable
+    table ──match (per distinct descriptor)──▶ annotated table ──same payments──▶ linked table
+    linked table ──flag──▶ flags, to check, refundable, an account of every cancellation
     flags ──reviews──▶ CheckResult  (every report renders from it alone)
 
 =======================  ==============================================================
@@ -90,14 +91,17 @@ def check(
     """Read statements, match vendors against recorded cancellations, and flag later charges.
 
     Give either ``rules`` (a rules folder — every ``*.toml`` in it — or rules files) with optional
-    ``options``, or a ready ``workspace``.  Returns everything a report needs: flags, refundable
-    charges, what was read and skipped, duplicates dropped, and the files passed over
-    (``result.failed``: statements that could not be read; with ``strict`` the first such error
-    is raised instead).  ``output``, the file the report will be written to, is checked first: it
-    must not be a statement or rules file of this run, nor a FIFO, device or folder, and a folder
-    scan passes over it.
+    ``options``, or a ready ``workspace``.  Returns everything a report needs: flags, charges to
+    check, refundable charges, every cancellation's account (the closest descriptors for one that
+    matched nothing), what was read and skipped, duplicates dropped, warnings when nothing could
+    be checked (no cancellation, no transaction), and the files passed over (``result.failed``:
+    statements that could not be read; with ``strict`` the first such error is raised instead).
+    ``output``, the file the report will be written to, is checked first: it must not be a
+    statement or rules file of this run, nor a FIFO, device or folder, and a folder scan passes
+    over it.
     """
-    from .config.reviews import apply_reviews_to_result, load_reviews
+    from .config.reviews import apply_reviews, load_reviews
+    from .dedupe import link_same_payments
     from .flag import flag_charges
 
     if workspace is None:
@@ -108,13 +112,19 @@ def check(
         check_not_input(prepare_target(output), expand_rules(list(workspace.rules))[0], "report")
     scan, transactions, duplicates = read_transactions(statements, workspace, progress, strict=strict, output=output)
 
-    annotated = workspace.matcher.annotate(transactions)
+    matcher = workspace.matcher
+    wallets = [p for proc in workspace.knowledge.processors if proc.kind == "wallet" for p in proc.prefixes]
+    annotated = link_same_payments(matcher.annotate(transactions), wallets)
     found = flag_charges(annotated, workspace.cancellations)
+    accounts = _with_closest(found.accounts, matcher, annotated)
 
     stale = ()
     if workspace.reviews_file is not None and workspace.reviews_file.exists():
-        # Both lists: a decision about a refundable charge is not stale.
-        found, stale = apply_reviews_to_result(found, load_reviews(workspace.reviews_file))
+        # Every list: a decision about a refundable or a to-check charge is not stale.
+        everything, stale = apply_reviews(found.flags + found.refundable + found.to_check,
+                                          load_reviews(workspace.reviews_file))
+        n, m = len(found.flags), len(found.refundable)
+        found = replace(found, flags=everything[:n], refundable=everything[n:n + m], to_check=everything[n + m:])
 
     return CheckResult(
         flags=tuple(found.flags),
@@ -125,6 +135,9 @@ def check(
         duplicates=duplicates,
         stale_reviews=tuple(stale),
         passed_over=scan.passed_over,
+        warnings=_coverage_warnings(workspace.cancellations, annotated, workspace.rules),
+        to_check=found.to_check,
+        accounts=accounts,
     )
 
 
@@ -143,6 +156,31 @@ def check_flag_id(flag_id: str, statements: Sequence[str | Path], workspace: Wor
             return flag
     raise UsageError(f"no flagged charge in these statements has the id {wanted}; nothing recorded",
                      hint="copy the id from the id column of `chargecheck check`")
+
+
+def _with_closest(accounts, matcher, annotated):
+    """Accounts of cancellations that matched nothing get the nearest descriptors and the refusals."""
+    from .match.closest import closest_descriptors
+
+    if not any(a.matched_nothing for a in accounts) or annotated.empty:
+        return accounts
+    firsts = annotated.drop_duplicates("cleaned")
+    descriptors = dict(zip(firsts["cleaned"].astype(str), firsts["description"].astype(str)))
+    return tuple(replace(a, closest=closest_descriptors(matcher, a.cancellation, descriptors))
+                 if a.matched_nothing else a for a in accounts)
+
+
+def _coverage_warnings(cancellations, transactions, rules_files) -> tuple[str, ...]:
+    """Why an empty report would not be an all-clear: nothing recorded, or nothing read."""
+    warnings = []
+    if not cancellations:
+        where = ", ".join(str(p) for p in rules_files) or "no rules given"
+        warnings.append(f"no cancellation is recorded ({where}): nothing was checked; record one with "
+                        "`chargecheck cancel VENDOR --on DATE`")
+    if transactions.empty:
+        warnings.append("the statements yielded no transactions: nothing was checked; "
+                        "see the files and skipped rows listed in the report")
+    return tuple(warnings)
 
 
 def subscriptions(

@@ -76,11 +76,16 @@ def test_exit_code_follows_outstanding_flags(decision, expected):
     assert report.exit_code(_with_reviews(story.story(), decision)) == expected
 
 
-def test_exit_code_zero_without_flags_and_refundable_does_not_count():
+def test_exit_code_zero_without_flags_and_refundable_or_to_check_do_not_count():
     result = dataclasses.replace(story.story(), flags=())
-    assert result.refundable  # refundable charges alone never set exit code 1
+    assert result.refundable and result.to_check  # neither ever sets exit code 1
     assert report.exit_code(result) == 0
-    assert "No charges after a cancellation found." in report.render(result, "table", width=80)
+    text = " ".join(report.render(result, "table", width=80).split())
+    # Norton matched nothing: an empty report is not an all-clear while one cancellation went unseen.
+    assert "Not an all-clear: 1 cancellation(s) matched no charge at all (Norton)." in text
+    assert "1 possible charge(s) to check, listed above, not counted in the total nor the exit code." in text
+    seen = dataclasses.replace(result, accounts=tuple(a for a in result.accounts if not a.matched_nothing))
+    assert "No charges after a cancellation found." in report.render(seen, "table", width=80)
 
 
 def test_nothing_outstanding_message():
@@ -96,17 +101,20 @@ FLAG_KEYS = {
     "vendor", "date", "amount", "currency", "description", "source", "cancelled_on", "paid_through",
     "days_after", "reference", "score", "alias", "status", "refund_deadline", "id",
 }
-EXTRA_KEYS = {"method", "review", "review_note", "refunded_by", "refunded_amount", "owed"}
+EXTRA_KEYS = {"method", "review", "review_note", "refunded_by", "refunded_amount", "owed", "same_payment"}
 
 
 def test_json_shape_and_flag_keys():
     data = json.loads(report.render(story.story(), "json"))
-    assert list(data) == ["generator", "version", "flags", "refundable", "summary", "skipped", "duplicates",
-                          "stale_reviews", "files", "warnings", "passed_over"]
+    assert list(data) == ["generator", "version", "flags", "to_check", "refundable", "cancellations", "summary",
+                          "skipped", "duplicates", "stale_reviews", "files", "warnings", "passed_over"]
     assert data["generator"] == "chargecheck"
     assert data["version"] == 1
     for flag in data["flags"] + data["refundable"]:
         assert set(flag) == FLAG_KEYS | EXTRA_KEYS
+    (doubtful,) = data["to_check"]
+    assert set(doubtful) == FLAG_KEYS | EXTRA_KEYS | {"reason"}
+    assert (doubtful["status"], doubtful["reason"]) == ("to_check", story.TO_CHECK_DOUBT)
     first = data["flags"][0]
     assert first["amount"] == "-59.99" and first["date"] == "2026-03-15"
     assert first["source"] == {"file": "statements/card.ofx", "fitid": "202603150001"}
@@ -119,9 +127,9 @@ def test_json_summary_totals():
     assert summary["at_stake"] == [{"currency": "USD", "amount": "135.47", "count": 3}]
     assert summary["refundable_before_cancellation"] == [{"currency": "USD", "amount": "59.99", "count": 1}]
     counts = {k: summary[k] for k in ("flags", "outstanding", "refunded", "reviewed", "refundable", "files",
-                                       "transactions", "skipped", "duplicates", "stale_reviews")}
+                                       "transactions", "skipped", "duplicates", "stale_reviews", "to_check")}
     assert counts == {"flags": 4, "outstanding": 3, "refunded": 1, "reviewed": 1, "refundable": 1, "files": 2,
-                      "transactions": 11, "skipped": 1, "duplicates": 1, "stale_reviews": 1}
+                      "transactions": 13, "skipped": 1, "duplicates": 1, "stale_reviews": 1, "to_check": 1}
     by_vendor = {v["vendor"]: v["at_stake"] for v in summary["vendors"]}
     assert by_vendor == {"Kaspersky": [{"currency": "USD", "amount": "119.98", "count": 2}],
                          "Netflix": [{"currency": "USD", "amount": "15.49", "count": 1}]}
@@ -195,13 +203,13 @@ def _empty_result():
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [
-        ("table", "No charges after a cancellation found.\nChecked 0 file(s), 0 transaction(s); 0 row(s) skipped"),
-        ("md", "# Charges after cancellation\n\nNo charges after a cancellation found.\n"),
+        ("table", "Not an all-clear: the statements yielded no transactions.\nChecked 0 file(s), 0 transaction(s)"),
+        ("md", "# Charges after cancellation\n\n**Not an all-clear:** the statements yielded no transactions.\n"),
         ("csv", "id,vendor,status,review,date,amount,currency,description,source_file,source_line,fitid,"
                 "cancelled_on,paid_through,days_after,reference,score,alias,method,refund_deadline,refunded_by,refunded_amount,owed,"
-                "review_note\r\n"),
-        ("html", '<section><p class="empty">No charges after a cancellation found.</p></section>'),
-        ("json", '"flags": [],\n  "refundable": [],\n  "summary": {\n    "at_stake": [],'),
+                "review_note,record,reason,same_payment,matched_before,matched_after,last_seen_before\r\n"),
+        ("html", '<section><p class="warn">Not an all-clear: the statements yielded no transactions.</p></section>'),
+        ("json", '"flags": [],\n  "to_check": [],\n  "refundable": [],\n  "cancellations": [],\n  "summary": {'),
     ],
 )
 def test_empty_result_renders_in_every_format(fmt, expected):
@@ -224,3 +232,23 @@ def test_a_partly_credited_charge_shows_what_is_still_owed_in_every_format():
     assert ",5.49,10.00," in csv_line
     for fmt in ("table", "md", "html"):
         assert "10.00 USD still owed" in " ".join(_render(result, fmt).split()), fmt  # the table wraps lines
+
+
+def test_both_lines_of_one_payment_are_shown_in_every_format_and_the_letter(tmp_path):
+    from chargecheck.model import Source
+    from chargecheck.report.letters import write_letters
+
+    result = story.story()
+    wallet = Source("paypal.csv", line=5)
+    first = dataclasses.replace(result.flags[0], same_payment=(wallet,))
+    result = dataclasses.replace(result, flags=(first,) + result.flags[1:])
+    data = json.loads(_render(result, "json"))
+    assert data["flags"][0]["same_payment"] == [{"file": "paypal.csv", "line": 5}]
+    assert data["summary"]["flags"] == 4  # still one flag: one payment
+    csv_line = next(line for line in _render(result, "csv").splitlines() if line.startswith(first.id))
+    assert ",paypal.csv:5," in csv_line
+    for fmt in ("table", "md", "html"):
+        assert "paypal.csv:5" in report.render(result, fmt, width=140).replace("<wbr>", ""), fmt
+    letters = {p.name: p.read_text(encoding="utf-8") for p in write_letters(result, tmp_path)}
+    assert "statements/card.ofx#202603150001 + paypal.csv:5" in letters["kaspersky-card-issuer-chargeback.md"]
+    assert all(story.TO_CHECK_DOUBT not in text and "4.99 GBP" not in text for text in letters.values())

@@ -50,17 +50,20 @@ def _csv_rows(result):
 def test_csv_text_cells_neutralised_amounts_stay_numbers(description):
     base = story.story()
     flags = tuple(dataclasses.replace(f, description=description, alias="=ALIAS", reference="-KL") for f in base.flags)
-    rows = _csv_rows(dataclasses.replace(base, flags=flags))
+    rows = [r for r in _csv_rows(dataclasses.replace(base, flags=flags)) if r["record"] == "flag"]
     assert [r["description"] for r in rows] == ["'" + description] * 4
     assert {r["alias"] for r in rows} == {"'=ALIAS"} and {r["reference"] for r in rows} == {"'-KL"}
     assert [r["amount"] for r in rows] == ["-59.99", "-59.99", "-15.49", "-15.49"]
     assert [r["days_after"] for r in rows] == ["14", "45", "39", "69"]
 
 
-def test_csv_columns_fixed_and_one_row_per_flag():
+def test_csv_columns_fixed_and_one_row_per_flag_to_check_and_cancellation():
     rows = _csv_rows(story.hostile())
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert len(rows) == 4
+    assert [r["record"] for r in rows] == ["flag"] * 4 + ["to_check"] + ["cancellation"] * 3
+    warning = rows[-1]["reason"]  # Norton matched nothing: the warning, closest descriptor included
+    assert warning.startswith("Norton never matched any of 13 transaction(s)") and story.HOSTILE_CLOSEST in warning
+    assert rows[4]["reason"] == story.HOSTILE_DOUBT  # the doubt of the charge to check, as the matcher gave it
     assert rows[3]["description"] == "'" + story.FORMULA
     assert rows[2]["description"] == story.XSS_IMG  # harmless in a spreadsheet: kept as printed
 
@@ -85,11 +88,12 @@ def test_md_escape(text, expected):
 
 def test_markdown_tables_keep_their_shape_with_hostile_text():
     text = report.render(story.hostile(), "md")
-    for raw in (story.XSS_IMG, story.XSS_SCRIPT, "<script>", "a|b", "*bold*", "[x](", "<b>&</b>", "<i>"):
+    for raw in (story.XSS_IMG, story.XSS_SCRIPT, "<script>", "a|b", "*bold*", "[x](", "<b>&</b>", "<i>",
+                "<svg onload=alert(2)>", "*x*", "[y]("):
         assert raw not in text
     assert "\x1b" not in text
     rows = [line for line in text.splitlines() if line.startswith("| `")]
-    assert len(rows) == 5  # 4 flags + 1 refundable
+    assert len(rows) == 6  # 4 flags + 1 to check + 1 refundable
     # An unescaped pipe would add a cell: every data row has exactly 10 cells.
     for row in rows:
         assert len(row.replace("\\|", "").split("|")) == 12
@@ -147,7 +151,8 @@ def test_html_shows_hostile_text_as_text():
     html = report.render(story.hostile(), "html")
     text = "".join(_parse(html).text)
     for hostile in (story.XSS_IMG, story.XSS_SCRIPT, "Kasp\"ersky <b>&</b>", "-KL<i>1</i>", story.XSS_ATTR,
-                    "<script>document.title='skipped'</script>", "a|b *bold* [x](http://e.example) \\x1b[31mRED & <i>"):
+                    "<script>document.title='skipped'</script>", "a|b *bold* [x](http://e.example) \\x1b[31mRED & <i>",
+                    story.HOSTILE_CLOSEST, "\\x1b[2J<i>doubt</i> | [y](http://e.example)"):
         assert hostile in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;/script&gt;&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt;" in html

@@ -35,7 +35,10 @@ def command(statements, rules, fmt, output, color, strict, **kwargs) -> None:
     """Check STATEMENTS (files, folders, or - for standard input) for charges after recorded cancellations.
 
     Exit code 0: nothing outstanding; 1: outstanding flagged charges; 2: bad input (also when a
-    statement in a folder could not be read: the others are checked and reported).
+    statement in a folder could not be read: the others are checked and reported).  Charges
+    "to check" (possible matches, listed with the reason for doubt) are never totalled and never
+    set exit code 1; nor do warnings (a cancellation that matched nothing, no rules, no
+    transactions), which every report prints.
     """
     from .. import pipeline, report
 

@@ -6,7 +6,7 @@ One renderer per format, all reading the same result and agreeing on order and t
 =========  ==================================================================================
 ``table``  terminal table grouped by vendor with totals (default; :mod:`.table`)
 ``json``   machine-readable, versioned, fixed keys (:mod:`.json_report`)
-``csv``    one row per flag, spreadsheet-injection safe (:mod:`.csv_report`)
+``csv``    one row per flag, charge to check and cancellation, injection safe (:mod:`.csv_report`)
 ``md``     Markdown summary and a table per vendor (:mod:`.markdown`)
 ``html``   self-contained page with per-vendor SVG timelines, print-ready (:mod:`.html`)
 =========  ==================================================================================
@@ -19,7 +19,9 @@ report saved among statements is passed over by the next folder scan; letters ar
 :mod:`chargecheck.files`.
 
 Input: a :class:`~chargecheck.model.CheckResult` (or subscriptions, or statements as read).
-Output: text, deterministic: no clock, no random ids, stable ordering.  May import
+Output: text, deterministic: no clock, no random ids, stable ordering.  Every check report
+shows both tiers (flagged, counted; "to check", listed with the reason, never counted) and
+accounts for every recorded cancellation, with a visible warning for one that matched nothing.  May import
 :mod:`chargecheck.model`, :mod:`chargecheck.schema`, :mod:`chargecheck.errors`, :mod:`chargecheck.flag`
 and :mod:`chargecheck.files` (nothing reads statements or matches here); never cli.
 """
@@ -108,7 +110,8 @@ def render_transactions(statements: Sequence["Statement"], fmt: str = "table", p
 
 def exit_code(result: "CheckResult") -> int:
     """The CLI's exit code: 2 when a statement in a folder could not be read (the report is
-    incomplete), else 1 when some charge still needs action, else 0."""
+    incomplete), else 1 when some flagged charge still needs action, else 0.  Charges to check and
+    warnings never set 1: they are printed in every report."""
     if result.failed:
         return 2
     return 1 if result.outstanding else 0

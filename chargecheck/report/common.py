@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-from ..model import Cancellation, CheckResult, Flag
+from ..model import Cancellation, CancellationAccount, CheckResult, Flag
 
 __all__ = [
     "refund_note",
@@ -32,6 +32,11 @@ __all__ = [
     "visible",
     "cancellation_for",
     "source_text",
+    "sources_text",
+    "accounts",
+    "unmatched_warning",
+    "headline",
+    "not_all_clear",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -71,8 +76,8 @@ def sort_flags(flags: Iterable[Flag]) -> list[Flag]:
 
 
 def vendor_names(result: CheckResult) -> list[str]:
-    """Vendors that have flags or refundable charges, in report order."""
-    names = {f.vendor for f in result.flags} | {f.vendor for f in result.refundable}
+    """Vendors that have flags, charges to check or refundable charges, in report order."""
+    names = {f.vendor for f in result.flags} | {f.vendor for f in result.refundable} | {f.vendor for f in result.to_check}
     return sorted(names, key=lambda v: (v.casefold(), v))
 
 
@@ -130,6 +135,7 @@ class VendorSummary:
     flags: tuple[Flag, ...]
     refundable: tuple[Flag, ...]
     at_stake: tuple[CurrencyTotal, ...]
+    to_check: tuple[Flag, ...] = ()  # possible matches, listed, never in ``at_stake``
 
     @property
     def outstanding(self) -> int:
@@ -151,9 +157,10 @@ def cancellation_for(result: CheckResult, vendor: str) -> Cancellation | None:
 
 
 def vendor_summaries(result: CheckResult) -> list[VendorSummary]:
-    """One summary per vendor with flags or refundable charges, in report order."""
+    """One summary per vendor with flags, charges to check or refundable charges, in report order."""
     flags = flags_by_vendor(result.flags)
     refundable = flags_by_vendor(result.refundable)
+    to_check = flags_by_vendor(result.to_check)
     cancellations: dict[str, Cancellation] = {}
     for canc in result.cancellations:
         cancellations.setdefault(canc.vendor, canc)
@@ -161,7 +168,7 @@ def vendor_summaries(result: CheckResult) -> list[VendorSummary]:
     for vendor in vendor_names(result):
         mine = tuple(flags.get(vendor, ()))
         out.append(VendorSummary(vendor, cancellations.get(vendor), mine, tuple(refundable.get(vendor, ())),
-                                 tuple(totals(mine))))
+                                 tuple(totals(mine)), tuple(to_check.get(vendor, ()))))
     return out
 
 
@@ -185,3 +192,63 @@ def format_totals(items: Iterable[CurrencyTotal], empty: str = "0.00") -> str:
 def source_text(flag: Flag) -> str:
     """Where the charge is printed: ``file:line`` or ``file#FITID``."""
     return str(flag.source)
+
+
+def sources_text(flag: Flag) -> str:
+    """Every line of the payment: ``file:line``, then ``+ file:line`` for each other line of it."""
+    return " + ".join(str(source) for source in (flag.source, *flag.same_payment))
+
+
+def accounts(result: CheckResult) -> list[CancellationAccount]:
+    """Every recorded cancellation's account, in report order (vendor, then cancellation day)."""
+    return sorted(result.accounts, key=lambda a: (a.cancellation.vendor.casefold(), a.cancellation.vendor,
+                                                  a.cancellation.cancelled_on))
+
+
+def unmatched_warning(account: CancellationAccount, result: CheckResult) -> str | None:
+    """For a cancellation nothing matched: the sentence every report prints; None otherwise.
+
+    "Kaspersky never matched any of 214 transactions in 3 statements; closest: "…" (why refused);
+    add an alias or check the name".  Statement text is returned raw: each renderer escapes it.
+    """
+    if not account.matched_nothing:
+        return None
+    n_tx = sum(len(st.transactions) for st in result.statements)
+    text = (f"{account.cancellation.vendor} never matched any of {n_tx} transaction(s) in "
+            f"{len(result.statements)} statement(s)")
+    if account.closest:
+        text += "; closest: " + "; ".join(f'"{c.description}" ({c.reason})' for c in account.closest)
+    else:
+        text += "; no descriptor resembles its name"
+    return text + "; add an alias or check the name"
+
+
+def not_all_clear(result: CheckResult) -> list[str]:
+    """Why "nothing found" would be a false all-clear: nothing recorded or read, or a cancellation
+    that matched nothing at all (each report shows these where it would otherwise say all is well)."""
+    reasons: list[str] = []
+    if not result.cancellations:
+        reasons.append("no cancellation is recorded")
+    if not any(len(st.transactions) for st in result.statements):
+        reasons.append("the statements yielded no transactions")
+    silent = [a.cancellation.vendor for a in accounts(result) if a.matched_nothing]
+    if silent and any(len(st.transactions) for st in result.statements):
+        reasons.append(f"{len(silent)} cancellation(s) matched no charge at all ({', '.join(silent)})")
+    return reasons
+
+
+def headline(result: CheckResult) -> str:
+    """The report's first sentence, in words (each renderer adds its own emphasis and escaping)."""
+    outstanding = result.outstanding
+    if outstanding:
+        text = (f"Total at stake: {format_totals(totals(outstanding))} in {len(outstanding)} outstanding "
+                f"charge(s) from {len({f.vendor for f in outstanding})} vendor(s)")
+    elif result.flags:
+        text = "Nothing outstanding: every flagged charge is refunded or reviewed"
+    elif problems := not_all_clear(result):
+        text = "Not an all-clear: " + "; ".join(problems)
+    else:
+        text = "No charges after a cancellation found"
+    if result.to_check:
+        text += f"; {len(result.to_check)} possible charge(s) to check, not counted"
+    return text + "."

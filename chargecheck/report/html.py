@@ -19,7 +19,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..model import CheckResult
-from .common import format_money, format_totals, refund_note, totals, vendor_summaries, visible
+from .common import (accounts, format_money, format_totals, not_all_clear, refund_note, totals, unmatched_warning,
+                     vendor_summaries, visible)
 from .timeline import legend_svg, timeline_svg, transaction_marks
 
 __all__ = ["render_html"]
@@ -67,7 +68,8 @@ def _environment() -> jinja2.Environment:
 def _vendors(result: CheckResult) -> list[dict]:
     sections = []
     summaries = vendor_summaries(result)
-    others = transaction_marks(result.transactions, [vs.vendor for vs in summaries], result.flags + result.refundable)
+    others = transaction_marks(result.transactions, [vs.vendor for vs in summaries],
+                               result.flags + result.refundable + result.to_check)
     for index, vs in enumerate(summaries, start=1):
         svg = timeline_svg(index, vs.vendor, vs.cancellation, list(vs.flags), list(vs.refundable), others[vs.vendor])
         sections.append({"index": index, "summary": vs, "svg": svg})
@@ -88,4 +90,6 @@ def render_html(result: CheckResult) -> str:
         n_transactions=sum(len(st.transactions) for st in result.statements),
         n_refunded=sum(1 for f in result.flags if f.status == "refunded"),
         n_vendors_outstanding=len({f.vendor for f in outstanding}),
+        accounts=[{"account": a, "warning": unmatched_warning(a, result)} for a in accounts(result)],
+        problems=not_all_clear(result),
     )

@@ -2,15 +2,21 @@
 
 Shape (``version`` 1)::
 
-    {"generator": "chargecheck", "version": 1, "flags": [...], "refundable": [...], "summary": {...},
-     "skipped": [...], "duplicates": [...], "stale_reviews": [...], "files": [...],
-     "warnings": [...], "passed_over": [...]}
+    {"generator": "chargecheck", "version": 1, "flags": [...], "to_check": [...], "refundable": [...],
+     "cancellations": [...], "summary": {...}, "skipped": [...], "duplicates": [...],
+     "stale_reviews": [...], "files": [...], "warnings": [...], "passed_over": [...]}
 
 Each flag object has the keys ``vendor, date, amount, currency, description, source, cancelled_on,
 paid_through, days_after, reference, score, alias, status, refund_deadline, id`` plus ``method``,
 ``review``, ``review_note``, ``refunded_by``, ``refunded_amount`` (credited back against the
-charge, positive, or null) and ``owed`` (what is left to recover, positive: the charge less
-``refunded_amount``).  Dates are ISO ``YYYY-MM-DD``; amounts are decimal strings keeping the
+charge, positive, or null), ``owed`` (what is left to recover, positive: the charge less
+``refunded_amount``) and ``same_payment`` (the sources of the payment's other lines: a wallet's
+activity line and the card line that funded it are one payment, one flag).  ``to_check`` holds
+possible matches, never totalled nor in the exit code: the same object shape plus ``reason``
+(why the match is doubtful).  ``cancellations`` has one object per recorded cancellation:
+``vendor, cancelled_on, matched_before, matched_after, last_seen_before`` (date or null),
+``closest`` (a list of ``{description, reason}``: the descriptors nearest the name, filled when
+nothing matched at all) and ``warning`` (the sentence the other reports print then, else null).  Dates are ISO ``YYYY-MM-DD``; amounts are decimal strings keeping the
 statement's sign (money out negative, ``"-59.99"``); ``source`` is ``{"file", "line"}`` or
 ``{"file", "fitid"}``.  Keys come in a fixed order, flags in report order,
 and nothing depends on the clock, so the same input always gives the same bytes.
@@ -26,12 +32,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..model import CheckResult, DuplicateDrop, Flag, PassedOver, Source, StaleReview
+from ..model import CancellationAccount, CheckResult, DuplicateDrop, Flag, PassedOver, Source, StaleReview
 from ..schema import SkippedRow, Statement
+from .common import CurrencyTotal, accounts, sort_flags, totals, unmatched_warning, vendor_summaries
 from .markers import GENERATOR
-from .common import CurrencyTotal, sort_flags, totals, vendor_summaries
 
-__all__ = ["render_json", "report_dict", "flag_dict", "passed_over_dict", "JSON_VERSION"]
+__all__ = ["render_json", "report_dict", "flag_dict", "to_check_dict", "passed_over_dict", "JSON_VERSION"]
 
 JSON_VERSION = 1
 
@@ -85,6 +91,25 @@ def flag_dict(flag: Flag) -> dict[str, Any]:
         "owed": _money(flag.owed),
         "review": flag.review,
         "review_note": flag.review_note,
+        "same_payment": [source_dict(s) for s in flag.same_payment],
+    }
+
+
+def to_check_dict(flag: Flag) -> dict[str, Any]:
+    """A possible match: a flag object plus ``reason``, why it is doubtful."""
+    return {**flag_dict(flag), "reason": flag.reason or ""}
+
+
+def _account(account: CancellationAccount, result: CheckResult) -> dict[str, Any]:
+    canc = account.cancellation
+    return {
+        "vendor": canc.vendor,
+        "cancelled_on": _iso(canc.cancelled_on),
+        "matched_before": account.matched_before,
+        "matched_after": account.matched_after,
+        "last_seen_before": _iso(account.last_seen_before),
+        "closest": [{"description": c.description, "reason": c.reason} for c in account.closest],
+        "warning": unmatched_warning(account, result),
     }
 
 
@@ -107,6 +132,7 @@ def _summary(result: CheckResult) -> dict[str, Any]:
                 "outstanding": vs.outstanding,
                 "refunded": vs.refunded,
                 "refundable": len(vs.refundable),
+                "to_check": len(vs.to_check),
                 "at_stake": _totals(list(vs.at_stake)),
             }
         )
@@ -118,6 +144,7 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "refunded": sum(1 for f in flags if f.status == "refunded"),
         "reviewed": sum(1 for f in flags if f.review),
         "refundable": len(result.refundable),
+        "to_check": len(result.to_check),
         "files": len(result.statements),
         "transactions": int(sum(len(st.transactions) for st in result.statements)),
         "skipped": len(result.skipped),
@@ -175,7 +202,9 @@ def report_dict(result: CheckResult) -> dict[str, Any]:
         "generator": GENERATOR,
         "version": JSON_VERSION,
         "flags": [flag_dict(f) for f in sort_flags(result.flags)],
+        "to_check": [to_check_dict(f) for f in sort_flags(result.to_check)],
         "refundable": [flag_dict(f) for f in sort_flags(result.refundable)],
+        "cancellations": [_account(a, result) for a in accounts(result)],
         "summary": _summary(result),
         "skipped": [_skipped(r) for r in result.skipped],
         "duplicates": [_duplicate(d) for d in result.duplicates],

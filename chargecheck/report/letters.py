@@ -6,7 +6,10 @@ the user recorded or the statements show: the cancellation date, the confirmatio
 charges after it (date, amount, description as printed, where it is printed), the total and the
 refund deadline.  Everything else (name, address, card number, the merchant's address, whether the
 merchant was already contacted) is a clearly marked blank such as ``[YOUR NAME]``; nothing is
-invented.  The charges are in a fenced text block so statement text is shown literally and copies
+invented.  Only outstanding *flagged* charges go into a letter: a charge "to check" is a possible
+match, and disputing it before a person has looked would accuse a merchant on a guess.  A payment
+seen twice (a wallet's line and the card line funding it) is one charge, both lines named in the
+issuer's letter.  The charges are in a fenced text block so statement text is shown literally and copies
 cleanly into an email or a bank's dispute form.
 """
 
@@ -22,7 +25,7 @@ from pathlib import Path
 from ..files import write_text
 
 from ..model import CheckResult, Flag
-from .common import cancellation_for, flags_by_vendor, format_money, format_totals, totals, visible
+from .common import cancellation_for, flags_by_vendor, format_money, format_totals, sources_text, totals, visible
 
 __all__ = ["write_letters", "merchant_letter", "issuer_letter", "letter_slug", "as_plain_text"]
 
@@ -54,7 +57,7 @@ def _charges_block(flags: list[Flag], *, with_source: bool) -> str:
             amount += f" ({format_money(f.owed, f.currency)} still owed)"
         row = [f.date.isoformat(), amount, visible(f.description)]
         row += [f.refund_deadline.isoformat() if f.refund_deadline else "-"] if deadlines else []
-        row += [visible(str(f.source))] if with_source else []
+        row += [visible(sources_text(f))] if with_source else []  # a wallet payment: both lines
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from ..model import CheckResult, Flag
+from .common import (VendorSummary, accounts, format_money, not_all_clear, refund_note, sources_text, totals,
+                     unmatched_warning, vendor_summaries, visible)
 from .markers import MARKDOWN_MARK
-from .common import VendorSummary, format_money, refund_note, totals, vendor_summaries, visible
 
 __all__ = ["render_markdown", "md_escape"]
 
@@ -33,6 +34,8 @@ def _totals(items) -> str:
 def _status(flag: Flag) -> str:
     partly = flag.status == "flagged" and flag.refunded_amount is not None
     note = f" ({md_escape(refund_note(flag))})" if partly else ""
+    if flag.reason:
+        note += f" ({md_escape(flag.reason)})"
     return flag.status + note + (f", reviewed: {md_escape(flag.review)}" if flag.review else "")
 
 
@@ -48,7 +51,7 @@ def _table(flags: tuple[Flag, ...], *, refundable: bool = False) -> list[str]:
             f.date.isoformat(),
             md_escape(format_money(-f.amount, f.currency)),
             md_escape(f.description),
-            md_escape(str(f.source)),
+            md_escape(sources_text(f)),
             days,
             f"{f.score:.0f}",
             md_escape(f.alias),
@@ -77,6 +80,9 @@ def _vendor(vs: VendorSummary) -> list[str]:
             f"({vs.outstanding} outstanding of {len(vs.flags)} flagged).",
             "",
         ]
+    if vs.to_check:
+        lines += [f"Possible charges to check ({len(vs.to_check)}, not counted in the total):", ""]
+        lines += _table(vs.to_check) + [""]
     if vs.refundable:
         lines += ["Charged before the cancellation, still inside the refund window:", ""]
         lines += _table(vs.refundable, refundable=True) + [""]
@@ -90,6 +96,22 @@ def _located_table(title: str, header: tuple[str, ...], rows: list[tuple]) -> li
         where = file + (f":{line}" if line is not None else "")
         lines.append("| " + " | ".join(md_escape(cell) for cell in (where, *cells)) + " |")
     return lines + [""]
+
+
+def _cancellations(result: CheckResult) -> list[str]:
+    listed = accounts(result)
+    if not listed:
+        return []
+    lines = ["## Cancellations recorded", "", "| Vendor | Cancelled on | Matched before | Matched after | Last seen before |",
+             "|---|---|---:|---:|---|"]
+    for a in listed:
+        last = a.last_seen_before.isoformat() if a.last_seen_before else "—"
+        lines.append(f"| {md_escape(a.cancellation.vendor)} | {a.cancellation.cancelled_on.isoformat()} "
+                     f"| {a.matched_before} | {a.matched_after} | {last} |")
+    lines.append("")
+    warnings = [w for a in listed if (w := unmatched_warning(a, result)) is not None]
+    lines += [f"> **Warning:** {md_escape(w)}" + "\n" for w in warnings]
+    return lines
 
 
 def _dropped(result: CheckResult) -> list[str]:
@@ -133,8 +155,13 @@ def render_markdown(result: CheckResult) -> str:
         )
     elif result.flags:
         lines.append("Nothing outstanding: every flagged charge is refunded or reviewed.")
+    elif problems := not_all_clear(result):
+        lines.append(f"**Not an all-clear:** {md_escape('; '.join(problems))}.")
     else:
         lines.append("No charges after a cancellation found.")
+    if result.to_check:
+        lines += ["", f"{len(result.to_check)} possible charge(s) to check are listed under their vendor, "
+                      "not counted in the total nor the exit code."]
     lines += [
         "",
         f"Checked {len(result.statements)} file(s), {n_tx} transaction(s); {len(result.skipped)} row(s) "
@@ -143,6 +170,7 @@ def render_markdown(result: CheckResult) -> str:
     ]
     for vs in vendor_summaries(result):
         lines += _vendor(vs)
+    lines += _cancellations(result)
     lines += _dropped(result)
     while lines and lines[-1] == "":
         lines.pop()

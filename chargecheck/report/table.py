@@ -17,12 +17,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import CheckResult, Flag, PassReason
-from .common import VendorSummary, format_money, format_totals, refund_note, totals, vendor_summaries, visible
+from .common import (VendorSummary, accounts, format_money, format_totals, not_all_clear, refund_note, totals,
+                     unmatched_warning, vendor_summaries, visible)
 from .plain_table import render_plain
 
 __all__ = ["render_table"]
 
-_STATUS_STYLE = {"flagged": "bold red", "refunded": "green", "reviewed": "dim", "refundable": "yellow"}
+_STATUS_STYLE = {"flagged": "bold red", "refunded": "green", "reviewed": "dim", "refundable": "yellow",
+                 "to_check": "yellow"}
 
 
 def _status(flag: Flag) -> Text:
@@ -36,6 +38,10 @@ def _status(flag: Flag) -> Text:
 def _details(flag: Flag) -> Text:
     text = Text(visible(flag.description))
     text.append("\n" + visible(str(flag.source)), style="dim")
+    for other in flag.same_payment:
+        text.append("\nsame payment: " + visible(str(other)), style="dim")
+    if flag.reason:
+        text.append("\nto check: " + visible(flag.reason), style="yellow")
     text.append(f"\nmatch {flag.score:.0f} {visible(flag.alias)} ({visible(flag.method)})", style="dim")
     text.append(f"\nid {visible(flag.id)}", style="dim")
     if (note := refund_note(flag)) is not None:
@@ -99,9 +105,36 @@ def _vendor_block(console: Console, vs: VendorSummary) -> None:
                 f"  ({vs.outstanding} outstanding of {len(vs.flags)} flagged)",
             )
         )
+    if vs.to_check:
+        console.print(Text(f"  Possible charges to check ({len(vs.to_check)}, not counted in the total):",
+                           style="yellow"))
+        _print_table(console, _flag_table(vs.to_check))
     if vs.refundable:
         console.print(Text("  Charged before the cancellation, still inside the refund window:", style="yellow"))
         _print_table(console, _flag_table(vs.refundable, refundable=True))
+    console.print()
+
+
+def _cancellations(console: Console, result: CheckResult) -> None:
+    """Every recorded cancellation, with what matched it; a warning for one that matched nothing."""
+    listed = accounts(result)
+    if not listed:
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold",
+                  title="Cancellations recorded", title_justify="left", title_style="bold")
+    table.add_column("Vendor", overflow="fold", ratio=1)
+    table.add_column("Cancelled", no_wrap=True)
+    table.add_column("Matched\nbefore", justify="right", no_wrap=True)
+    table.add_column("Matched\nafter", justify="right", no_wrap=True)
+    table.add_column("Last seen\nbefore", no_wrap=True)
+    for account in listed:
+        table.add_row(visible(account.cancellation.vendor), account.cancellation.cancelled_on.isoformat(),
+                      str(account.matched_before), str(account.matched_after),
+                      account.last_seen_before.isoformat() if account.last_seen_before else "-")
+    console.print(table)
+    for account in listed:
+        if (warning := unmatched_warning(account, result)) is not None:
+            console.print(Text("Warning: " + visible(warning), style="bold yellow"))
     console.print()
 
 
@@ -144,6 +177,7 @@ def render_table(result: CheckResult, *, color: bool = False, width: int | None 
     summaries = vendor_summaries(result)
     for vs in summaries:
         _vendor_block(console, vs)
+    _cancellations(console, result)
     outstanding = result.outstanding
     if outstanding:
         vendors = len({f.vendor for f in outstanding})
@@ -156,8 +190,13 @@ def render_table(result: CheckResult, *, color: bool = False, width: int | None 
         )
     elif result.flags:
         console.print(Text("Nothing outstanding: every flagged charge is refunded or reviewed.", style="green"))
+    elif problems := not_all_clear(result):
+        console.print(Text("Not an all-clear: " + visible("; ".join(problems)) + ".", style="bold yellow"))
     else:
         console.print(Text("No charges after a cancellation found.", style="green"))
+    if result.to_check:
+        console.print(Text(f"{len(result.to_check)} possible charge(s) to check, listed above, not counted "
+                           "in the total nor the exit code.", style="yellow"))
     _footer(console, result)
     text = buffer.getvalue()
     if not color:  # rich pads every line to the full width; plain text should not carry that
