@@ -25,11 +25,13 @@ EXPECTED = {
     "banque_postale.csv": (3, 210000, ""),      # preamble, ';', decimal comma, quoted labels
     "chime.csv": (2, None, ""),                 # ISO dates, a settlement date column
     "cibc.csv": (3, 210000, ""),                # headerless: date, description, debit, credit
-    "commbank_headerless.csv": (3, 10000, ""),  # headerless, day first, signed quoted amounts, CRLF
+    # commbank, nordea and td_canada now also fit a saved layout (commbank, nordea-se, td-canada),
+    # which adds the currency the bank's own export never prints.
+    "commbank_headerless.csv": (3, 10000, "AUD"),  # headerless, day first, signed quoted amounts, CRLF
     "german_month_names.csv": (3, 210000, "EUR"),  # "1. März 2026", ';', "2.100,00", currency in the header
     "marcus.csv": (2, 50000, ""),               # quoted, "$" and thousands separators
     "nordea.csv": (3, 2500000, "SEK"),          # ';', 'Valuta' holds the currency, '1 234,56'
-    "td_canada.csv": (3, 210000, ""),           # headerless: date, description, debit, credit, balance
+    "td_canada.csv": (3, 210000, "CAD"),        # headerless: date, description, debit, credit, balance
 }
 
 
