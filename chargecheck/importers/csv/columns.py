@@ -67,6 +67,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "indicator": (
         "credit debit indicator", "debit credit indicator", "cr dr", "dr cr", "af bij",
         "creditdebet", "transaction type", "type", "details", "balance impact", "direction", "sens", "s h",
+        "record type", "entry type", "row type", "typ zaznamu", "typ", "satzart", "druh", "typ operacji",
     ),
     "currency": (
         "currency", "currency code", "wahrung", "waehrung", "munt", "devise", "divisa", "moneda", "mena", "valuta rekening",
@@ -86,7 +87,9 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "transaction id", "id", "id transakce", "reference number", "id de transaccion", "fitid",
         "transaction reference", "receipt id", "transaktions id",
     ),
-    "status": ("status", "state", "info", "transaction status"),
+    "status": ("status", "state", "info", "transaction status", "transaction state", "payment status",
+               "booking status", "buchungsstatus", "zustand", "stav", "stav transakce", "estado", "statut", "etat",
+               "tila", "tilstand"),
     "fee": ("fee", "fees", "comision", "poplatek", "commission", "gebuhr"),
 }
 PENDING_WORDS = frozenset({"pending", "vorgemerkt", "umsatz vorgemerkt", "authorized", "authorised", "in progress", "pendiente", "en attente"})
@@ -135,6 +138,7 @@ class ColumnMap:
     bank_id: int | None = None
     status: int | None = None
     type: int | None = None
+    fee: int | None = None
 
 
 def _score(folded: str, role: str) -> int:
@@ -219,7 +223,7 @@ def map_columns(names: list[str] | None, cells: pd.DataFrame) -> ColumnMap:
         return None
 
     found.balance = pick("balance")
-    pick("fee")
+    found.fee = pick("fee")
     found.date = pick("date", lambda i: _is_dates(cells, i, 0.5))
     found.posted = pick("posted", lambda i: _is_dates(cells, i, 0.5))
     if found.date is None:

@@ -1,0 +1,113 @@
+"""Does a statement prove itself?  Its printed balances checked against the transactions read.
+
+Input: what an importer found — opening and closing balances per statement (MT940 ``:60F:`` /
+``:62F:``, CAMT ``OPBD``/``CLBD``, a QIF opening balance, a CSV's balance rows) with the sum
+of the transactions between them, or a running-balance column beside the amounts.  Output: a
+:class:`~chargecheck.schema.Reconciliation` (``reconciled``, ``not reconciled: off by X`` with
+the first row where a running balance breaks, or ``no balances``).
+
+Why: a file misread (a wrong sign convention, a balance row taken for a payment, a row lost)
+does not announce itself; the balances a bank prints do.  Amounts are integer cents and the
+check is exact: a statement either adds up or it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..schema import Reconciliation, ReconciliationStatus, cents_to_decimal
+
+__all__ = ["BalancePair", "check_totals", "check_running", "combine", "running_order"]
+
+
+@dataclass(frozen=True)
+class BalancePair:
+    """One statement's opening and closing balance and the sum of the transactions read between them.
+
+    ``line`` is where the closing balance is printed (for the warning), where known.
+    """
+
+    opening_cents: int
+    closing_cents: int
+    total_cents: int
+    line: int | None = None
+
+    @property
+    def off_by_cents(self) -> int:
+        """Closing − (opening + Σ transactions): zero when the statement adds up."""
+        return self.closing_cents - (self.opening_cents + self.total_cents)
+
+
+def check_totals(pairs: Sequence[BalancePair], method: str) -> Reconciliation:
+    """opening + Σ transactions = closing for every statement in a file (the first that fails is reported)."""
+    if not pairs:
+        return Reconciliation()
+    for pair in pairs:
+        if pair.off_by_cents:
+            return Reconciliation(ReconciliationStatus.NOT_RECONCILED, cents_to_decimal(pair.off_by_cents),
+                                  pair.line, method)
+    return Reconciliation(ReconciliationStatus.RECONCILED, method=method)
+
+
+def _breaks(amounts: np.ndarray, balances: np.ndarray, known: np.ndarray,
+            newest_first: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with a balance in the order they happened, and per row: balance − (previous
+    balance + the amounts since), 0 where it agrees (always 0 for the first)."""
+    rows = np.flatnonzero(known)
+    if newest_first:
+        rows = rows[::-1]
+        steps = np.cumsum(amounts[::-1])[::-1]  # amounts of this row and every older one below it
+    else:
+        steps = np.cumsum(amounts)
+    gaps = np.zeros(len(rows), dtype=np.int64)
+    moved = steps[rows[1:]] - steps[rows[:-1]]
+    gaps[1:] = balances[rows[1:]] - (balances[rows[:-1]] + moved)
+    return rows, gaps
+
+
+def running_order(amounts: np.ndarray, balances: np.ndarray, known: np.ndarray) -> tuple[bool, int]:
+    """``(newest_first, agreeing steps)``: the row order under which more balance steps agree."""
+    results = []
+    for newest_first in (False, True):
+        _, gaps = _breaks(amounts, balances, known, newest_first)
+        results.append((int((gaps[1:] == 0).sum()), newest_first))
+    agree, newest_first = max(results, key=lambda item: (item[0], not item[1]))
+    return newest_first, agree
+
+
+def check_running(amounts: Sequence[int], balances: Sequence[int | None], lines: Sequence[int | None],
+                  method: str = "running balance") -> Reconciliation:
+    """Each row's balance = the previous row's balance + this row's amount (oldest or newest first).
+
+    Rows without a balance (some exports fill it on a few rows only) carry their amounts to
+    the next row that has one.  The order (oldest or newest first) is the one under which more
+    steps agree; a tie reads oldest first.  Fewer than two balances: ``no balances``.
+    """
+    amounts = np.asarray(amounts, dtype=np.int64)
+    known = np.array([b is not None for b in balances], dtype=bool)
+    if known.sum() < 2:
+        return Reconciliation()
+    values = np.array([0 if b is None else int(b) for b in balances], dtype=np.int64)
+    newest_first, _ = running_order(amounts, values, known)
+    rows, gaps = _breaks(amounts, values, known, newest_first)
+    order = " (newest first)" if newest_first else ""
+    bad = np.flatnonzero(gaps != 0)
+    if not len(bad):
+        return Reconciliation(ReconciliationStatus.RECONCILED, method=method + order)
+    first = int(bad[0])
+    return Reconciliation(ReconciliationStatus.NOT_RECONCILED, cents_to_decimal(int(gaps[first])),
+                          lines[int(rows[first])], method + order)
+
+
+def combine(results: Sequence[Reconciliation]) -> Reconciliation:
+    """One file's verdict from several checks: the first failure, else reconciled if any check ran."""
+    for result in results:
+        if result.status is ReconciliationStatus.NOT_RECONCILED:
+            return result
+    done = [r for r in results if r.status is ReconciliationStatus.RECONCILED]
+    if not done:
+        return Reconciliation()
+    return Reconciliation(ReconciliationStatus.RECONCILED, method="; ".join(dict.fromkeys(r.method for r in done)))

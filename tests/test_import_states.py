@@ -1,0 +1,154 @@
+"""Row states and record-type rows: only booked payments become transactions (issue 15, item 2).
+
+Each export is written as the bank prints it (header and state words from
+``research/bank-csv-layouts.md``); a reverted, declined, pending or balance row must be a
+skipped row with its state as the reason, and a statement with balances must reconcile.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from chargecheck.importers import read_statement
+from chargecheck.importers.csv.states import RowState, record_type_of, state_of
+
+
+def write(tmp_path: Path, text: str, name: str = "statement.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(textwrap.dedent(text).lstrip("\n").encode(encoding))
+    return path
+
+
+def amounts(statement) -> list[tuple[int, int]]:
+    return [(int(line), int(cents)) for line, cents in zip(statement.transactions.source_line,
+                                                            statement.transactions.amount_cents)]
+
+
+def reasons(statement) -> list[tuple[int, str]]:
+    return [(s.line, s.reason) for s in statement.skipped]
+
+
+def test_revolut_reverted_declined_and_pending_rows_are_skipped(tmp_path):
+    path = write(tmp_path, """
+        Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance
+        CARD_PAYMENT,Current,2026-05-01 10:00:00,2026-05-02 09:00:00,Netflix,-12.99,0.00,EUR,COMPLETED,87.01
+        CARD_PAYMENT,Current,2026-05-03 10:00:00,,Spotify,-9.99,0.00,EUR,REVERTED,
+        CARD_PAYMENT,Current,2026-05-03 11:00:00,,Disney Plus,-8.99,0.00,EUR,DECLINED,
+        CARD_PAYMENT,Current,2026-05-04 11:00:00,,Amazon Prime,-8.99,0.00,EUR,PENDING,
+        TOPUP,Current,2026-05-05 10:00:00,2026-05-05 10:00:00,Top-Up by *1234,100.00,0.00,EUR,COMPLETED,187.01
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(2, -1299), (6, 10000)]
+    assert reasons(statement) == [
+        (3, "state 'REVERTED': not executed, not booked"),
+        (4, "state 'DECLINED': not executed, not booked"),
+        (5, "state 'PENDING': pending, not booked"),
+    ]
+    assert statement.rows_read == 5
+    assert str(statement.reconciliation) == "reconciled"
+
+
+def test_paypal_denied_and_reversed_rows_are_skipped(tmp_path):
+    path = write(tmp_path, """
+        "Date","Time","TimeZone","Name","Type","Status","Currency","Amount","Receipt ID","Balance"
+        "01-05-2026","10:00:00","CET","Netflix","Preapproved Payment","Completed","EUR","-15,49","","84,51"
+        "02-05-2026","10:00:00","CET","Spotify","Preapproved Payment","Denied","EUR","-9,99","",""
+        "03-05-2026","10:00:00","CET","Hulu","Preapproved Payment","Reversed","EUR","-7,99","",""
+        "04-05-2026","10:00:00","CET","Bank","Bank Deposit","Pending","EUR","20,00","",""
+        "05-05-2026","10:00:00","CET","Bank","Bank Deposit","Completed","EUR","20,00","","104,51"
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(2, -1549), (6, 2000)]
+    assert str(statement.reconciliation) == "reconciled"
+    assert [r for _, r in reasons(statement)] == [
+        "state 'Denied': not executed, not booked",
+        "state 'Reversed': not executed, not booked",
+        "state 'Pending': pending, not booked",
+    ]
+
+
+def test_wise_transfer_history_cancelled_row_is_skipped(tmp_path):
+    path = write(tmp_path, """
+        ID,Status,Direction,Created on,Finished on,Source name,Source amount (after fees),Source currency,Target name,Reference
+        TRANSFER-1,COMPLETED,OUT,2026-05-01 10:00:00,2026-05-01 11:00:00,Me,-50.00,GBP,Landlord,rent
+        TRANSFER-2,CANCELLED,OUT,2026-05-02 10:00:00,,Me,-70.00,GBP,Gym,may
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(2, -5000)]
+    assert reasons(statement) == [(3, "state 'CANCELLED': not executed, not booked")]
+
+
+def test_a_status_column_that_holds_no_states_is_not_a_state_column(tmp_path):
+    path = write(tmp_path, """
+        Date,Description,Amount,Status
+        2026-05-01,NETFLIX.COM,-15.49,Gold member
+        2026-05-02,SPOTIFY,-9.99,Gold member
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(2, -1549), (3, -999)]
+    assert statement.skipped == ()
+
+
+def test_record_type_rows_are_not_payments_and_reconcile(tmp_path):
+    # A Central European export with record types: opening balance, transactions, turnover,
+    # closing balance (the issue's case: balance and turnover rows were read as payments).
+    path = write(tmp_path, """
+        Datum;Typ záznamu;Popis;Částka
+        01.05.2026;Počáteční zůstatek;;1 000,00
+        03.05.2026;Transakce;NETFLIX.COM;-15,49
+        05.05.2026;Transakce;VÝPLATA;2 000,00
+        31.05.2026;Obrat;;1 984,51
+        31.05.2026;Konečný zůstatek;;2 984,51
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(3, -1549), (4, 200000)]
+    assert reasons(statement) == [
+        (2, "opening balance record 'Počáteční zůstatek', not a payment"),
+        (5, "turnover record 'Obrat', not a payment"),
+        (6, "closing balance record 'Konečný zůstatek', not a payment"),
+    ]
+    assert str(statement.reconciliation) == "reconciled"
+
+
+def test_record_rows_that_do_not_add_up_are_reported(tmp_path):
+    path = write(tmp_path, """
+        Date,Type,Description,Amount
+        2026-05-01,Opening balance,,100.00
+        2026-05-03,Transaction,NETFLIX.COM,-15.49
+        2026-05-31,Closing balance,,94.51
+    """)
+    statement = read_statement(path)
+    assert str(statement.reconciliation) == "not reconciled: off by 10.00 at line 4"
+
+
+def test_a_shop_called_total_is_a_payment(tmp_path):
+    path = write(tmp_path, """
+        Date,Description,Amount
+        2026-05-01,TOTAL WINE & MORE,-45.10
+        2026-05-02,Total,-3.00
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(2, -4510)]
+    assert reasons(statement) == [(3, "turnover record 'Total', not a payment")]
+
+
+@pytest.mark.parametrize("cell, state", [
+    ("COMPLETED", RowState.BOOKED), ("Umsatz gebucht", RowState.BOOKED), ("Umsatz vorgemerkt", RowState.PENDING),
+    ("nicht gebucht", RowState.PENDING), ("REVERTED", RowState.NOT_EXECUTED), ("Zamítnuto", RowState.NOT_EXECUTED),
+    ("Partially Refunded", RowState.BOOKED), ("Gold member", RowState.UNKNOWN), ("", RowState.UNKNOWN),
+])
+def test_state_words(cell, state):
+    assert state_of(cell) is state
+
+
+@pytest.mark.parametrize("cell, whole, state", [
+    ("Opening balance", False, RowState.OPENING_BALANCE), ("Anfangssaldo", True, RowState.OPENING_BALANCE),
+    ("Beginning balance as of 01/01/2026", True, RowState.OPENING_BALANCE),
+    ("Solde final au 31/05/2026", False, RowState.CLOSING_BALANCE), ("Total Wine & More", True, RowState.UNKNOWN),
+    ("Balance transfer", False, RowState.UNKNOWN),
+])
+def test_record_types(cell, whole, state):
+    assert record_type_of(cell, whole) is state
