@@ -21,9 +21,9 @@ from pathlib import Path
 from .errors import StatementError, UsageError
 from .importers import ImportOptions, read_statement
 from .model import CheckResult
-from .schema import Statement
+from .schema import ReconciliationStatus, Statement
 
-__all__ = ["check", "expand_statement_paths", "read_statements", "rules_directory"]
+__all__ = ["check", "expand_statement_paths", "read_statements", "rules_directory", "reconciliation_warnings"]
 
 # In a folder of statements, these are notes, rules or reports sitting beside them, not statements.
 _NOT_STATEMENTS = {".md", ".toml", ".json", ".html", ".htm", ".pdf", ".png", ".jpg", ".py", ".zip"}
@@ -116,6 +116,14 @@ def _read_in_parallel(files: list[Path], options, progress) -> tuple[Statement, 
     return tuple(statements)
 
 
+def reconciliation_warnings(statements: Sequence[Statement]) -> tuple[str, ...]:
+    """One warning per statement whose printed balances disagree with what was read from it:
+    the file, how far off, and the first row where a running balance breaks."""
+    return tuple(f"{st.path}: {st.reconciliation} ({st.reconciliation.method}): the file may be misread "
+                 "or incomplete" for st in statements
+                 if st.reconciliation.status is ReconciliationStatus.NOT_RECONCILED)
+
+
 def _rules_files(rules: Path | Sequence[Path] | None) -> list[Path]:
     if rules is None:
         return []
@@ -165,6 +173,7 @@ def check(
         found, stale = apply_reviews_to_result(found, load_reviews(reviews_file))
 
     return CheckResult(
+        warnings=reconciliation_warnings(read),
         flags=tuple(found.flags),
         refundable=found.refundable,
         cancellations=tuple(cancellations),

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from ..model import Cancellation, CheckResult, Flag
+from ..schema import ReconciliationStatus
 
 __all__ = [
     "refund_note",
@@ -32,6 +33,7 @@ __all__ = [
     "visible",
     "cancellation_for",
     "source_text",
+    "balances_line",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -185,3 +187,14 @@ def format_totals(items: Iterable[CurrencyTotal], empty: str = "0.00") -> str:
 def source_text(flag: Flag) -> str:
     """Where the charge is printed: ``file:line`` or ``file#FITID``."""
     return str(flag.source)
+
+
+def balances_line(result: CheckResult) -> str:
+    """How the statements' own balances checked out, one line for the table and Markdown footers
+    (each failure is also a warning naming the file and line)."""
+    counts = {status: 0 for status in ReconciliationStatus}
+    for statement in result.statements:
+        counts[statement.reconciliation.status] += 1
+    return (f"Balances: {counts[ReconciliationStatus.RECONCILED]} file(s) reconciled, "
+            f"{counts[ReconciliationStatus.NOT_RECONCILED]} not reconciled, "
+            f"{counts[ReconciliationStatus.NO_BALANCES]} without balances.")

@@ -12,7 +12,8 @@ paid_through, days_after, reference, score, alias, status, refund_deadline, id``
 charge, positive, or null) and ``owed`` (what is left to recover, positive: the charge less
 ``refunded_amount``).  Dates are ISO ``YYYY-MM-DD``; amounts are decimal strings keeping the
 statement's sign (money out negative, ``"-59.99"``); ``source`` is ``{"file", "line"}`` or
-``{"file", "fitid"}``.  Keys come in a fixed order, flags in report order,
+``{"file", "fitid"}``.  Each ``files`` entry carries ``reconciliation``: ``{"status":
+"reconciled" | "not reconciled" | "no balances", "off_by", "line", "method"}``.  Keys come in a fixed order, flags in report order,
 and nothing depends on the clock, so the same input always gives the same bytes.
 
 ``summary.at_stake`` lists the money to recover (positive) per currency; different currencies
@@ -30,7 +31,7 @@ from ..model import CheckResult, DuplicateDrop, Flag, Source, StaleReview
 from ..schema import SkippedRow, Statement
 from .common import CurrencyTotal, sort_flags, totals, vendor_summaries
 
-__all__ = ["render_json", "report_dict", "flag_dict", "JSON_VERSION"]
+__all__ = ["render_json", "report_dict", "flag_dict", "reconciliation_dict", "JSON_VERSION"]
 
 JSON_VERSION = 1
 
@@ -150,6 +151,13 @@ def _stale(stale: StaleReview) -> dict[str, Any]:
     }
 
 
+def reconciliation_dict(st: Statement) -> dict[str, Any]:
+    """A statement's reconciliation as JSON values: status, off_by (decimal string), line, method."""
+    rec = st.reconciliation
+    return {"status": rec.status.value, "off_by": None if rec.off_by is None else _money(rec.off_by),
+            "line": rec.line, "method": rec.method}
+
+
 def _file(st: Statement) -> dict[str, Any]:
     return {
         "file": st.path,
@@ -160,6 +168,7 @@ def _file(st: Statement) -> dict[str, Any]:
         "transactions": len(st.transactions),
         "skipped": len(st.skipped),
         "notes": list(st.notes),
+        "reconciliation": reconciliation_dict(st),
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import CheckResult, Flag
-from .common import VendorSummary, format_money, refund_note, totals, vendor_summaries, visible
+from .common import VendorSummary, balances_line, format_money, refund_note, totals, vendor_summaries, visible
 
 __all__ = ["render_markdown", "md_escape"]
 
@@ -129,6 +129,7 @@ def render_markdown(result: CheckResult) -> str:
         "",
         f"Checked {len(result.statements)} file(s), {n_tx} transaction(s); {len(result.skipped)} row(s) "
         f"skipped, {len(result.duplicates)} duplicate(s) dropped.",
+        balances_line(result),
         "",
     ]
     for vs in vendor_summaries(result):

@@ -17,7 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import CheckResult, Flag
-from .common import VendorSummary, format_money, format_totals, refund_note, totals, vendor_summaries, visible
+from .common import (VendorSummary, balances_line, format_money, format_totals, refund_note, totals, vendor_summaries,
+                     visible)
 
 __all__ = ["render_table"]
 
@@ -102,6 +103,7 @@ def _footer(console: Console, result: CheckResult) -> None:
         f"{len(result.skipped)} row(s) skipped, {len(result.duplicates)} duplicate(s) dropped "
         "(listed in the json and html reports)."
     )
+    console.print(balances_line(result))
     for stale in result.stale_reviews:
         where = stale.source_file + (f":{stale.source_line}" if stale.source_line is not None else "")
         console.print(

@@ -1,0 +1,164 @@
+"""Balance reconciliation (issue 15, item 1): a statement that carries balances proves itself.
+
+Real-looking files per format (MT940, CAMT, a CSV running balance) and a property test: a
+dated running-balance statement shuffled, or with one row dropped, is not reconciled.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from chargecheck.importers import read_statement
+from chargecheck.importers.reconcile import BalancePair, check_running, check_totals
+from chargecheck.pipeline import reconciliation_warnings
+from chargecheck.schema import ReconciliationStatus
+
+
+def write(tmp_path: Path, text: str, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(textwrap.dedent(text).lstrip("\n").encode("utf-8"))
+    return path
+
+
+MT940 = """
+    :20:STARTUMS
+    :25:10020030/1234567
+    :28C:1/1
+    :60F:C260430EUR1000,00
+    :61:2605040504DR15,49NDDTNONREF
+    :86:105?00LASTSCHRIFT?20NETFLIX.COM 05/2026
+    :61:2605050505CR2000,00NTRFNONREF
+    :86:166?00GUTSCHRIFT?20GEHALT
+    :62F:C260531EUR{closing}
+    -
+"""
+
+
+def test_mt940_balances_reconcile(tmp_path):
+    statement = read_statement(write(tmp_path, MT940.format(closing="2984,51"), "a.sta"))
+    assert statement.reconciliation.status is ReconciliationStatus.RECONCILED
+    assert str(statement.reconciliation) == "reconciled"
+
+
+def test_mt940_off_balance_is_a_warning_naming_file_and_line(tmp_path):
+    path = write(tmp_path, MT940.format(closing="2994,51"), "a.sta")
+    statement = read_statement(path)
+    assert str(statement.reconciliation) == "not reconciled: off by 10.00 at line 9"
+    assert reconciliation_warnings([statement]) == (
+        f"{path}: not reconciled: off by 10.00 at line 9 (MT940 :60F:/:62F: balances): "
+        "the file may be misread or incomplete",
+    )
+
+
+CAMT = """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>
+    <Id>1</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>
+    <Bal><Tp><CdOrPrtry><Cd>PRCD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+    <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{closing}</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+    <Ntry><Amt Ccy="EUR">15.49</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-05-04</Dt></BookgDt></Ntry>
+    <Ntry><Amt Ccy="EUR">9.99</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>PDNG</Sts><BookgDt><Dt>2026-05-06</Dt></BookgDt></Ntry>
+    </Stmt></BkToCstmrStmt></Document>
+"""
+
+
+def test_camt_previous_closing_balance_opens_and_pending_entries_are_not_booked(tmp_path):
+    statement = read_statement(write(tmp_path, CAMT.format(closing="84.51"), "s.xml"))
+    assert len(statement.transactions) == 2
+    assert str(statement.reconciliation) == "reconciled"
+    off = read_statement(write(tmp_path, CAMT.format(closing="74.52"), "t.xml"))
+    assert str(off.reconciliation) == "not reconciled: off by -9.99"
+
+
+def test_csv_running_balance_newest_first_reconciles(tmp_path):
+    path = write(tmp_path, """
+        Date,Description,Amount,Balance
+        03/05/2026,PAYROLL,2000.00,2984.51
+        02/05/2026,NETFLIX.COM,-15.49,984.51
+        01/05/2026,COFFEE,-3.00,1000.00
+    """, "s.csv")
+    assert str(read_statement(path).reconciliation) == "reconciled"
+
+
+def test_a_balance_that_reconciles_decides_the_sign(tmp_path):
+    # Charges printed positive; only the running balance says so (no type, no card header).
+    path = write(tmp_path, """
+        Date,Description,Amount,Balance
+        01/05/2026,NETFLIX.COM,15.49,984.51
+        02/05/2026,SPOTIFY,9.99,974.52
+        03/05/2026,REFUND,-5.00,979.52
+    """, "s.csv")
+    statement = read_statement(path)
+    assert statement.transactions.amount_cents.tolist() == [-1549, -999, 500]
+    assert str(statement.reconciliation) == "reconciled"
+
+
+def test_statement_without_balances():
+    assert str(check_totals([], "x")) == "no balances"
+    assert str(check_running([100, 200], [None, 300], [2, 3])) == "no balances"
+
+
+def test_totals_report_the_first_statement_that_fails():
+    result = check_totals([BalancePair(0, 100, 100, 5), BalancePair(100, 50, -40, 9)], "m")
+    assert (result.status, result.off_by, result.line) == (ReconciliationStatus.NOT_RECONCILED, Decimal("-0.10"), 9)
+
+
+def _statement(amounts: list[int], opening: int) -> tuple[list[int], list[int]]:
+    balances, running = [], opening
+    for amount in amounts:
+        running += amount
+        balances.append(running)
+    return amounts, balances
+
+
+def _csv(tmp_path: Path, rows: list[tuple[int, int, int]]) -> Path:
+    lines = ["Date,Description,Amount,Balance"]
+    for day, amount, balance in rows:
+        lines.append(f"2026-01-{day:02d},SHOP {day},{amount / 100:.2f},{balance / 100:.2f}")
+    path = tmp_path / "running.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+amount_lists = st.lists(st.integers(-50_000, 50_000).filter(bool), min_size=3, max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amounts=amount_lists, opening=st.integers(0, 10**6), data=st.data())
+def test_shuffled_running_balance_statement_is_not_reconciled(tmp_path, amounts, opening, data):
+    amounts, balances = _statement(amounts, opening)
+    assume(len(set(balances)) == len(balances))  # a balance seen twice could hide a swap
+    rows = [(day + 1, a, b) for day, (a, b) in enumerate(zip(amounts, balances))]
+    assert str(read_statement(_csv(tmp_path, rows)).reconciliation) == "reconciled"
+    order = data.draw(st.permutations(range(len(rows))))
+    assume(list(order) not in (sorted(order), sorted(order, reverse=True)))  # newest first is a real order
+    shuffled = [rows[i] for i in order]
+    # Strictly: the sign decision may flip the amounts too; either way the balances must not agree.
+    assert read_statement(_csv(tmp_path, shuffled)).reconciliation.status is ReconciliationStatus.NOT_RECONCILED
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amounts=amount_lists, opening=st.integers(0, 10**6), data=st.data())
+def test_running_balance_statement_with_a_row_dropped_is_not_reconciled(tmp_path, amounts, opening, data):
+    amounts, balances = _statement(amounts, opening)
+    rows = [(day + 1, a, b) for day, (a, b) in enumerate(zip(amounts, balances))]
+    # A running balance cannot miss its first or last row (nothing before or after it to
+    # compare): an inner row is dropped.
+    dropped = data.draw(st.integers(1, len(rows) - 2))
+    kept = rows[:dropped] + rows[dropped + 1:]
+    assert read_statement(_csv(tmp_path, kept)).reconciliation.status is ReconciliationStatus.NOT_RECONCILED
+
+
+@settings(max_examples=40, deadline=None)
+@given(amounts=amount_lists, opening=st.integers(-10**6, 10**6), data=st.data())
+def test_totals_statement_with_any_row_dropped_is_not_reconciled(amounts, opening, data):
+    closing = opening + sum(amounts)
+    dropped = data.draw(st.integers(0, len(amounts) - 1))
+    kept = amounts[:dropped] + amounts[dropped + 1:]
+    assert check_totals([BalancePair(opening, closing, sum(amounts))], "m").reconciled
+    assert not check_totals([BalancePair(opening, closing, sum(kept))], "m").reconciled
