@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import StatementError
 from ..schema import Reconciliation, SkippedRow, Statement, empty_transactions, make_transactions
 from .reconcile import BalancePair, check_totals
-from .textio import decode_bytes
+from .textio import Decoding, decode_with_reason
 from .base import ImportOptions, Sample
 from .mt940_text import describe_86, describe_ns
 
@@ -287,12 +287,12 @@ def _account(block: _Block) -> str:
     return account
 
 
-def _decode(data: bytes, forced: str | None) -> tuple[str, str]:
-    """Text and encoding; framing control bytes are dropped first (they defeat detection)."""
+def _decode(data: bytes, forced: str | None) -> Decoding:
+    """Text, encoding and why; framing control bytes are dropped first (they defeat detection)."""
     data = data.strip(_FRAMING)
     currency = _RAW_CURRENCY.search(data[:4096])
     hint = "cp1250" if currency and currency.group(1) in _CP1250_CURRENCIES else None
-    return decode_bytes(data, declared=hint, forced=forced)
+    return decode_with_reason(data, declared=hint, forced=forced)
 
 
 class Mt940Importer:
@@ -311,7 +311,8 @@ class Mt940Importer:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
-        text, encoding = _decode(data, options.encoding)
+        decoding = _decode(data, options.encoding)
+        text, encoding = decoding.text, decoding.encoding
         fields = _fields(text)
         if not any(f.tag in ("25", "60F", "60M", "61", "62F", "62M") for f in fields):
             raise StatementError(
@@ -337,7 +338,7 @@ class Mt940Importer:
         return Statement(
             path=str(path), format=self.name, rows_read=len(rows) + len(skipped),
             transactions=frame, skipped=tuple(skipped), encoding=encoding,
-            notes=(f"{len(blocks)} statement(s)",), reconciliation=reconciliation,
+            notes=tuple(n for n in (f"{len(blocks)} statement(s)", decoding.note) if n), reconciliation=reconciliation,
         )
 
 
