@@ -14,14 +14,16 @@ Definitions (what a user disputing a charge needs):
 * **Flag.** A charge (``amount_cents < 0``) dated after the governing cancellation's
   ``paid_through`` (or its ``cancelled_on`` without one).  A charge on the cancellation day is
   not flagged.  ``days_after`` = charge date − ``cancelled_on``.
-* **Refunded.** A credit (``amount_cents > 0``) from the same vendor, same absolute amount and
-  same currency (or a statement naming none), dated on or after the charge.  One credit answers one charge, the earliest
-  unrefunded first; the credit's source becomes ``refunded_by`` and the status ``refunded``.
-  Refundable renewals (below) compete for credits too; being earlier they take one first, so
-  a refund that may have been for the renewal never hides a later flagged charge.
-* **Net of other credits.** Credits of the vendor that equal no charge (a partial refund, one
-  credit for two months) are then spent on its open charges dated on or before them, oldest
-  first: ``refunded_amount`` says how much came back; a charge fully covered is ``refunded``,
+* **Refunded.** A credit (``amount_cents > 0``) from the same vendor and currency (or a
+  statement naming none), dated on or after the charge, answers one charge: the one it names
+  — by a reference only that charge shares (mandate, end-to-end id), by the period it returns
+  (``05/2026``, ``MAI 2026``) or by the charge's day printed in it — else the nearest earlier
+  open charge of the same amount.  Credits are matched against every charge of the vendor,
+  so the refund window never moves a credit.  The credit's source becomes ``refunded_by`` and
+  a charge fully answered is ``refunded``.
+* **Net of other credits.** Credits of the vendor that equal no open charge (a partial refund,
+  one credit for two months) are then spent on its open charges dated on or before them, nearest
+  earlier first: ``refunded_amount`` says how much came back; a charge fully covered is ``refunded``,
   one partly covered stays ``flagged`` and only what is left (``Flag.owed``) is at stake.
 * **Refund deadline** (only with ``refund_window_days``): charge date + window, the last day
   to ask under a money-back guarantee, which runs from the day you were billed.
@@ -46,6 +48,7 @@ flags and matched credits only, never over all transactions.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -53,6 +56,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from .importers.values import dates_named, months_named
 from .model import Cancellation, Flag, FlagResult, Source
 from .schema import cents_to_decimal
 
@@ -162,46 +166,93 @@ def _source(row) -> Source:
     return Source(file=row.source_file, line=line, fitid=row.bank_id or None)
 
 
-def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tuple[Source, int]]:
+def _match_refunds(charges: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tuple[Source, int]]:
     """Credits against charges: ``{charge row: (first credit applied, cents credited back)}``.
 
-    First every credit equal to a charge answers that charge (same vendor and currency,
-    earliest unrefunded first).  Then the credits left over — partial refunds, or one credit for
-    several charges — are spent on the vendor's charges still open, oldest first, never on a
-    charge dated after the credit.
+    ``charges`` are every matched charge of the vendors (flagged, refundable or neither), so
+    which charge a credit answers never depends on the refund window.  In order:
+
+    1. a credit that names its charge — by a reference only that charge shares (mandate,
+       end-to-end id, the bank's id), by the period it returns (``05/2026``, ``MAI 2026``), or
+       by the charge's day printed in it — nets against that charge, up to what is still open;
+    2. a credit equal to an open charge answers the nearest earlier such charge;
+    3. credits left over (partial refunds, one credit for several charges) are spent on the
+       vendor's open charges, nearest earlier first (never on long-paid charges while a recent
+       one is open).
+
+    Never on a charge dated after the credit, nor in another currency.
     """
-    if candidates.empty or credits.empty:
+    if charges.empty or credits.empty:
         return {}
-    ordered = candidates.sort_values(["date", "source_file", "source_line"], kind="stable")
-    waiting: dict[tuple, list] = defaultdict(list)
+    ordered = charges.sort_values(["date", "source_file", "source_line"], kind="stable")
     by_vendor: dict[str, list] = defaultdict(list)  # each vendor's charges, oldest first
     for row in _rows(ordered):
-        waiting[(row.cc_key, -row.amount_cents)].append(row)
         by_vendor[row.cc_key].append(row)
     refunded: dict[int, tuple[Source, int]] = {}
-    leftover = []
+
+    def open_cents(charge) -> int:
+        return -charge.amount_cents - refunded.get(charge.cc_row, (None, 0))[1]
+
+    def apply(charge, credit, cents: int) -> int:
+        source, done = refunded.get(charge.cc_row, (None, 0))
+        applied = min(cents, open_cents(charge))
+        if applied > 0:
+            refunded[charge.cc_row] = (source or _source(credit), done + applied)
+        return max(applied, 0)
+
+    unnamed, leftover = [], []
     for credit in _rows(credits.sort_values(["date", "source_file", "source_line"], kind="stable")):
-        queue = waiting.get((credit.cc_key, credit.amount_cents), [])
-        for position, charge in enumerate(queue):
-            if charge.date <= credit.date and _same_money(charge, credit):
-                refunded[charge.cc_row] = (_source(credit), credit.amount_cents)
-                del queue[position]
-                break
+        earlier = [c for c in by_vendor.get(credit.cc_key, ()) if c.date <= credit.date and _same_money(c, credit)]
+        named = _named_charge(credit, earlier)
+        if named is not None:
+            left = credit.amount_cents - apply(named, credit, credit.amount_cents)
+            if left > 0:
+                leftover.append((credit, left))
         else:
-            leftover.append(credit)
-    for credit in leftover:
-        left = credit.amount_cents
-        for charge in by_vendor.get(credit.cc_key, ()):
-            if left <= 0 or charge.date > credit.date:
+            unnamed.append((credit, earlier))
+    for credit, earlier in unnamed:
+        equal = [c for c in earlier if -c.amount_cents == credit.amount_cents and open_cents(c) == credit.amount_cents]
+        if equal:
+            apply(equal[-1], credit, credit.amount_cents)  # the nearest earlier open charge
+        else:
+            leftover.append((credit, credit.amount_cents))
+    for credit, left in leftover:
+        for charge in reversed(by_vendor.get(credit.cc_key, ())):
+            if left <= 0:
                 break
-            if not _same_money(charge, credit):
-                continue
-            source, done = refunded.get(charge.cc_row, (None, 0))
-            applied = min(left, -charge.amount_cents - done)
-            if applied > 0:
-                refunded[charge.cc_row] = (source or _source(credit), done + applied)
-                left -= applied
+            if charge.date <= credit.date and _same_money(charge, credit):
+                left -= apply(charge, credit, left)
     return refunded
+
+
+_REFERENCE = re.compile(r"[A-Z0-9]{6,}")
+
+
+def _references(text: str) -> set[str]:
+    """Reference-like tokens of a description: six or more letters and digits with a digit in them."""
+    return {token for token in _REFERENCE.findall(text.upper()) if any(ch.isdigit() for ch in token)}
+
+
+def _named_charge(credit, earlier: list):
+    """The one earlier charge a credit names (see :func:`_match_refunds`), or None."""
+    if not earlier:
+        return None
+    tokens = _references(credit.description) | ({credit.bank_id} if credit.bank_id else set())
+    if tokens:
+        held = [tokens & (_references(c.description) | {c.bank_id}) for c in earlier]
+        # A token several charges share (the mandate, the vendor's phone number) names none.
+        distinctive = {t for t in tokens if sum(t in h for h in held) == 1}
+        naming = [c for c, h in zip(earlier, held) if h & distinctive]
+        if len(naming) == 1:
+            return naming[0]
+    periods = months_named(credit.description)
+    if periods:
+        in_period = [c for c in earlier if (c.date.year, c.date.month) in periods or periods & months_named(c.description)]
+        if in_period:
+            return in_period[-1]
+    days = dates_named(credit.description)
+    on_day = [c for c in earlier if c.date in days]
+    return on_day[-1] if on_day else None
 
 
 def _same_money(charge, credit) -> bool:
@@ -277,7 +328,7 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
     start = ahead["cc_on"] - pd.to_timedelta(ahead["cc_window"].astype("float64"), unit="D")
     refundable = ahead[ahead["cc_window"].notna() & (ahead["date"] >= start)]
 
-    refunds = _match_refunds(pd.concat([flagged, refundable]), matched[matched["amount_cents"] > 0])
+    refunds = _match_refunds(charges, matched[matched["amount_cents"] > 0])
     flags = [_make_flag(row, cancellations[int(row.cc_rule)], "flagged", refunds.get(row.cc_row))
              for row in _rows(flagged)]
     early = [_make_flag(row, cancellations[int(row.cc_rule)], "refundable", refunds.get(row.cc_row))

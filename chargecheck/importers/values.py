@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable
 
 import numpy as np
@@ -40,6 +40,8 @@ __all__ = [
     "infer_decimal_mark",
     "day_first",
     "looks_like_amount",
+    "months_named",
+    "dates_named",
 ]
 
 
@@ -369,3 +371,44 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> pd.Series:
 def looks_like_amount(text: str) -> bool:
     """True when one cell reads as an amount with either decimal mark (for sniffing rows)."""
     return _amount_cents(text, ".") is not None or _amount_cents(text, ",") is not None
+
+
+# ---------------------------------------------------------------------------- what a text names
+
+_NAMED_MONTH_NUMBER = re.compile(r"(?<![\d/.-])(0?[1-9]|1[0-2])\s?[/.-]\s?(20\d\d)(?!\d)")
+_NAMED_ISO_MONTH = re.compile(r"(?<!\d)(20\d\d)-(0[1-9]|1[0-2])(?!\d)")
+_NAMED_WORD_MONTH = re.compile(r"([^\W\d_]{3,12})\.?\s{0,3}(20\d\d)(?!\d)")
+_NAMED_DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./](20\d\d)(?!\d)")
+_NAMED_ISO_DAY = re.compile(r"(?<!\d)(20\d\d)-(\d\d)-(\d\d)(?!\d)")
+_ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def months_named(text: str) -> set[tuple[int, int]]:
+    """The (year, month) periods a text names: ``05/2026``, ``05.2026``, ``2026-05``, ``MAI 2026``,
+    ``May 2026`` (month names in the languages :func:`parse_dates` reads).
+
+    A credit that says which period it returns (``Rueckgabe Lastschrift … 05/2026``) names its
+    charge by this; a full date (``03.05.2026``) is a day, for :func:`dates_named`, not a period.
+    """
+    found = {(int(year), int(month)) for month, year in _NAMED_MONTH_NUMBER.findall(text)}
+    found |= {(int(year), int(month)) for year, month in _NAMED_ISO_MONTH.findall(text)}
+    for word, year in _NAMED_WORD_MONTH.findall(text):
+        folded = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().upper()
+        english = _MONTH_WORDS.get(folded)
+        if english is not None:
+            found.add((int(year), _ENGLISH_MONTHS.index(english) + 1))
+    return found
+
+
+def dates_named(text: str) -> set[date]:
+    """The calendar days a text prints (``03.05.2026``, ``03/05/2026`` read both ways, ``2026-05-03``)."""
+    days = set()
+    candidates = [(y, m, d) for d, m, y in _NAMED_DAY_FIRST.findall(text)]
+    candidates += [(y, d, m) for d, m, y in _NAMED_DAY_FIRST.findall(text)]  # month first
+    candidates += _NAMED_ISO_DAY.findall(text)
+    for year, month, day in candidates:
+        try:
+            days.add(date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    return days

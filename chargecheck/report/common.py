@@ -12,7 +12,7 @@ currency: amounts in different currencies are never added.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterable
 
@@ -34,6 +34,8 @@ __all__ = [
     "cancellation_for",
     "source_text",
     "balances_line",
+    "still_refundable",
+    "refundable_totals",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -110,6 +112,18 @@ def totals(flags: Iterable[Flag], *, outstanding_only: bool = True) -> list[Curr
         sums[flag.currency] = sums.get(flag.currency, Decimal("0.00")) + (flag.owed if outstanding_only else -flag.amount)
         counts[flag.currency] = counts.get(flag.currency, 0) + 1
     return [CurrencyTotal(cur, sums[cur].quantize(Decimal("0.01")), counts[cur]) for cur in sorted(sums)]
+
+
+def still_refundable(flag: Flag) -> bool:
+    """A charge from before the cancellation that can still be asked back: inside its refund
+    window, not refunded, and not reviewed as refunded, expected or ignored.  Every format
+    counts and totals exactly these."""
+    return flag.status == "refundable" and flag.review not in ("refunded", "expected", "ignore")
+
+
+def refundable_totals(flags: Iterable[Flag]) -> list[CurrencyTotal]:
+    """Money still refundable per currency: what the :func:`still_refundable` charges owe."""
+    return totals([replace(flag, status="flagged", review=None) for flag in flags if still_refundable(flag)])
 
 
 def refund_note(flag: Flag) -> str | None:

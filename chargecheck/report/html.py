@@ -19,7 +19,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..model import CheckResult
-from .common import format_money, format_totals, refund_note, totals, vendor_summaries, visible
+from .common import (format_money, format_totals, refund_note, refundable_totals, still_refundable, totals,
+                     vendor_summaries, visible)
 from .timeline import legend_svg, timeline_svg, transaction_marks
 
 __all__ = ["render_html"]
@@ -83,7 +84,8 @@ def render_html(result: CheckResult) -> str:
         vendors=_vendors(result),
         legend=legend_svg(),
         at_stake=totals(outstanding),
-        refundable_total=totals(result.refundable, outstanding_only=False),
+        refundable_total=refundable_totals(result.refundable),
+        n_refundable=sum(map(still_refundable, result.refundable)),
         outstanding=outstanding,
         n_transactions=sum(len(st.transactions) for st in result.statements),
         n_refunded=sum(1 for f in result.flags if f.status == "refunded"),

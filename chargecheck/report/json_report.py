@@ -29,7 +29,7 @@ from typing import Any
 
 from ..model import CheckResult, DuplicateDrop, Flag, Source, StaleReview
 from ..schema import SkippedRow, Statement
-from .common import CurrencyTotal, sort_flags, totals, vendor_summaries
+from .common import CurrencyTotal, refundable_totals, sort_flags, still_refundable, totals, vendor_summaries
 
 __all__ = ["render_json", "report_dict", "flag_dict", "reconciliation_dict", "JSON_VERSION"]
 
@@ -106,18 +106,18 @@ def _summary(result: CheckResult) -> dict[str, Any]:
                 "flags": len(vs.flags),
                 "outstanding": vs.outstanding,
                 "refunded": vs.refunded,
-                "refundable": len(vs.refundable),
+                "refundable": sum(map(still_refundable, vs.refundable)),
                 "at_stake": _totals(list(vs.at_stake)),
             }
         )
     return {
         "at_stake": _totals(totals(flags)),
-        "refundable_before_cancellation": _totals(totals(result.refundable, outstanding_only=False)),
+        "refundable_before_cancellation": _totals(refundable_totals(result.refundable)),
         "flags": len(flags),
         "outstanding": len(result.outstanding),
         "refunded": sum(1 for f in flags if f.status == "refunded"),
         "reviewed": sum(1 for f in flags if f.review),
-        "refundable": len(result.refundable),
+        "refundable": sum(map(still_refundable, result.refundable)),
         "files": len(result.statements),
         "transactions": int(sum(len(st.transactions) for st in result.statements)),
         "skipped": len(result.skipped),

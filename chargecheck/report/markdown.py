@@ -51,7 +51,7 @@ def _table(flags: tuple[Flag, ...], *, refundable: bool = False) -> list[str]:
             days,
             f"{f.score:.0f}",
             md_escape(f.alias),
-            "refundable" if refundable else _status(f),
+            _status(f),  # a refundable charge already credited back reads "refunded", as everywhere
             f.refund_deadline.isoformat() if f.refund_deadline else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")

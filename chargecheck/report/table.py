@@ -26,7 +26,8 @@ _STATUS_STYLE = {"flagged": "bold red", "refunded": "green", "reviewed": "dim", 
 
 
 def _status(flag: Flag) -> Text:
-    style = _STATUS_STYLE.get(flag.status, "") if flag.outstanding or flag.status == "refunded" else "dim"
+    lit = flag.outstanding or flag.status in ("refunded", "refundable")
+    style = _STATUS_STYLE.get(flag.status, "") if lit else "dim"
     text = Text(flag.status, style=style)
     if flag.review:
         text.append(f"\nreview: {visible(flag.review)}", style="dim" if not flag.outstanding else "")
@@ -60,7 +61,7 @@ def _flag_table(flags: tuple[Flag, ...], *, refundable: bool = False) -> Table:
             format_money(-flag.amount, visible(flag.currency)),
             _details(flag),
             str(days),
-            Text("refundable", style=_STATUS_STYLE["refundable"]) if refundable else _status(flag),
+            _status(flag),  # a refundable charge already credited back reads "refunded", as everywhere
             flag.refund_deadline.isoformat() if flag.refund_deadline else "-",
         )
     return table
