@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
+from ..importers.values import typed_amount
 from ..model import Cancellation
 from ..config.rules import append_cancellation, load_rules, parse_date, rules_target
 
@@ -32,9 +33,9 @@ class AmountType(click.ParamType):
 
     def convert(self, value, param, ctx):
         try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(f'expected an amount like 59.99, found "{value}"', param, ctx)
+            amount = typed_amount(str(value))  # 10,99 and 1.234,56 as people type them; 1,234 refused
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
         if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
             self.fail(f'expected a positive amount with at most two decimals, found "{value}"', param, ctx)
         return amount.quantize(Decimal("0.01"))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +30,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 
 from ..errors import RulesError
+from ..importers.values import typed_amount
 from ..model import Cancellation
 from ..tomlfile import (
     read_records,
@@ -110,10 +111,7 @@ _AMOUNT_LIMIT = Decimal(10) ** 12
 def _amount(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}')
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}') from None
+    amount = typed_amount(str(value))  # "10,99", "1.234,56" as people type them; "1,234" refused
     if not amount.is_finite() or amount <= 0:
         raise ValueError(f"expected a positive amount (the usual charge, without sign), found {describe_value(value)}")
     if amount >= _AMOUNT_LIMIT:  # also beyond what cents in the transaction table can hold

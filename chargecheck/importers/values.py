@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Iterable
 
 import numpy as np
@@ -42,6 +43,7 @@ __all__ = [
     "looks_like_amount",
     "months_named",
     "dates_named",
+    "typed_amount",
 ]
 
 
@@ -412,3 +414,50 @@ def dates_named(text: str) -> set[date]:
         except ValueError:
             continue
     return days
+
+
+# ------------------------------------------------------------------------ amounts people type
+
+_TYPED = re.compile(r"([+-]?)(\d[\d.,]*|[.,]\d+)")
+
+
+def typed_amount(text: str) -> Decimal:
+    """An amount as a person types it (``--amount 10,99``, ``amount = "1.234,56"``) → Decimal.
+
+    Accepted where only one reading exists: ``10.99`` and ``10,99``; ``1.234,56`` and
+    ``1,234.56`` (the last mark is the decimal one, the other groups thousands); ``1,234,567``
+    (a repeated mark groups thousands); spaces and apostrophes between thousands.  A single
+    mark followed by exactly three digits (``1,234``, ``1.234``) reads as a thousand in one
+    country and as a fraction in another: refused with a ValueError saying how to write it.
+    """
+    raw = str(text)
+    compact = re.sub(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}(?!\d))", "", raw.strip())
+    match = _TYPED.fullmatch(compact)
+    if match is None:
+        raise ValueError(f'expected an amount like "59.99" or "59,99", found "{raw}"')
+    sign, number = match.groups()
+    dots, commas = number.count("."), number.count(",")
+    if dots and commas:
+        decimal_mark = "." if number.rfind(".") > number.rfind(",") else ","
+    elif dots > 1 or commas > 1:
+        decimal_mark = "," if dots > 1 else "."  # the repeated mark groups thousands
+    elif dots or commas:
+        mark = "." if dots else ","
+        if re.fullmatch(rf"\d{{1,3}}\{mark}\d{{3}}", number):
+            whole_number = number.replace(mark, "")
+            raise ValueError(f'"{raw}" is ambiguous: {whole_number} with "{mark}" grouping thousands, or '
+                             f'{number.replace(mark, ".")} with a decimal "{mark}"; write "{whole_number}" or '
+                             f'"{whole_number}{mark}00" (two decimals)')
+        decimal_mark = mark
+    else:
+        decimal_mark = "."
+    grouping = "," if decimal_mark == "." else "."
+    whole, _, fraction = number.partition(decimal_mark)
+    if grouping in whole and not re.fullmatch(rf"\d{{1,3}}(?:\{grouping}\d{{3}})+", whole):
+        raise ValueError(f'expected thousands grouped in threes (1,234,567.89), found "{raw}"')
+    if decimal_mark in fraction or grouping in fraction:
+        raise ValueError(f'expected one decimal mark, found "{raw}"')
+    value = Decimal((whole.replace(grouping, "") or "0") + "." + (fraction or "0"))
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f'expected at most two decimals, found "{raw}"')
+    return -value if sign == "-" else value
