@@ -92,11 +92,28 @@ def _phrases(table: dict[RowState, tuple[str, ...]]) -> list[tuple[re.Pattern, R
 
 
 _STATE_PATTERNS = _phrases(_STATE_WORDS)
-_RECORD_PATTERNS = [(re.compile(rf"^{re.escape(phrase)}\b"), state)
-                    for state, words in RECORD_TYPES.items() for phrase in words]
+def _alternation(table: dict[RowState, tuple[str, ...]], tail: str) -> tuple[re.Pattern, dict[str, RowState]]:
+    """One regex for every phrase (longest first, so ``total turnover`` beats ``total``) and the
+    state each phrase names: one match per cell instead of one per phrase."""
+    states = {phrase: state for state, words in table.items() for phrase in words}
+    ordered = sorted(states, key=len, reverse=True)
+    return re.compile(rf"^(?P<phrase>{'|'.join(map(re.escape, ordered))}){tail}"), states
+
+
+_RECORD_START, _RECORD_STATES = _alternation(RECORD_TYPES, r"\b")
 # In a description column a record is the whole cell (maybe with a date): "Total Wine" is a shop.
-_WHOLE_RECORD = [(re.compile(rf"^{re.escape(phrase)}(?: [\d ]*| as of .*| per .*| am .*| ke .*)?$"), state)
-                 for state, words in RECORD_TYPES.items() for phrase in words]
+_RECORD_WHOLE, _ = _alternation(RECORD_TYPES, r"(?: [\d ]*| as of .*| per .*| am .*| ke .*)?$")
+_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _RECORD_STATES)
+_FIRST_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _first_word(cell: str) -> str:
+    """The cell's first word, folded like :func:`fold` (cheap: most cells are ruled out by it)."""
+    match = _FIRST_LETTERS.search(cell)
+    if match is None:
+        return ""
+    word = match.group().lower()
+    return word if word.isascii() else fold(word)
 
 
 def state_of(cell: str) -> RowState:
@@ -113,11 +130,10 @@ def state_of(cell: str) -> RowState:
 def record_type_of(cell: str, whole: bool = False) -> RowState:
     """A balance or turnover record named at the start of a type cell (``Opening balance``), else
     UNKNOWN; with ``whole`` (a description cell) the phrase must be all the cell holds but a date."""
-    folded = fold(cell)
-    for pattern, state in _WHOLE_RECORD if whole else _RECORD_PATTERNS:
-        if pattern.match(folded):
-            return state
-    return RowState.UNKNOWN
+    if _first_word(cell) not in _FIRST_WORDS:
+        return RowState.UNKNOWN
+    match = (_RECORD_WHOLE if whole else _RECORD_START).match(fold(cell))
+    return _RECORD_STATES[match.group("phrase")] if match else RowState.UNKNOWN
 
 
 def state_column_states(values: pd.Series) -> np.ndarray | None:
