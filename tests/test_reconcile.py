@@ -10,6 +10,7 @@ import textwrap
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -162,3 +163,49 @@ def test_totals_statement_with_any_row_dropped_is_not_reconciled(amounts, openin
     kept = amounts[:dropped] + amounts[dropped + 1:]
     assert check_totals([BalancePair(opening, closing, sum(amounts))], "m").reconciled
     assert not check_totals([BalancePair(opening, closing, sum(kept))], "m").reconciled
+
+
+# What the corpus manifest's notes say of each file's balances (shared/corpus/MANIFEST.tsv,
+# written independently of this code): "reconciles" or "do(es) not reconcile".  Files whose
+# notes say nothing of balances are not listed; OFX prints only a closing balance.
+CORPUS_RECONCILIATION = {
+    "camt/OCA__bank-statement-import__test-camt053-no-ntry.xml": "reconciled",  # OPBD = CLBD, no entries
+    "camt/OCA__bank-statement-import__test-camt053-txdtls.xml": "reconciled",
+    "camt/OCA__bank-statement-import__test-camt053.xml": "not reconciled",  # test data
+    "camt/kedder__ofxstatement-iso20022__camt053.xml": "reconciled",
+    "camt/kedder__ofxstatement-iso20022__gcamp6.xml": "not reconciled",  # test data
+    "csv/OCA__bank-statement-import__meta_data_separated_credit_debit.csv": "not reconciled",  # 0,02 off
+    "csv/beancount__beangulp__statement.csv": "reconciled",  # "the running Balance chain is consistent"
+    "mt940/OCA__bank-statement-import__test-ing.940": "reconciled",
+    "mt940/OCA__bank-statement-import__test-wrong-file.940": "reconciled",
+    "mt940/actualbudget__actual__data.sta": "reconciled",
+    "mt940/fruitl00p__php-mt940__Btrl-sample.sta": "not reconciled",  # balances '0,'
+    "mt940/wolph__mt940__citi-mt940.txt": "reconciled",
+    "mt940/wolph__mt940__cmxl-mt940.sta": "reconciled",
+    "mt940/wolph__mt940__jejik-ing.sta": "not reconciled",
+    "mt940/wolph__mt940__jejik-knab.sta": "not reconciled",
+    "mt940/wolph__mt940__jejik-rabobank.sta": "not reconciled",
+    "mt940/wolph__mt940__sberbank-171011_01234945.sta": "reconciled",
+}
+
+
+@pytest.mark.parametrize("name, expected", [pytest.param(name, expected, id=Path(name).name)
+                                            for name, expected in sorted(CORPUS_RECONCILIATION.items())])
+def test_corpus_statements_reconcile_as_their_manifest_says(shared_dir: Path, name: str, expected: str):
+    statement = read_statement(shared_dir / "corpus" / name)
+    assert statement.reconciliation.status.value == expected, str(statement.reconciliation)
+
+
+def test_balances_printed_around_the_table_reconcile(tmp_path):
+    # A French-style export: the closing balance above the header, the opening one below the rows.
+    path = write(tmp_path, """
+        Account Number : 08088804068,,,,,
+        Balance at end of period,,,,"+1069,32",
+        Date,Operation Number,Label,Debit,Credit,Detail
+        01/04/20,OP 1,LABEL 1,"-50,00",,DETAILS 1
+        02/04/20,OP 2,LABEL 2,,"1300,00",DETAILS 2
+        Balance at start of period,,,,"-180,68",
+    """, "fr.csv")
+    statement = read_statement(path)
+    assert len(statement.transactions) == 2
+    assert str(statement.reconciliation) == "reconciled"

@@ -146,8 +146,9 @@ def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *,
             notes.append(f"lines 1-{header.line - 1} are preamble, not rows")
     else:
         notes.append("no header row: columns recognised by content")
+    preamble = [(row.line, row.cells) for row in rows if header is not None and row.line < header.line]
     build = dict(path=str(path), names=names, header_line=header.line if header else None, layout=layout,
-                 options=options, encoding=encoding, delimiter=delimiter)
+                 options=options, encoding=encoding, delimiter=delimiter, preamble=preamble)
     try:
         return build_statement(grid=grid, notes=list(notes), **build)
     except GridMismatch:  # a large file's later columns or records read differently: read it exactly

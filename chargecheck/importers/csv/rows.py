@@ -25,7 +25,7 @@ from .layouts import Layout
 from .sign import CARD_HEADER_WORDS, decide_sign
 from .skips import continuations, join_continuations, row_reasons, skipped_rows
 from .states import is_record, is_unbooked, row_states
-from .balances import reconcile_rows
+from .balances import balance_lines, reconcile_rows
 
 __all__ = ["build_statement"]
 
@@ -249,6 +249,15 @@ def _footer(grid: Grid, blank: np.ndarray, dates: pd.Series, pending: pd.Series,
     return footer
 
 
+def _footer_lines(grid: Grid, footer: np.ndarray) -> list[tuple[int, list[str]]]:
+    """(line, cells) of the footer records (few), for the balances printed there."""
+    positions = np.flatnonzero(footer)[:50]
+    if not len(positions):
+        return []
+    cells = grid.rows(positions).to_numpy(dtype=object)
+    return [(int(grid.line[p]), [str(c) for c in row[: int(grid.nfields[p])]]) for p, row in zip(positions, cells)]
+
+
 def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, path) -> dict:
     """The transaction columns for the rows that are transactions."""
     ok = slice(None) if ok.all() else ok  # the common case: no boolean copy of every column
@@ -265,8 +274,11 @@ def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, 
     return frame
 
 
-def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes) -> Statement:
-    """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
+def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes,
+                    preamble: list[tuple[int, list[str]]] = ()) -> Statement:
+    """Turn the grid into a Statement: parse, decide signs, give every row a fate.
+
+    ``preamble`` holds the (line, cells) above the header: balances printed there reconcile."""
     line = header_line or (int(grid.line[0]) if len(grid.line) else None)
     sample = _sample(grid) if grid.partial else None
     if sample is not None:  # a large file: roles from its head, then only the columns they use
@@ -290,7 +302,8 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     fmt, dates = _dates(grid, cmap, blank, pending, options, layout, hint, path, line)
     states, state_cells = row_states(grid, cmap)
     records = is_record(states)
-    counted = ~blank & ~_footer(grid, blank, dates, pending | records, notes)
+    footer = _footer(grid, blank, dates, pending | records, notes)
+    counted = ~blank & ~footer
     dates_text = column(grid, cmap.date, strip=False)
     reasons = row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts, records,
                           is_unbooked(states))
@@ -303,7 +316,9 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     notes += [f"date format {fmt}", f"decimal mark {decimal!r}", f"sign: {sign_note}"]
     fees = column_amounts(grid, cmap.fee, decimal) if cmap.fee is not None else None
     groups = currency.to_numpy(dtype=object) if isinstance(currency, pd.Series) else None
-    reconciliation = reconcile_rows(grid, ok, cents, printed, balances, states, records & ~blank, fees, groups)
+    outside = list(preamble) + _footer_lines(grid, footer)
+    around = balance_lines(outside, decimal) if outside else None
+    reconciliation = reconcile_rows(grid, ok, cents, printed, balances, states, records & ~blank, fees, groups, around)
     transactions = make_transactions(_frame(grid, cmap, ok, dates, cents, descr, currency, fmt, path))
     skipped = skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors,
                            states, state_cells)

@@ -72,13 +72,15 @@ RECORD_TYPES: dict[RowState, tuple[str, ...]] = {
         "starting balance", "previous balance", "anfangssaldo", "alter kontostand", "alter saldo", "saldo alt",
         "pocatecni zustatek", "pocatecni stav", "solde initial", "solde precedent", "solde debut", "beginsaldo",
         "saldo inicial", "saldo anterior", "saldo poczatkowe", "saldo otwarcia", "ingaende saldo", "primo saldo",
-        "nyitoegyenleg", "nyito egyenleg",
+        "nyitoegyenleg", "nyito egyenleg", "balance at start of period", "balance at the start of the period",
+        "balance at start",
     ),
     RowState.CLOSING_BALANCE: (
         "closing balance", "ending balance", "balance carried forward", "carried forward", "end balance",
         "final balance", "new balance", "endsaldo", "schlusssaldo", "neuer kontostand", "neuer saldo", "saldo neu",
         "konecny zustatek", "konecny stav", "solde final", "nouveau solde", "eindsaldo", "saldo final",
         "saldo koncowe", "saldo zamkniecia", "utgaende saldo", "ultimo saldo", "zaroegyenleg", "zaro egyenleg",
+        "balance at end of period", "balance at the end of the period", "balance at end",
     ),
     RowState.TURNOVER: (
         "turnover", "total turnover", "totals", "total", "umsatzsumme", "summe", "obrat", "obraty", "totaal",
