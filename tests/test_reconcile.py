@@ -209,3 +209,33 @@ def test_balances_printed_around_the_table_reconcile(tmp_path):
     statement = read_statement(path)
     assert len(statement.transactions) == 2
     assert str(statement.reconciliation) == "reconciled"
+
+
+def test_a_card_balance_is_the_amount_owed():
+    # Charges negative, the balance (what is owed) rises with them: consistent, not a misreading.
+    result = check_running([-1549, -999, 5000], [11549, 12548, 7548], [2, 3, 4])
+    assert (str(result), result.method) == ("reconciled", "running balance (the amount owed)")
+
+
+MT940_INTERMEDIATE = """
+    :20:STMT1
+    :25:NL77INGB0574908765
+    :28C:1/1
+    :60F:C260430EUR100,00
+    :61:2605040504D15,49NDDTNONREF
+    :62M:C260504EUR84,51
+    -
+    :20:STMT1
+    :25:NL77INGB0574908765
+    :28C:1/2
+    :60M:C260504EUR84,51
+    :61:2605050505C{amount}NTRFNONREF
+    :62F:C260531EUR104,51
+    -
+"""
+
+
+def test_mt940_intermediate_balances_reconcile_each_page(tmp_path):
+    assert str(read_statement(write(tmp_path, MT940_INTERMEDIATE.format(amount="20,00"), "m.sta")).reconciliation) == "reconciled"
+    off = read_statement(write(tmp_path, MT940_INTERMEDIATE.format(amount="21,00"), "n.sta")).reconciliation
+    assert str(off) == "not reconciled: off by -1.00 at line 13"

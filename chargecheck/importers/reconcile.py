@@ -84,13 +84,25 @@ def check_running(amounts: Sequence[int], balances: Sequence[int | None], lines:
 
     Rows without a balance (some exports fill it on a few rows only) carry their amounts to
     the next row that has one.  The order (oldest or newest first) is the one under which more
-    steps agree; a tie reads oldest first.  Fewer than two balances: ``no balances``.
+    steps agree; a tie reads oldest first.  A balance that moves exactly against the amounts
+    (a card's amount owed) reconciles too.  Fewer than two balances: ``no balances``.
     """
     amounts = np.asarray(amounts, dtype=np.int64)
     known = np.array([b is not None for b in balances], dtype=bool)
     if known.sum() < 2:
         return Reconciliation()
     values = np.array([0 if b is None else int(b) for b in balances], dtype=np.int64)
+    first = _running(amounts, values, known, lines, method)
+    if first.reconciled:
+        return first
+    # A card account's balance is what is owed: it rises with every charge.
+    owed = _running(amounts, -values, known, lines, method + " (the amount owed)")
+    return owed if owed.reconciled else first
+
+
+def _running(amounts: np.ndarray, values: np.ndarray, known: np.ndarray, lines: Sequence[int | None],
+             method: str) -> Reconciliation:
+    """:func:`check_running` for one reading of the balances."""
     newest_first, _ = running_order(amounts, values, known)
     rows, gaps = _breaks(amounts, values, known, newest_first)
     order = " (newest first)" if newest_first else ""
