@@ -152,3 +152,24 @@ def test_state_words(cell, state):
 ])
 def test_record_types(cell, whole, state):
     assert record_type_of(cell, whole) is state
+
+
+def test_swedbank_row_types_opening_turnover_closing(tmp_path):
+    # Swedbank's export (Estonia; the Swedish "old format" has the same columns in English):
+    # row type 10 opening balance, 20 transactions, 82 turnover, 86 closing balance, the
+    # record named in the details column, unsigned amounts with D/K.
+    path = write(tmp_path, """
+        "Kliendi konto";"Reatüüp";"Kuupäev";"Saaja/Maksja";"Selgitus";"Summa";"Valuuta";"Deebet/Kreedit";"Arhiveerimistunnus";"Tehingu tüüp";"Viitenumber";"Dokumendi number";
+        "EE382200221020145685";"10";"01.05.2026";"";"Algsaldo";"100,00";"EUR";"K";"";"AS";"";"";
+        "EE382200221020145685";"20";"04.05.2026";"NETFLIX.COM";"Kaardimakse 123456";"15,49";"EUR";"D";"2026050400211";"MK";"";"5";
+        "EE382200221020145685";"20";"06.05.2026";"TÖÖANDJA OÜ";"Palk mai";"2000,00";"EUR";"K";"2026050600212";"MK";"";"6";
+        "EE382200221020145685";"82";"31.05.2026";"";"Käive";"2015,49";"EUR";"D";"";"KM";"";"";
+        "EE382200221020145685";"86";"31.05.2026";"";"lõppsaldo";"2084,51";"EUR";"K";"";"LS";"";"";
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(3, -1549), (4, 200000)]
+    assert [r for _, r in reasons(statement)] == [
+        "opening balance record 'Algsaldo', not a payment", "turnover record 'Käive', not a payment",
+        "closing balance record 'lõppsaldo', not a payment",
+    ]
+    assert str(statement.reconciliation) == "reconciled"

@@ -8,7 +8,9 @@ State words come from the exports that carry a state (``research/bank-csv-layout
 Revolut ``COMPLETED/PENDING/REVERTED/DECLINED/FAILED``, PayPal ``Completed/Pending/Denied/
 Reversed/Canceled/Held``, Wise ``COMPLETED/CANCELLED``, Schwab/SoFi/USAA ``Posted/Pending``,
 Citi ``Cleared/Pending``, Sparkasse ``Umsatz gebucht/Umsatz vorgemerkt``, BNP Paribas
-Fortis ``Status`` with refused payments.  Cells are folded (case, accents) and read word by
+Fortis ``Status`` with refused payments.  Record types: Swedbank's Baltic and Swedish
+exports (``Row type`` 10 opening balance ``Algsaldo``, 20 transaction, 82 turnover ``Käive``,
+86 closing balance ``lõppsaldo``), Czech, German and French statements.  Cells are folded (case, accents) and read word by
 word, so ``Umsatz vorgemerkt`` and ``PENDING`` are one state each.  A column is a state
 column only when its cells read as states (the header name alone does not make one); then
 only booked rows become transactions, every other row is skipped with its state as the reason.
@@ -73,18 +75,19 @@ RECORD_TYPES: dict[RowState, tuple[str, ...]] = {
         "pocatecni zustatek", "pocatecni stav", "solde initial", "solde precedent", "solde debut", "beginsaldo",
         "saldo inicial", "saldo anterior", "saldo poczatkowe", "saldo otwarcia", "ingaende saldo", "primo saldo",
         "nyitoegyenleg", "nyito egyenleg", "balance at start of period", "balance at the start of the period",
-        "balance at start",
+        "balance at start", "algsaldo", "sakuma atlikums", "pradinis likutis",
     ),
     RowState.CLOSING_BALANCE: (
         "closing balance", "ending balance", "balance carried forward", "carried forward", "end balance",
         "final balance", "new balance", "endsaldo", "schlusssaldo", "neuer kontostand", "neuer saldo", "saldo neu",
         "konecny zustatek", "konecny stav", "solde final", "nouveau solde", "eindsaldo", "saldo final",
         "saldo koncowe", "saldo zamkniecia", "utgaende saldo", "ultimo saldo", "zaroegyenleg", "zaro egyenleg",
-        "balance at end of period", "balance at the end of the period", "balance at end",
+        "balance at end of period", "balance at the end of the period", "balance at end", "loppsaldo",
+        "beigu atlikums", "galutinis likutis",
     ),
     RowState.TURNOVER: (
         "turnover", "total turnover", "totals", "total", "umsatzsumme", "summe", "obrat", "obraty", "totaal",
-        "suma", "obroty", "omsattning", "forgalom",
+        "suma", "obroty", "omsattning", "forgalom", "kaive", "apgrozijums", "apyvarta",
     ),
 }
 
@@ -174,7 +177,7 @@ def row_states(grid, cmap) -> tuple[np.ndarray, np.ndarray]:
         found = state_column_states(text)
         if found is not None:
             states, cells = found, text.to_numpy(dtype=object)
-    sources = [(cmap.type, False), (cmap.status, False)] + [(index, True) for index in cmap.description[:1]]
+    sources = [(cmap.type, False), (cmap.status, False)] + [(index, True) for index in cmap.description]
     for index, whole in sources:
         if index is None:
             continue
