@@ -173,3 +173,18 @@ def test_swedbank_row_types_opening_turnover_closing(tmp_path):
         "closing balance record 'lõppsaldo', not a payment",
     ]
     assert str(statement.reconciliation) == "reconciled"
+
+
+def test_nordea_reserved_rows_dated_varaus_are_pending(tmp_path):
+    # Nordea (FI) lists reserved card payments first, with "Varaus" in the date cell
+    # (hledger's Nordea rules skip them); booked rows follow, newest first, %Y/%m/%d.
+    path = write(tmp_path, """
+        Kirjauspäivä;Määrä;Maksaja;Maksunsaaja;Nimi;Otsikko;Viitenumero;Saldo;Valuutta
+        Varaus;-8,99;FI1234;;;DISNEY PLUS;;;EUR
+        2026/05/04;-15,49;FI1234;;NETFLIX.COM;NETFLIX.COM;;984,51;EUR
+        2026/05/01;1000,00;;FI1234;TYÖNANTAJA OY;PALKKA;;1000,00;EUR
+    """)
+    statement = read_statement(path)
+    assert amounts(statement) == [(3, -1549), (4, 100000)]
+    assert reasons(statement) == [(2, "pending")]
+    assert str(statement.reconciliation) == "reconciled"

@@ -98,7 +98,9 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
                "tila", "tilstand"),
     "fee": ("fee", "fees", "comision", "poplatek", "commission", "gebuhr"),
 }
-PENDING_WORDS = frozenset({"pending", "vorgemerkt", "umsatz vorgemerkt", "authorized", "authorised", "in progress", "pendiente", "en attente"})
+# Also Nordea's date cell of a reserved (not yet booked) card payment: "Varaus" (FI), "Reserverat" (SE).
+PENDING_WORDS = frozenset({"pending", "vorgemerkt", "umsatz vorgemerkt", "authorized", "authorised", "in progress", "pendiente",
+                           "en attente", "varaus", "reserverat", "reserveret", "reservert"})
 DIRECTION_WORDS: dict[str, int] = {
     "debit": -1, "dr": -1, "d": -1, "af": -1, "s": -1, "debet": -1, "out": -1, "ausgang": -1, "withdrawal": -1,
     "lastschrift": -1, "cargo": -1,
