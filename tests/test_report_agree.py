@@ -12,7 +12,6 @@ import io
 import json
 import re
 import textwrap
-from pathlib import Path
 
 import pytest
 
