@@ -118,7 +118,8 @@ def _why(best: _Reading, runner: _Reading | None, same_text: list[str]) -> str:
         if runner.implausible > best.implausible:
             reason += f"; {runner.name} gives {runner.implausible} implausible character(s)"
         elif runner.coverage < best.coverage:
-            reason += f"; {runner.name} mixes alphabets ({runner.letters}: {runner.coverage:.0%} {runner.language})"
+            where = "in any one alphabet" if runner.language == "one alphabet" else runner.language
+            reason += f"; {runner.name} mixes alphabets ({runner.letters}: at most {runner.coverage:.0%} {where})"
         else:
             reason += f"; {runner.name} reads them otherwise, as plausibly: the more common code page is taken"
     return reason
