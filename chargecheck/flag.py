@@ -52,6 +52,7 @@ import re
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from datetime import date, timedelta
+from bisect import bisect_right
 
 import numpy as np
 import pandas as pd
@@ -185,9 +186,10 @@ def _match_refunds(charges: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tu
     if charges.empty or credits.empty:
         return {}
     ordered = charges.sort_values(["date", "source_file", "source_line"], kind="stable")
-    by_vendor: dict[str, list] = defaultdict(list)  # each vendor's charges, oldest first
+    grouped: dict[str, list] = defaultdict(list)
     for row in _rows(ordered):
-        by_vendor[row.cc_key].append(row)
+        grouped[row.cc_key].append(row)
+    by_vendor = {key: _Charges(rows) for key, rows in grouped.items()}
     refunded: dict[int, tuple[Source, int]] = {}
 
     def open_cents(charge) -> int:
@@ -202,26 +204,30 @@ def _match_refunds(charges: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tu
 
     unnamed, leftover = [], []
     for credit in _rows(credits.sort_values(["date", "source_file", "source_line"], kind="stable")):
-        earlier = [c for c in by_vendor.get(credit.cc_key, ()) if c.date <= credit.date and _same_money(c, credit)]
-        named = _named_charge(credit, earlier)
+        vendor = by_vendor.get(credit.cc_key)
+        if vendor is None:
+            continue
+        named = vendor.named_by(credit)
         if named is not None:
             left = credit.amount_cents - apply(named, credit, credit.amount_cents)
             if left > 0:
                 leftover.append((credit, left))
         else:
-            unnamed.append((credit, earlier))
-    for credit, earlier in unnamed:
-        equal = [c for c in earlier if -c.amount_cents == credit.amount_cents and open_cents(c) == credit.amount_cents]
-        if equal:
-            apply(equal[-1], credit, credit.amount_cents)  # the nearest earlier open charge
+            unnamed.append(credit)
+    for credit in unnamed:
+        vendor = by_vendor[credit.cc_key]
+        same = vendor.by_amount.get(credit.amount_cents, [])
+        nearest = next((c for c in vendor.nearest_first(credit, same) if open_cents(c) == credit.amount_cents), None)
+        if nearest is not None:
+            apply(nearest, credit, credit.amount_cents)
         else:
             leftover.append((credit, credit.amount_cents))
     for credit, left in leftover:
-        for charge in reversed(by_vendor.get(credit.cc_key, ())):
+        vendor = by_vendor[credit.cc_key]
+        for charge in vendor.nearest_first(credit, range(len(vendor.rows))):
             if left <= 0:
                 break
-            if charge.date <= credit.date and _same_money(charge, credit):
-                left -= apply(charge, credit, left)
+            left -= apply(charge, credit, left)
     return refunded
 
 
@@ -233,26 +239,53 @@ def _references(text: str) -> set[str]:
     return {token for token in _REFERENCE.findall(text.upper()) if any(ch.isdigit() for ch in token)}
 
 
-def _named_charge(credit, earlier: list):
-    """The one earlier charge a credit names (see :func:`_match_refunds`), or None."""
-    if not earlier:
-        return None
-    tokens = _references(credit.description) | ({credit.bank_id} if credit.bank_id else set())
-    if tokens:
-        held = [tokens & (_references(c.description) | {c.bank_id}) for c in earlier]
+class _Charges:
+    """One vendor's charges, oldest first, indexed by the ways a credit can name one (built
+    once, so each credit costs look-ups, not a pass over every charge)."""
+
+    def __init__(self, rows: list) -> None:
+        self.rows = rows
+        self.days = [row.date for row in rows]
+        self.by_token: dict[str, list[int]] = defaultdict(list)
+        self.by_month: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.by_day: dict[date, list[int]] = defaultdict(list)
+        self.by_amount: dict[int, list[int]] = defaultdict(list)
+        for at, row in enumerate(rows):
+            for token in _references(row.description) | ({row.bank_id} if row.bank_id else set()):
+                self.by_token[token].append(at)
+            for month in {(row.date.year, row.date.month)} | months_named(row.description):
+                self.by_month[month].append(at)
+            self.by_day[row.date].append(at)
+            self.by_amount[-row.amount_cents].append(at)
+
+    def before(self, credit, positions) -> list:
+        """The charges at ``positions`` (a few) a credit can answer: dated on or before it, same
+        money; oldest first."""
+        end = bisect_right(self.days, credit.date)
+        return [self.rows[at] for at in sorted(set(positions)) if at < end and _same_money(self.rows[at], credit)]
+
+    def nearest_first(self, credit, positions):
+        """The charges at ``positions`` (ascending) a credit can answer, nearest earlier first,
+        lazily: a credit usually stops at the first open one."""
+        end = bisect_right(self.days, credit.date)
+        for at in reversed(positions[: bisect_right(positions, end - 1)]):
+            if _same_money(self.rows[at], credit):
+                yield self.rows[at]
+
+    def named_by(self, credit):
+        """The one charge a credit names (see :func:`_match_refunds`), or None."""
+        tokens = _references(credit.description) | ({credit.bank_id} if credit.bank_id else set())
         # A token several charges share (the mandate, the vendor's phone number) names none.
-        distinctive = {t for t in tokens if sum(t in h for h in held) == 1}
-        naming = [c for c, h in zip(earlier, held) if h & distinctive]
+        holders = [self.before(credit, self.by_token.get(token, ())) for token in tokens]
+        naming = {id(found[0]): found[0] for found in holders if len(found) == 1}
         if len(naming) == 1:
-            return naming[0]
-    periods = months_named(credit.description)
-    if periods:
-        in_period = [c for c in earlier if (c.date.year, c.date.month) in periods or periods & months_named(c.description)]
-        if in_period:
-            return in_period[-1]
-    days = dates_named(credit.description)
-    on_day = [c for c in earlier if c.date in days]
-    return on_day[-1] if on_day else None
+            return next(iter(naming.values()))
+        for named, index in ((months_named(credit.description), self.by_month),
+                             (dates_named(credit.description), self.by_day)):
+            found = self.before(credit, [at for key in named for at in index.get(key, ())])
+            if found:
+                return found[-1]  # the nearest earlier one the credit names
+        return None
 
 
 def _same_money(charge, credit) -> bool:
