@@ -239,3 +239,21 @@ def test_mt940_intermediate_balances_reconcile_each_page(tmp_path):
     assert str(read_statement(write(tmp_path, MT940_INTERMEDIATE.format(amount="20,00"), "m.sta")).reconciliation) == "reconciled"
     off = read_statement(write(tmp_path, MT940_INTERMEDIATE.format(amount="21,00"), "n.sta")).reconciliation
     assert str(off) == "not reconciled: off by -1.00 at line 13"
+
+
+def test_rows_of_a_day_in_another_order_than_booked_still_reconcile(tmp_path):
+    # Newest day first, but each day's rows oldest first (as several banks sort them): the
+    # balances chain day by day, not row by row.
+    path = write(tmp_path, """
+        Date,Description,Amount,Balance
+        02/05/2026,PAYROLL,500.00,1350.00
+        02/05/2026,COFFEE,-20.00,1330.00
+        01/05/2026,NETFLIX.COM,-100.00,900.00
+        01/05/2026,SPOTIFY,-50.00,850.00
+    """, "s.csv")
+    reconciliation = read_statement(path).reconciliation
+    assert (str(reconciliation), reconciliation.method) == (
+        "reconciled", "running balance column (rows of a day in another order)")
+    broken = path.read_text().replace("1330.00", "1331.00")
+    path.write_text(broken)
+    assert str(read_statement(path).reconciliation).startswith("not reconciled: off by")

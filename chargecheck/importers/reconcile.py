@@ -13,6 +13,7 @@ check is exact: a statement either adds up or it does not.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -79,13 +80,17 @@ def running_order(amounts: np.ndarray, balances: np.ndarray, known: np.ndarray) 
 
 
 def check_running(amounts: Sequence[int], balances: Sequence[int | None], lines: Sequence[int | None],
-                  method: str = "running balance") -> Reconciliation:
+                  method: str = "running balance", days: Sequence | None = None) -> Reconciliation:
     """Each row's balance = the previous row's balance + this row's amount (oldest or newest first).
 
     Rows without a balance (some exports fill it on a few rows only) carry their amounts to
     the next row that has one.  The order (oldest or newest first) is the one under which more
     steps agree; a tie reads oldest first.  A balance that moves exactly against the amounts
     (a card's amount owed) reconciles too.  Fewer than two balances: ``no balances``.
+
+    ``days`` (each row's date), where the rows are in date order, lets rows of one day stand
+    in any order (many banks sort a day's rows otherwise than they were booked): the statement
+    reconciles when each day's rows can be put in an order whose balances chain.
     """
     amounts = np.asarray(amounts, dtype=np.int64)
     known = np.array([b is not None for b in balances], dtype=bool)
@@ -97,7 +102,48 @@ def check_running(amounts: Sequence[int], balances: Sequence[int | None], lines:
         return first
     # A card account's balance is what is owed: it rises with every charge.
     owed = _running(amounts, -values, known, lines, method + " (the amount owed)")
-    return owed if owed.reconciled else first
+    if owed.reconciled:
+        return owed
+    if days is not None and known.all():
+        for sign, how in ((1, ""), (-1, ", the amount owed")):
+            if _chains_by_day(list(amounts), [sign * int(v) for v in values], list(days)):
+                return Reconciliation(ReconciliationStatus.RECONCILED,
+                                      method=f"{method} (rows of a day in another order{how})")
+    return first
+
+
+def _chains_by_day(amounts: list[int], balances: list[int], days: list) -> bool:
+    """True when the rows, in date order, chain day by day with each day's rows in some order."""
+    if days != sorted(days):
+        if days != sorted(days, reverse=True):
+            return False
+        amounts, balances, days = amounts[::-1], balances[::-1], days[::-1]
+    groups: list[list[tuple[int, int]]] = []
+    for at, day in enumerate(days):
+        if not groups or days[at - 1] != day:
+            groups.append([])
+        groups[-1].append((amounts[at], balances[at]))
+    # The first day's opening is unknown: it is a row's balance less its amount that is no
+    # other row's balance (a few candidates at most).
+    first = groups[0]
+    starts = sorted({b - a for a, b in first} - {b for _, b in first})[:5] or [first[0][1] - first[0][0]]
+    return any(_chain(groups, start) for start in starts)
+
+
+def _chain(groups: list[list[tuple[int, int]]], start: int) -> bool:
+    """Within each day take a row whose balance is the running balance plus its amount, until
+    the day is used up (rows found by the balance they start from: linear in the rows)."""
+    running = start
+    for group in groups:
+        waiting: dict[int, list[int]] = defaultdict(list)
+        for amount, balance in group:
+            waiting[balance - amount].append(balance)
+        for _ in group:
+            starting_here = waiting.get(running)
+            if not starting_here:
+                return False
+            running = starting_here.pop()
+    return True
 
 
 def _running(amounts: np.ndarray, values: np.ndarray, known: np.ndarray, lines: Sequence[int | None],

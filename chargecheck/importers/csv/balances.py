@@ -43,7 +43,7 @@ def _record_values(printed: pd.Series, balances: pd.Series | None) -> pd.Series:
 
 
 def _running(grid: Grid, points: np.ndarray, amounts: np.ndarray, steps: np.ndarray,
-             groups: np.ndarray | None) -> Reconciliation:
+             groups: np.ndarray | None, days: np.ndarray | None) -> Reconciliation:
     """The running-balance check, per currency where the rows name several (one balance each)."""
     if groups is None:
         groups = np.zeros(len(points), dtype=object)
@@ -51,14 +51,15 @@ def _running(grid: Grid, points: np.ndarray, amounts: np.ndarray, steps: np.ndar
     for group in pd.unique(groups[points]):
         rows = points & (groups == group)
         results.append(check_running(amounts[rows], list(steps[rows]), [int(x) for x in grid.line[rows]],
-                                     "running balance column"))
+                                     "running balance column", None if days is None else list(days[rows])))
     return combine(results)
 
 
 def reconcile_rows(grid: Grid, ok: np.ndarray, cents: pd.Series, printed: pd.Series,
                    balances: pd.Series | None, states: np.ndarray, records: np.ndarray,
                    fees: pd.Series | None = None, groups: np.ndarray | None = None,
-                   around: dict[RowState, tuple[int, int]] | None = None) -> Reconciliation:
+                   around: dict[RowState, tuple[int, int]] | None = None,
+                   days: np.ndarray | None = None) -> Reconciliation:
     """Reconcile a CSV statement (see the module docstring); ``no balances`` when it prints none.
 
     ``cents`` are the transactions' signed amounts, ``printed`` the amount cells as printed
@@ -66,7 +67,8 @@ def reconcile_rows(grid: Grid, ok: np.ndarray, cents: pd.Series, printed: pd.Ser
     may move by the amount net of the fee (PayPal's Gross, Fee and Balance): the reading that
     reconciles is taken.  ``groups`` (the currency per row) keeps one running balance each.
     ``around`` holds balances printed outside the table (:func:`balance_lines`), used where
-    no balance row inside it gives the opening and closing.
+    no balance row inside it gives the opening and closing.  ``days`` (each row's date) lets a
+    day's rows stand in another order than booked.
     """
     values = _record_values(printed, balances)
     opening = records & (states == RowState.OPENING_BALANCE) & values.notna().to_numpy()
@@ -89,6 +91,6 @@ def reconcile_rows(grid: Grid, ok: np.ndarray, cents: pd.Series, printed: pd.Ser
         if fees is not None:
             fee = np.where(ok, fees.to_numpy(dtype="int64", na_value=0), 0)
             readings += [plain + fee, plain - np.abs(fee)]
-        results = [_running(grid, points, amounts, steps, groups) for amounts in readings]
+        results = [_running(grid, points, amounts, steps, groups, days) for amounts in readings]
         checks.append(next((r for r in results if r.reconciled), results[0]))
     return combine(checks)

@@ -318,7 +318,8 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     groups = currency.to_numpy(dtype=object) if isinstance(currency, pd.Series) else None
     outside = list(preamble) + _footer_lines(grid, footer)
     around = balance_lines(outside, decimal) if outside else None
-    reconciliation = reconcile_rows(grid, ok, cents, printed, balances, states, records & ~blank, fees, groups, around)
+    reconciliation = reconcile_rows(grid, ok, cents, printed, balances, states, records & ~blank, fees, groups, around,
+                                    dates.to_numpy())
     transactions = make_transactions(_frame(grid, cmap, ok, dates, cents, descr, currency, fmt, path))
     skipped = skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors,
                            states, state_cells)
