@@ -125,14 +125,17 @@ def test_record_rows_that_do_not_add_up_are_reported(tmp_path):
 
 
 def test_a_shop_called_total_is_a_payment(tmp_path):
+    # Without opening or closing balance rows there are no turnover rows either: TotalEnergies'
+    # stations print "TOTAL 1234567".
     path = write(tmp_path, """
         Date,Description,Amount
         2026-05-01,TOTAL WINE & MORE,-45.10
-        2026-05-02,Total,-3.00
+        2026-05-02,TOTAL 1234567,-63.00
+        2026-05-03,Total,-3.00
     """)
     statement = read_statement(path)
-    assert amounts(statement) == [(2, -4510)]
-    assert reasons(statement) == [(3, "turnover record 'Total', not a payment")]
+    assert amounts(statement) == [(2, -4510), (3, -6300), (4, -300)]
+    assert statement.skipped == ()
 
 
 @pytest.mark.parametrize("cell, state", [
@@ -148,7 +151,7 @@ def test_state_words(cell, state):
     ("Opening balance", False, RowState.OPENING_BALANCE), ("Anfangssaldo", True, RowState.OPENING_BALANCE),
     ("Beginning balance as of 01/01/2026", True, RowState.OPENING_BALANCE),
     ("Solde final au 31/05/2026", False, RowState.CLOSING_BALANCE), ("Total Wine & More", True, RowState.UNKNOWN),
-    ("Balance transfer", False, RowState.UNKNOWN),
+    ("Balance transfer", False, RowState.UNKNOWN), ("NEW BALANCE 4521", True, RowState.UNKNOWN),  # a shoe shop
 ])
 def test_record_types(cell, whole, state):
     assert record_type_of(cell, whole) is state

@@ -79,7 +79,7 @@ RECORD_TYPES: dict[RowState, tuple[str, ...]] = {
     ),
     RowState.CLOSING_BALANCE: (
         "closing balance", "ending balance", "balance carried forward", "carried forward", "end balance",
-        "final balance", "new balance", "endsaldo", "schlusssaldo", "neuer kontostand", "neuer saldo", "saldo neu",
+        "final balance", "endsaldo", "schlusssaldo", "neuer kontostand", "neuer saldo", "saldo neu",
         "konecny zustatek", "konecny stav", "solde final", "nouveau solde", "eindsaldo", "saldo final",
         "saldo koncowe", "saldo zamkniecia", "utgaende saldo", "ultimo saldo", "zaroegyenleg", "zaro egyenleg",
         "balance at end of period", "balance at the end of the period", "balance at end", "loppsaldo",
@@ -161,6 +161,7 @@ def state_column_states(values: pd.Series) -> np.ndarray | None:
 
 _RECORDS = [RowState.OPENING_BALANCE, RowState.CLOSING_BALANCE, RowState.TURNOVER]
 _UNBOOKED = [RowState.PENDING, RowState.NOT_EXECUTED]
+_BALANCES = [RowState.OPENING_BALANCE, RowState.CLOSING_BALANCE]
 
 
 def row_states(grid, cmap) -> tuple[np.ndarray, np.ndarray]:
@@ -168,7 +169,8 @@ def row_states(grid, cmap) -> tuple[np.ndarray, np.ndarray]:
 
     The state column (when its cells read as states) decides booked, pending and not
     executed; a record type in the type column, or as the whole description, marks balance
-    and turnover records (they win: a balance row may also say ``Completed``).
+    and turnover records (they win: a balance row may also say ``Completed``).  Turnover
+    records count only in a file that also has opening or closing balance records.
     """
     states = np.full(len(grid.index), RowState.UNKNOWN, dtype=object)
     cells = np.full(len(grid.index), "", dtype=object)
@@ -186,6 +188,12 @@ def row_states(grid, cmap) -> tuple[np.ndarray, np.ndarray]:
         if hit.any():
             states = np.where(hit, kinds, states)
             cells = np.where(hit, per_value(grid, index, lambda v: str(v).strip()).to_numpy(dtype=object), cells)
+    turnover = pd.Series(states, dtype=object).eq(RowState.TURNOVER).to_numpy()
+    if turnover.any() and not pd.Series(states, dtype=object).isin(_BALANCES).any():
+        # Turnover rows come with opening and closing balance rows; without them a "TOTAL 1234"
+        # is a payment (TotalEnergies' fuel stations print exactly that).
+        states = np.where(turnover, RowState.UNKNOWN, states)
+        cells = np.where(turnover, "", cells)
     return states, cells
 
 
