@@ -6,14 +6,17 @@ dated running-balance statement shuffled, or with one row dropped, is not reconc
 
 from __future__ import annotations
 
+import json
 import textwrap
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from chargecheck.cli import cli
 from chargecheck.importers import read_statement
 from chargecheck.importers.reconcile import BalancePair, check_running, check_totals
 from chargecheck.pipeline import reconciliation_warnings
@@ -257,3 +260,20 @@ def test_rows_of_a_day_in_another_order_than_booked_still_reconcile(tmp_path):
     broken = path.read_text().replace("1330.00", "1331.00")
     path.write_text(broken)
     assert str(read_statement(path).reconciliation).startswith("not reconciled: off by")
+
+
+def test_transactions_and_check_show_the_reconciliation(tmp_path):
+    path = write(tmp_path, MT940.format(closing="2994,51"), "a.sta")
+    shown = CliRunner().invoke(cli, ["transactions", str(path)])
+    assert shown.exit_code == 0
+    assert "2 transactions, 0 skipped, not reconciled: off by 10.00 at line 9" in shown.output
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[cancellation]]\nvendor = "Netflix"\ncancelled_on = 2026-04-01\n', encoding="utf-8")
+    report = CliRunner().invoke(cli, ["check", str(path), "--rules", str(rules), "--format", "json"])
+    document = json.loads(report.output)
+    assert document["files"][0]["reconciliation"] == {
+        "status": "not reconciled", "off_by": "10.00", "line": 9, "method": "MT940 :60F:/:62F: balances"}
+    assert document["warnings"] == [f"{path}: not reconciled: off by 10.00 at line 9 (MT940 :60F:/:62F: balances): "
+                                    "the file may be misread or incomplete"]
+    table = CliRunner().invoke(cli, ["check", str(path), "--rules", str(rules)])
+    assert "Balances: 0 file(s) reconciled, 1 not reconciled, 0 without balances." in table.output
