@@ -16,14 +16,16 @@ Definitions (what a user disputing a charge needs):
 * **Flag.** A charge (``amount_cents < 0``) dated after the governing cancellation's
   ``paid_through`` (or its ``cancelled_on`` without one).  A charge on the cancellation day is
   not flagged.  ``days_after`` = charge date − ``cancelled_on``.
-* **Refunded.** A credit (``amount_cents > 0``) from the same vendor, same absolute amount and
-  same currency (or a statement naming none), dated on or after the charge.  One credit answers one charge, the earliest
-  unrefunded first; the credit's source becomes ``refunded_by`` and the status ``refunded``.
-  Refundable renewals (below) compete for credits too; being earlier they take one first, so
-  a refund that may have been for the renewal never hides a later flagged charge.
-* **Net of other credits.** Credits of the vendor that equal no charge (a partial refund, one
-  credit for two months) are then spent on its open charges dated on or before them, oldest
-  first: ``refunded_amount`` says how much came back; a charge fully covered is ``refunded``,
+* **Refunded.** A credit (``amount_cents > 0``) from the same vendor and currency (or a
+  statement naming none), dated on or after the charge, answers one charge: the one it names
+  — by a reference only that charge shares (mandate, end-to-end id), by the period it returns
+  (``05/2026``, ``MAI 2026``) or by the charge's day printed in it — else the nearest earlier
+  open charge of the same amount.  Credits are matched against every charge of the vendor,
+  so the refund window never moves a credit.  The credit's source becomes ``refunded_by`` and
+  a charge fully answered is ``refunded``.
+* **Net of other credits.** Credits of the vendor that equal no open charge (a partial refund,
+  one credit for two months) are then spent on its open charges dated on or before them, nearest
+  earlier first: ``refunded_amount`` says how much came back; a charge fully covered is ``refunded``,
   one partly covered stays ``flagged`` and only what is left (``Flag.owed``) is at stake.
 * **Refund deadline** (only with ``refund_window_days``): charge date + window, the last day
   to ask under a money-back guarantee, which runs from the day you were billed.
@@ -69,16 +71,19 @@ flags and matched credits only, never over all transactions.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from bisect import bisect_right
 
 import numpy as np
 import pandas as pd
 
 from statistics import median
 
+from .importers.values import dates_named, months_named
 from .model import ID_LENGTH, Cancellation, CancellationAccount, Flag, FlagResult, MatchTier, Source
 from .schema import cents_to_decimal
 
@@ -188,46 +193,125 @@ def _source(row) -> Source:
     return Source(file=row.source_file, line=line, fitid=row.bank_id or None)
 
 
-def _match_refunds(candidates: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tuple[Source, int]]:
+def _match_refunds(charges: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tuple[Source, int]]:
     """Credits against charges: ``{charge row: (first credit applied, cents credited back)}``.
 
-    First every credit equal to a charge answers that charge (same vendor and currency,
-    earliest unrefunded first).  Then the credits left over — partial refunds, or one credit for
-    several charges — are spent on the vendor's charges still open, oldest first, never on a
-    charge dated after the credit.
+    ``charges`` are every matched charge of the vendors (flagged, refundable or neither), so
+    which charge a credit answers never depends on the refund window.  In order:
+
+    1. a credit that names its charge — by a reference only that charge shares (mandate,
+       end-to-end id, the bank's id), by the period it returns (``05/2026``, ``MAI 2026``), or
+       by the charge's day printed in it — nets against that charge, up to what is still open;
+    2. a credit equal to an open charge answers the nearest earlier such charge;
+    3. credits left over (partial refunds, one credit for several charges) are spent on the
+       vendor's open charges, nearest earlier first (never on long-paid charges while a recent
+       one is open).
+
+    Never on a charge dated after the credit, nor in another currency.
     """
-    if candidates.empty or credits.empty:
+    if charges.empty or credits.empty:
         return {}
-    ordered = candidates.sort_values(["date", "source_file", "source_line"], kind="stable")
-    waiting: dict[tuple, list] = defaultdict(list)
-    by_vendor: dict[str, list] = defaultdict(list)  # each vendor's charges, oldest first
+    ordered = charges.sort_values(["date", "source_file", "source_line"], kind="stable")
+    grouped: dict[str, list] = defaultdict(list)
     for row in _rows(ordered):
-        waiting[(row.cc_key, -row.amount_cents)].append(row)
-        by_vendor[row.cc_key].append(row)
+        grouped[row.cc_key].append(row)
+    by_vendor = {key: _Charges(rows) for key, rows in grouped.items()}
     refunded: dict[int, tuple[Source, int]] = {}
-    leftover = []
+
+    def open_cents(charge) -> int:
+        return -charge.amount_cents - refunded.get(charge.cc_row, (None, 0))[1]
+
+    def apply(charge, credit, cents: int) -> int:
+        source, done = refunded.get(charge.cc_row, (None, 0))
+        applied = min(cents, open_cents(charge))
+        if applied > 0:
+            refunded[charge.cc_row] = (source or _source(credit), done + applied)
+        return max(applied, 0)
+
+    unnamed, leftover = [], []
     for credit in _rows(credits.sort_values(["date", "source_file", "source_line"], kind="stable")):
-        queue = waiting.get((credit.cc_key, credit.amount_cents), [])
-        for position, charge in enumerate(queue):
-            if charge.date <= credit.date and _same_money(charge, credit):
-                refunded[charge.cc_row] = (_source(credit), credit.amount_cents)
-                del queue[position]
-                break
+        vendor = by_vendor.get(credit.cc_key)
+        if vendor is None:
+            continue
+        named = vendor.named_by(credit)
+        if named is not None:
+            left = credit.amount_cents - apply(named, credit, credit.amount_cents)
+            if left > 0:
+                leftover.append((credit, left))
         else:
-            leftover.append(credit)
-    for credit in leftover:
-        left = credit.amount_cents
-        for charge in by_vendor.get(credit.cc_key, ()):
-            if left <= 0 or charge.date > credit.date:
+            unnamed.append(credit)
+    for credit in unnamed:
+        vendor = by_vendor[credit.cc_key]
+        same = vendor.by_amount.get(credit.amount_cents, [])
+        nearest = next((c for c in vendor.nearest_first(credit, same) if open_cents(c) == credit.amount_cents), None)
+        if nearest is not None:
+            apply(nearest, credit, credit.amount_cents)
+        else:
+            leftover.append((credit, credit.amount_cents))
+    for credit, left in leftover:
+        vendor = by_vendor[credit.cc_key]
+        for charge in vendor.nearest_first(credit, range(len(vendor.rows))):
+            if left <= 0:
                 break
-            if not _same_money(charge, credit):
-                continue
-            source, done = refunded.get(charge.cc_row, (None, 0))
-            applied = min(left, -charge.amount_cents - done)
-            if applied > 0:
-                refunded[charge.cc_row] = (source or _source(credit), done + applied)
-                left -= applied
+            left -= apply(charge, credit, left)
     return refunded
+
+
+_REFERENCE = re.compile(r"[A-Z0-9]{6,}")
+
+
+def _references(text: str) -> set[str]:
+    """Reference-like tokens of a description: six or more letters and digits with a digit in them."""
+    return {token for token in _REFERENCE.findall(text.upper()) if any(ch.isdigit() for ch in token)}
+
+
+class _Charges:
+    """One vendor's charges, oldest first, indexed by the ways a credit can name one (built
+    once, so each credit costs look-ups, not a pass over every charge)."""
+
+    def __init__(self, rows: list) -> None:
+        self.rows = rows
+        self.days = [row.date for row in rows]
+        self.by_token: dict[str, list[int]] = defaultdict(list)
+        self.by_month: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.by_day: dict[date, list[int]] = defaultdict(list)
+        self.by_amount: dict[int, list[int]] = defaultdict(list)
+        for at, row in enumerate(rows):
+            for token in _references(row.description) | ({row.bank_id} if row.bank_id else set()):
+                self.by_token[token].append(at)
+            for month in {(row.date.year, row.date.month)} | months_named(row.description):
+                self.by_month[month].append(at)
+            self.by_day[row.date].append(at)
+            self.by_amount[-row.amount_cents].append(at)
+
+    def before(self, credit, positions) -> list:
+        """The charges at ``positions`` (a few) a credit can answer: dated on or before it, same
+        money; oldest first."""
+        end = bisect_right(self.days, credit.date)
+        return [self.rows[at] for at in sorted(set(positions)) if at < end and _same_money(self.rows[at], credit)]
+
+    def nearest_first(self, credit, positions):
+        """The charges at ``positions`` (ascending) a credit can answer, nearest earlier first,
+        lazily: a credit usually stops at the first open one."""
+        end = bisect_right(self.days, credit.date)
+        for at in reversed(positions[: bisect_right(positions, end - 1)]):
+            if _same_money(self.rows[at], credit):
+                yield self.rows[at]
+
+    def named_by(self, credit):
+        """The one charge a credit names (see :func:`_match_refunds`), or None."""
+        tokens = _references(credit.description) | ({credit.bank_id} if credit.bank_id else set())
+        # A token several charges share (the mandate, the vendor's phone number) names none.
+        holders = [self.before(credit, self.by_token.get(token, ())) for token in tokens]
+        naming = {id(found[0]): found[0] for found in holders if len(found) == 1}
+        if len(naming) == 1:
+            return next(iter(naming.values()))
+        for named, index in ((months_named(credit.description), self.by_month),
+                             (dates_named(credit.description), self.by_day)):
+            found = self.before(credit, [at for key in named for at in index.get(key, ())])
+            if found:
+                return found[-1]  # the nearest earlier one the credit names
+        return None
 
 
 def _same_money(charge, credit) -> bool:
@@ -544,7 +628,8 @@ def flag_charges(transactions: pd.DataFrame, cancellations: Sequence[Cancellatio
     credits = matched[matched["amount_cents"] > 0] if not matched.empty else matched
     confident = [r for r in after_rows if not r.cc_check or r.cc_row in promoted]
     doubtful = [r for r in after_rows if r.cc_check and r.cc_row not in promoted]
-    refunds = (_match_refunds(pd.concat([after, refundable]), credits) if after_rows or len(refundable) else {})
+    # Every matched charge competes for credits, so the refund window never moves a credit.
+    refunds = _match_refunds(charges, credits) if len(charges) and len(credits) else {}
     linked = _same_payment_sources(transactions)
 
     def make(row, status, **extra) -> Flag:

@@ -44,7 +44,7 @@ from .importers import ImportOptions
 from .model import CheckResult
 from .scan import (STDIN, StatementScan, expand_statement_paths, read_statements, scan_statements,
                    validate_import_options)
-from .schema import Statement
+from .schema import ReconciliationStatus, Statement
 from .workspace import Workspace, rules_directory
 
 if TYPE_CHECKING:
@@ -55,7 +55,15 @@ if TYPE_CHECKING:
 
 __all__ = ["check", "subscriptions", "transactions", "explain", "letters", "check_flag_id", "expand_statement_paths",
            "read_statements", "read_transactions", "scan_statements", "StatementScan", "validate_import_options",
-           "rules_directory", "Workspace", "STDIN"]
+           "rules_directory", "Workspace", "STDIN", "reconciliation_warnings"]
+
+def reconciliation_warnings(statements: Sequence[Statement]) -> tuple[str, ...]:
+    """One warning per statement whose printed balances disagree with what was read from it:
+    the file, how far off, and the first row where a running balance breaks."""
+    return tuple(f"{st.path}: {st.reconciliation} ({st.reconciliation.method}): the file may be misread "
+                 "or incomplete" for st in statements
+                 if st.reconciliation.status is ReconciliationStatus.NOT_RECONCILED)
+
 
 def read_transactions(
     statements: Sequence[str | Path],
@@ -135,7 +143,8 @@ def check(
         duplicates=duplicates,
         stale_reviews=tuple(stale),
         passed_over=scan.passed_over,
-        warnings=_coverage_warnings(workspace.cancellations, annotated, workspace.rules),
+        warnings=(reconciliation_warnings(scan.statements)
+                  + _coverage_warnings(workspace.cancellations, annotated, workspace.rules)),
         to_check=found.to_check,
         accounts=accounts,
     )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Mapping
 
 import numpy as np
@@ -36,6 +37,8 @@ __all__ = [
     "TRANSACTION_SCHEMA",
     "TRANSACTION_COLUMNS",
     "SkippedRow",
+    "ReconciliationStatus",
+    "Reconciliation",
     "Statement",
     "make_transactions",
     "empty_transactions",
@@ -148,10 +151,45 @@ class SkippedRow:
         return f"{where}: skipped: {self.reason}"
 
 
+class ReconciliationStatus(Enum):
+    """Whether a statement's own balances agree with the transactions read from it."""
+
+    RECONCILED = "reconciled"
+    NOT_RECONCILED = "not reconciled"
+    NO_BALANCES = "no balances"
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """The check of a statement against the balances it prints (see :mod:`chargecheck.importers.reconcile`).
+
+    ``off_by`` is closing balance − (opening + Σ transactions) where that is not zero;
+    ``line`` the first row where a running balance breaks (None for a totals check);
+    ``method`` says which balances were compared (``MT940 :60F:/:62F:``, ``running balance``).
+    """
+
+    status: ReconciliationStatus = ReconciliationStatus.NO_BALANCES
+    off_by: Decimal | None = None
+    line: int | None = None
+    method: str = ""
+
+    def __str__(self) -> str:
+        if self.status is ReconciliationStatus.NOT_RECONCILED:
+            where = f" at line {self.line}" if self.line is not None else ""
+            return f"not reconciled: off by {self.off_by}{where}"
+        return self.status.value
+
+    @property
+    def reconciled(self) -> bool:
+        """True when the statement's balances agree with its transactions."""
+        return self.status is ReconciliationStatus.RECONCILED
+
+
 @dataclass(frozen=True, eq=False)
 class Statement:
     """One statement file as read: its transactions, its skipped rows and how it was read.
 
+    ``reconciliation`` says whether the balances the file prints agree with its transactions.
     Invariant (checked on creation): ``rows_read == len(transactions) + len(skipped)``, so
     every row the importer saw is accounted for.
     """
@@ -164,6 +202,7 @@ class Statement:
     encoding: str | None = None
     layout: str | None = None
     notes: tuple[str, ...] = field(default=())
+    reconciliation: Reconciliation = field(default_factory=Reconciliation)
 
     def __post_init__(self) -> None:
         if self.rows_read != len(self.transactions) + len(self.skipped):

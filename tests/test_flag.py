@@ -61,17 +61,46 @@ SCENARIOS = {
         [("2026-04-01", "-59.99", "KASPERSKY", K), ("2026-04-05", "59.99", "KASPERSKY REFUND", K)],
         [("2026-04-01", "-59.99", "refunded", 31, 2, 3)],
     ),
-    "one credit refunds the earliest of two charges": (
+    "one credit refunds the nearest earlier of two charges": (
         [KASPERSKY],
         [("2026-04-01", "-59.99", "KASPERSKY", K), ("2026-05-01", "-59.99", "KASPERSKY", K),
          ("2026-05-10", "59.99", "KASPERSKY REFUND", K)],
-        [("2026-04-01", "-59.99", "refunded", 31, 2, 4), ("2026-05-01", "-59.99", "flagged", 61, 3, None)],
+        [("2026-04-01", "-59.99", "flagged", 31, 2, None), ("2026-05-01", "-59.99", "refunded", 61, 3, 4)],
     ),
-    "two credits refund two charges": (
+    "two credits refund two charges, each the nearest open one": (
         [KASPERSKY],
         [("2026-04-01", "-59.99", "KASPERSKY", K), ("2026-05-01", "-59.99", "KASPERSKY", K),
          ("2026-05-10", "59.99", "KASPERSKY REFUND", K), ("2026-05-11", "59.99", "KASPERSKY REFUND", K)],
-        [("2026-04-01", "-59.99", "refunded", 31, 2, 4), ("2026-05-01", "-59.99", "refunded", 61, 3, 5)],
+        [("2026-04-01", "-59.99", "refunded", 31, 2, 5), ("2026-05-01", "-59.99", "refunded", 61, 3, 4)],
+    ),
+    "a credit naming its period nets that month, not the oldest (Rueckgabe Lastschrift 05/2026)": (
+        [KASPERSKY],
+        [("2026-04-01", "-59.99", "KASPERSKY", K), ("2026-05-01", "-59.99", "KASPERSKY", K),
+         ("2026-06-01", "-59.99", "KASPERSKY", K),
+         ("2026-06-10", "59.99", "RUECKGABE LASTSCHRIFT KASPERSKY 05/2026", K)],
+        [("2026-04-01", "-59.99", "flagged", 31, 2, None), ("2026-05-01", "-59.99", "refunded", 61, 3, 5),
+         ("2026-06-01", "-59.99", "flagged", 92, 4, None)],
+    ),
+    "a credit naming its month in words (MAI 2026)": (
+        [KASPERSKY],
+        [("2026-04-01", "-59.99", "KASPERSKY", K), ("2026-05-01", "-59.99", "KASPERSKY", K),
+         ("2026-06-01", "-59.99", "KASPERSKY", K),
+         ("2026-06-10", "59.99", "GUTSCHRIFT KASPERSKY ABO MAI 2026", K)],
+        [("2026-04-01", "-59.99", "flagged", 31, 2, None), ("2026-05-01", "-59.99", "refunded", 61, 3, 5),
+         ("2026-06-01", "-59.99", "flagged", 92, 4, None)],
+    ),
+    "a credit sharing the charge's mandate reference nets that charge": (
+        [KASPERSKY],
+        [("2026-04-01", "-59.99", "KASPERSKY MREF+KL4471 EREF+E2E20260401", K),
+         ("2026-05-01", "-59.99", "KASPERSKY MREF+KL4471 EREF+E2E20260501", K),
+         ("2026-06-10", "59.99", "RUECKLASTSCHRIFT MREF+KL4471 EREF+E2E20260401", K)],
+        [("2026-04-01", "-59.99", "refunded", 31, 2, 4), ("2026-05-01", "-59.99", "flagged", 61, 3, None)],
+    ),
+    "a credit printing the charge's day nets that charge": (
+        [KASPERSKY],
+        [("2026-04-01", "-59.99", "KASPERSKY", K), ("2026-05-01", "-59.99", "KASPERSKY", K),
+         ("2026-06-10", "59.99", "REFUND OF CHARGE 2026-04-01", K)],
+        [("2026-04-01", "-59.99", "refunded", 31, 2, 4), ("2026-05-01", "-59.99", "flagged", 61, 3, None)],
     ),
     "credits that do not answer the charge": (
         [KASPERSKY],
@@ -113,17 +142,17 @@ def test_scenarios(cancellations, rows, expected):
     assert result.refundable == ()
 
 
-def test_partial_and_combined_credits_are_netted_oldest_first():
+def test_partial_and_combined_credits_are_netted_nearest_earlier_first():
     rows = [("2026-04-01", "-59.99", "K", K), ("2026-05-01", "-59.99", "K", K), ("2026-06-01", "-59.99", "K", K),
-            ("2026-05-15", "80.00", "K REFUND", K),   # covers April whole and 20.01 of May
-            ("2026-06-20", "10.00", "K REFUND", K),   # 10.00 more of May (not June: oldest first)
+            ("2026-05-15", "80.00", "K REFUND", K),   # covers May whole and 20.01 of April
+            ("2026-06-20", "10.00", "K REFUND", K),   # 10.00 of June, the nearest open charge
             ("2026-03-25", "30.00", "K", K)]          # before every charge: answers none
     flags = flag_charges(annotated(rows), [KASPERSKY]).flags
     got = [(f.date.isoformat(), f.status, f.refunded_amount, f.owed, f.refunded_by and f.refunded_by.line) for f in flags]
     assert got == [
-        ("2026-04-01", "refunded", Decimal("59.99"), Decimal("0.00"), 5),
-        ("2026-05-01", "flagged", Decimal("30.01"), Decimal("29.98"), 5),
-        ("2026-06-01", "flagged", None, Decimal("59.99"), None),
+        ("2026-04-01", "flagged", Decimal("20.01"), Decimal("39.98"), 5),
+        ("2026-05-01", "refunded", Decimal("59.99"), Decimal("0.00"), 5),
+        ("2026-06-01", "flagged", Decimal("10.00"), Decimal("49.99"), 6),
     ]
     assert sum(f.owed for f in flags if f.outstanding) == Decimal("89.97")
 
@@ -172,11 +201,13 @@ def test_refundable_window_before_the_cancellation():
     result = flag_charges(annotated(rows), [cancellation])
     assert [(f.date.isoformat(), f.status, f.days_after, f.refund_deadline.isoformat(), f.refunded_by)
             for f in result.refundable] == [
-        ("2026-01-30", "refunded", -30, "2026-03-01", Source("card.csv", 7)),  # earliest takes the credit
+        ("2026-01-30", "refundable", -30, "2026-03-01", None),
         ("2026-02-05", "refundable", -24, "2026-03-07", None),
         ("2026-03-01", "refundable", 0, "2026-03-31", None),
     ]
-    assert summary(result.flags) == [("2026-03-05", "-59.99", "flagged", 4, 6, None)]
+    # The window never moves a credit: it refunds the nearest earlier charge, as without one.
+    assert summary(result.flags) == [("2026-03-05", "-59.99", "refunded", 4, 6, 7)]
+    assert summary(flag_charges(annotated(rows), [KASPERSKY]).flags) == summary(result.flags)
     assert result.flags[0].refund_deadline == date(2026, 4, 4)
 
 
@@ -185,8 +216,8 @@ def test_refunds_respect_currency_but_a_statement_without_one_matches_any():
                        ("2026-05-01", "-59.99", "K", K), ("2026-05-02", "59.99", "K", K)],
                       currency=["USD", "EUR", "USD", ""])
     assert summary(flag_charges(frame, [KASPERSKY]).flags) == [
-        ("2026-04-01", "-59.99", "refunded", 31, 2, 5),  # the EUR credit cannot answer a USD charge
-        ("2026-05-01", "-59.99", "flagged", 61, 4, None),
+        ("2026-04-01", "-59.99", "flagged", 31, 2, None),  # the EUR credit cannot answer a USD charge
+        ("2026-05-01", "-59.99", "refunded", 61, 4, 5),
     ]
 
 

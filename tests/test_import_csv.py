@@ -190,7 +190,8 @@ def test_bank_of_america_preamble_and_balance_row(tmp_path):
     statement = read_statement(path)
     assert statement.layout == "bank-of-america-checking"
     assert rows(statement) == [("2026-01-05", -15000, "NORTONLIFELOCK 844-488-4540 AZ", 9), ("2026-01-15", 100000, "PAYROLL DEPOSIT", 10)]
-    assert skipped(statement) == [(8, "no amount")]
+    assert skipped(statement) == [(8, "opening balance record 'Beginning balance as of 01/01/2026', not a payment")]
+    assert str(statement.reconciliation) == "reconciled"
     assert statement.rows_read == 3
     assert "lines 1-6 are preamble, not rows" in statement.notes
 
@@ -287,7 +288,7 @@ def test_pending_by_status_column(tmp_path):
     """)
     statement = read_statement(path)
     assert rows(statement) == [("2026-03-01", -1299, "NETFLIX", 3)]
-    assert skipped(statement) == [(2, "pending")]
+    assert skipped(statement) == [(2, "state 'Umsatz vorgemerkt': pending, not booked")]
 
 
 def test_indicator_column_gives_the_sign(tmp_path):

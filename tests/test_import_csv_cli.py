@@ -33,7 +33,7 @@ def test_table_output(in_tmp):
     result = run("card.csv")
     assert result.exit_code == 0
     assert result.output == textwrap.dedent("""\
-        card.csv: format csv, layout auto, encoding utf-8, 3 rows read, 2 transactions, 1 skipped
+        card.csv: format csv, layout auto, encoding utf-8, 3 rows read, 2 transactions, 1 skipped, no balances
           delimiter ','; header on line 1; date format %Y-%m-%d; decimal mark '.'; sign: signed as printed (no evidence of charges-positive)
 
         DATE        AMOUNT  CUR  DESCRIPTION             SOURCE
@@ -54,7 +54,7 @@ def test_csv_output_neutralises_formula_cells_but_not_amounts(in_tmp):
         2026-03-03,,-7.99,,'-NETFLIX.COM,,,card.csv,4
     """)
     assert result.stderr == (
-        "card.csv: format csv, layout auto, encoding utf-8, 3 rows read, 2 transactions, 1 skipped\n"
+        "card.csv: format csv, layout auto, encoding utf-8, 3 rows read, 2 transactions, 1 skipped, no balances\n"
         "card.csv:3: skipped: amount 'abc' is not a number with at most 2 decimals  [2026-03-02,@SUM(A1),abc]\n"
     )
 

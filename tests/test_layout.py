@@ -67,9 +67,15 @@ def _stage(module: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
+# Leaf modules of one stage that others may use: how people and banks write amounts, dates and
+# periods (a credit's "05/2026" in flag, "--amount 10,99" in config).  They import nothing of
+# their stage beyond the standard library and pandas.
+SHARED_LEAVES = {"chargecheck.importers.values", "chargecheck.importers.typed"}
+
+
 def test_no_forbidden_import() -> None:
     bad = [f"{file}:{line}: {src} imports {dst}" for src, dst, file, line, _ in _edges()
-           if _stage(dst) in FORBIDDEN.get(_stage(src), set())
+           if dst not in SHARED_LEAVES and _stage(dst) in FORBIDDEN.get(_stage(src), set())
            or (_stage(dst) == "cli" and _stage(src) not in ("cli", "__main__"))]
     assert bad == []
 

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -116,10 +116,9 @@ def parse_amount(value: Any) -> Decimal:
     """A positive amount below 10^12 with at most two decimals (``"59.99"``); else ValueError saying which."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}')
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}') from None
+    from ..importers.values import typed_amount  # here, not at import: ``cancel`` must not load pandas
+
+    amount = typed_amount(str(value))  # "10,99", "1.234,56" as people type them; "1,234" refused
     if not amount.is_finite() or amount <= 0:
         raise ValueError(f"expected a positive amount (the usual charge, without sign), found {describe_value(value)}")
     if amount >= _AMOUNT_LIMIT:  # also beyond what cents in the transaction table can hold

@@ -10,6 +10,9 @@ match, flag, report, discover, config or cli.
 that importer and returns a :class:`~chargecheck.schema.Statement`.  Registered formats are
 tried in ``FORMAT_MODULES`` order; CSV comes last because almost any text looks like CSV.
 Each module exposes ``IMPORTER``, an object following :class:`~chargecheck.importers.base.Importer`.
+Shared helpers: :mod:`.textio` and :mod:`.codepages` (bytes to text, the code page decided by
+evidence), :mod:`.values` (dates and amounts), :mod:`.reconcile` (a statement's balances checked
+against its transactions: ``Statement.reconciliation``).
 """
 
 from __future__ import annotations

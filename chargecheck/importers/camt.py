@@ -25,6 +25,7 @@ from xml.etree.ElementTree import Element
 
 from ..errors import StatementError
 from ..schema import SkippedRow, Statement, empty_transactions, make_transactions
+from .reconcile import BalancePair, check_totals
 from .base import ImportOptions, Sample
 from .camt_xml import XmlDocument, load_xml
 
@@ -205,6 +206,31 @@ def _entry_rows(entry: Element, ctx: _Context, notes: list[str]) -> list[dict] |
     ]
 
 
+_OPENING, _CLOSING = ("OPBD", "PRCD"), ("CLBD",)
+
+
+def _balance_pair(report: Element, ctx: _Context, total: int) -> BalancePair | None:
+    """The report's opening (``OPBD``, else ``PRCD``) and closing (``CLBD``) booked balances with
+    the sum of its booked entries; None unless the report prints both."""
+    found: dict[str, tuple[int, int | None]] = {}
+    for balance in report.iterfind("Bal"):
+        code = _text(balance, "Tp/CdOrPrtry/Cd") or _text(balance, "Tp/CdOrPrtry/Prtry")
+        money = _money(balance.find("Amt"), _text(balance, "CdtDbtInd"), ctx.currency)
+        if money is not None and code.upper() not in found:
+            found[code.upper()] = (money.cents, ctx.lines.get(id(balance)))
+    opening = next((found[code] for code in _OPENING if code in found), None)
+    closing = next((found[code] for code in _CLOSING if code in found), None)
+    if opening is None or closing is None:
+        return None
+    return BalancePair(opening[0], closing[0], total, closing[1])
+
+
+def _booked_total(entry: Element, result: list[dict]) -> int:
+    """What an entry moved on the booked balance: nothing while pending (``PDNG``)."""
+    status = (_text(entry, "Sts/Cd") or _text(entry, "Sts")).upper()
+    return 0 if status == "PDNG" else sum(row["amount_cents"] for row in result)
+
+
 def _reports(root: Element, path: Path) -> list[Element]:
     """The statements (053), reports (052) or notifications (054) of a namespace-free tree."""
     found = [report for message in root if message.tag in _MESSAGES
@@ -248,19 +274,26 @@ class CamtImporter:
         rows: list[dict] = []
         skipped: list[SkippedRow] = []
         notes: list[str] = [message]
+        pairs: list[BalancePair] = []
         for report in _reports(doc.root, path):
             account = _text(report, "Acct/Id/IBAN") or _text(report, "Acct/Id/Othr/Id")
             ctx = _Context(Path(path), account, _text(report, "Acct/Ccy"), doc.lines)
+            total = 0
             for entry in report.iterfind("Ntry"):
                 result = _entry_rows(entry, ctx, notes)
                 if isinstance(result, SkippedRow):
                     skipped.append(result)
                 else:
                     rows.extend(result)
+                    total += _booked_total(entry, result)
+            pair = _balance_pair(report, ctx, total)
+            if pair is not None:
+                pairs.append(pair)
         return Statement(
             path=str(path), format=self.name, rows_read=len(rows) + len(skipped),
             transactions=_frame(rows, str(path)), skipped=tuple(skipped),
             encoding=doc.encoding, notes=tuple(notes),
+            reconciliation=check_totals(pairs, "CAMT OPBD/CLBD balances"),
         )
 
 

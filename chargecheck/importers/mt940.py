@@ -23,8 +23,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import StatementError
-from ..schema import SkippedRow, Statement, empty_transactions, make_transactions
-from .textio import decode_bytes
+from ..schema import Reconciliation, SkippedRow, Statement, empty_transactions, make_transactions
+from .reconcile import BalancePair, check_totals
+from .textio import Decoding, decode_with_reason
 from .base import ImportOptions, Sample
 from .mt940_text import describe_86, describe_ns
 
@@ -34,7 +35,7 @@ _LINES = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"^\s*:(\d{2}[A-Z]?|NS):")
 _TERMINATOR = re.compile(r"^-\s*(\}|[A-Z]{3})?\s*$")
-_BALANCE = re.compile(r"^[CD](\d{6})([A-Z]{3})")
+_BALANCE = re.compile(r"^([CD])(\d{6})([A-Z]{3})(\d+(?:[,.]\d*)?)?")
 _CLOSING_TAGS = {"62F", "62M", "64", "65"}
 _IDENTIFY_START = re.compile(r"(?m)(^[\x00-\x1f\s]*|\{4:\s*|@@):20:")
 _IDENTIFY_BODY = re.compile(r"(?m)(^\s*|@@):(25|60[FM]|61|62[FM]):")
@@ -78,6 +79,9 @@ class _Block:
     account: str = ""
     currency: str = ""
     entries: list[_Entry] = field(default_factory=list)
+    opening: int | None = None  # signed cents of the first :60F:/:60M:
+    closing: int | None = None  # signed cents of the last :62F:/:62M:
+    closing_line: int | None = None
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -144,7 +148,8 @@ def _blocks(fields: list[_Field]) -> list[_Block]:
             block.account = value
         elif fld.tag in ("60F", "60M") or (fld.tag in _CLOSING_TAGS and not block.currency):
             match = _BALANCE.match(value)
-            block.currency = block.currency or (match.group(2) if match else "")
+            block.currency = block.currency or (match.group(3) if match else "")
+        _note_balance(block, fld, value)
         if fld.tag in _CLOSING_TAGS:
             entry = None
         elif fld.tag == "61":
@@ -153,6 +158,31 @@ def _blocks(fields: list[_Field]) -> list[_Block]:
         elif fld.tag in ("86", "NS") and entry is not None:
             entry.info.append(fld)
     return blocks
+
+
+def _note_balance(block: _Block, fld: _Field, value: str) -> None:
+    """Keep a block's first opening and last closing balance (``:60F:``/``:60M:``, ``:62F:``/``:62M:``)."""
+    if fld.tag not in ("60F", "60M", "62F", "62M"):
+        return
+    match = _BALANCE.match(value)
+    cents = _cents(match.group(4)) if match and match.group(4) else None
+    if cents is None:
+        return
+    signed = -cents if match.group(1) == "D" else cents
+    if fld.tag.startswith("60") and block.opening is None:
+        block.opening = signed
+    elif fld.tag.startswith("62"):
+        block.closing, block.closing_line = signed, fld.line
+
+
+def _reconcile(blocks: list[_Block], rows: list[dict]) -> Reconciliation:
+    """opening + Σ :61: amounts = closing, per statement that prints both balances."""
+    totals: dict[int, int] = {}
+    for row in rows:
+        totals[row["block"]] = totals.get(row["block"], 0) + row["amount_cents"]
+    pairs = [BalancePair(b.opening, b.closing, totals.get(i, 0), b.closing_line)
+             for i, b in enumerate(blocks) if b.opening is not None and b.closing is not None]
+    return check_totals(pairs, "MT940 :60F:/:62F: balances")
 
 
 def _yymmdd(text: str) -> date | None:
@@ -257,12 +287,12 @@ def _account(block: _Block) -> str:
     return account
 
 
-def _decode(data: bytes, forced: str | None) -> tuple[str, str]:
-    """Text and encoding; framing control bytes are dropped first (they defeat detection)."""
+def _decode(data: bytes, forced: str | None) -> Decoding:
+    """Text, encoding and why; framing control bytes are dropped first (they defeat detection)."""
     data = data.strip(_FRAMING)
     currency = _RAW_CURRENCY.search(data[:4096])
     hint = "cp1250" if currency and currency.group(1) in _CP1250_CURRENCIES else None
-    return decode_bytes(data, declared=hint, forced=forced)
+    return decode_with_reason(data, declared=hint, forced=forced)
 
 
 class Mt940Importer:
@@ -281,7 +311,8 @@ class Mt940Importer:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
-        text, encoding = _decode(data, options.encoding)
+        decoding = _decode(data, options.encoding)
+        text, encoding = decoding.text, decoding.encoding
         fields = _fields(text)
         if not any(f.tag in ("25", "60F", "60M", "61", "62F", "62M") for f in fields):
             raise StatementError(
@@ -291,10 +322,15 @@ class Mt940Importer:
         rows: list[dict] = []
         skipped: list[SkippedRow] = []
         blocks = _blocks(fields)
-        for block in blocks:
+        for number, block in enumerate(blocks):
             for entry in block.entries:
                 result = _row(entry, block, str(path))
-                (skipped if isinstance(result, SkippedRow) else rows).append(result)
+                if isinstance(result, SkippedRow):
+                    skipped.append(result)
+                else:
+                    rows.append({**result, "block": number})
+        reconciliation = _reconcile(blocks, rows)
+        rows = [{key: value for key, value in row.items() if key != "block"} for row in rows]
         frame = empty_transactions()
         if rows:
             columns = {key: [row[key] for row in rows] for key in rows[0]}
@@ -302,7 +338,7 @@ class Mt940Importer:
         return Statement(
             path=str(path), format=self.name, rows_read=len(rows) + len(skipped),
             transactions=frame, skipped=tuple(skipped), encoding=encoding,
-            notes=(f"{len(blocks)} statement(s)",),
+            notes=tuple(n for n in (f"{len(blocks)} statement(s)", decoding.note) if n), reconciliation=reconciliation,
         )
 
 

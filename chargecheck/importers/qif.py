@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import StatementError, UsageError
 from ..schema import SkippedRow, Statement, make_transactions
-from .textio import decode_bytes
+from .textio import decode_with_reason
 from .values import infer_date_format, parse_amounts, parse_dates
 from .base import ImportOptions, Sample
 from .ofx.importer import describe
@@ -214,7 +214,8 @@ def read_qif(path: str | Path, options: ImportOptions | None = None) -> Statemen
         data = Path(path).read_bytes()
     except OSError as exc:
         raise StatementError(path, None, "a readable QIF file", exc.strerror or str(exc)) from None
-    text, encoding = decode_bytes(data, forced=options.encoding)
+    decoding = decode_with_reason(data, forced=options.encoding)
+    text, encoding = decoding.text, decoding.encoding
     parsed = _parse_lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     records = parsed.records
     if not parsed.bank_sections:
@@ -244,6 +245,7 @@ def read_qif(path: str | Path, options: ImportOptions | None = None) -> Statemen
     })
     notes = [f"date format: {fmt}" if fmt else "date format: none fits the dates"] + parsed.notes
     notes += [f"{count} {what} not read (not bank transactions)" for what, count in sorted(parsed.passed_over.items())]
+    notes += [decoding.note] if decoding.note else []
     return Statement(path=str(path), format="qif", rows_read=len(records), transactions=frame,
                      skipped=tuple(skipped), encoding=encoding, notes=tuple(notes))
 

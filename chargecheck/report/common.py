@@ -12,11 +12,12 @@ currency: amounts in different currencies are never added.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterable
 
 from ..model import Cancellation, CancellationAccount, CheckResult, Flag
+from ..schema import ReconciliationStatus
 
 __all__ = [
     "refund_note",
@@ -37,6 +38,9 @@ __all__ = [
     "unmatched_warning",
     "headline",
     "not_all_clear",
+    "balances_line",
+    "still_refundable",
+    "refundable_totals",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -113,6 +117,18 @@ def totals(flags: Iterable[Flag], *, outstanding_only: bool = True) -> list[Curr
         sums[flag.currency] = sums.get(flag.currency, Decimal("0.00")) + (flag.owed if outstanding_only else -flag.amount)
         counts[flag.currency] = counts.get(flag.currency, 0) + 1
     return [CurrencyTotal(cur, sums[cur].quantize(Decimal("0.01")), counts[cur]) for cur in sorted(sums)]
+
+
+def still_refundable(flag: Flag) -> bool:
+    """A charge from before the cancellation that can still be asked back: inside its refund
+    window, not refunded, and not reviewed as refunded, expected or ignored.  Every format
+    counts and totals exactly these."""
+    return flag.status == "refundable" and flag.review not in ("refunded", "expected", "ignore")
+
+
+def refundable_totals(flags: Iterable[Flag]) -> list[CurrencyTotal]:
+    """Money still refundable per currency: what the :func:`still_refundable` charges owe."""
+    return totals([replace(flag, status="flagged", review=None) for flag in flags if still_refundable(flag)])
 
 
 def refund_note(flag: Flag) -> str | None:
@@ -252,3 +268,12 @@ def headline(result: CheckResult) -> str:
     if result.to_check:
         text += f"; {len(result.to_check)} possible charge(s) to check, not counted"
     return text + "."
+def balances_line(result: CheckResult) -> str:
+    """How the statements' own balances checked out, one line for the table and Markdown footers
+    (each failure is also a warning naming the file and line)."""
+    counts = {status: 0 for status in ReconciliationStatus}
+    for statement in result.statements:
+        counts[statement.reconciliation.status] += 1
+    return (f"Balances: {counts[ReconciliationStatus.RECONCILED]} file(s) reconciled, "
+            f"{counts[ReconciliationStatus.NOT_RECONCILED]} not reconciled, "
+            f"{counts[ReconciliationStatus.NO_BALANCES]} without balances.")

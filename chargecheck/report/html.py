@@ -19,8 +19,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..model import CheckResult
-from .common import (accounts, format_money, format_totals, not_all_clear, refund_note, totals, unmatched_warning,
-                     vendor_summaries, visible)
+from .common import (accounts, format_money, format_totals, not_all_clear, refund_note, refundable_totals,
+                     still_refundable, totals, unmatched_warning, vendor_summaries, visible)
 from .timeline import legend_svg, timeline_svg, transaction_marks
 
 __all__ = ["render_html"]
@@ -85,7 +85,8 @@ def render_html(result: CheckResult) -> str:
         vendors=_vendors(result),
         legend=legend_svg(),
         at_stake=totals(outstanding),
-        refundable_total=totals(result.refundable, outstanding_only=False),
+        refundable_total=refundable_totals(result.refundable),
+        n_refundable=sum(map(still_refundable, result.refundable)),
         outstanding=outstanding,
         n_transactions=sum(len(st.transactions) for st in result.statements),
         n_refunded=sum(1 for f in result.flags if f.status == "refunded"),

@@ -18,7 +18,8 @@ possible matches, never totalled nor in the exit code: the same object shape plu
 ``closest`` (a list of ``{description, reason}``: the descriptors nearest the name, filled when
 nothing matched at all) and ``warning`` (the sentence the other reports print then, else null).  Dates are ISO ``YYYY-MM-DD``; amounts are decimal strings keeping the
 statement's sign (money out negative, ``"-59.99"``); ``source`` is ``{"file", "line"}`` or
-``{"file", "fitid"}``.  Keys come in a fixed order, flags in report order,
+``{"file", "fitid"}``.  Each ``files`` entry carries ``reconciliation``: ``{"status":
+"reconciled" | "not reconciled" | "no balances", "off_by", "line", "method"}``.  Keys come in a fixed order, flags in report order,
 and nothing depends on the clock, so the same input always gives the same bytes.
 
 ``summary.at_stake`` lists the money to recover (positive) per currency; different currencies
@@ -34,10 +35,12 @@ from typing import Any
 
 from ..model import CancellationAccount, CheckResult, DuplicateDrop, Flag, PassedOver, Source, StaleReview
 from ..schema import SkippedRow, Statement
-from .common import CurrencyTotal, accounts, sort_flags, totals, unmatched_warning, vendor_summaries
+from .common import (CurrencyTotal, accounts, refundable_totals, sort_flags, still_refundable, totals,
+                     unmatched_warning, vendor_summaries)
 from .markers import GENERATOR
 
-__all__ = ["render_json", "report_dict", "flag_dict", "to_check_dict", "passed_over_dict", "JSON_VERSION"]
+__all__ = ["render_json", "report_dict", "flag_dict", "to_check_dict", "passed_over_dict", "reconciliation_dict",
+           "JSON_VERSION"]
 
 JSON_VERSION = 1
 
@@ -131,19 +134,19 @@ def _summary(result: CheckResult) -> dict[str, Any]:
                 "flags": len(vs.flags),
                 "outstanding": vs.outstanding,
                 "refunded": vs.refunded,
-                "refundable": len(vs.refundable),
+                "refundable": sum(map(still_refundable, vs.refundable)),
                 "to_check": len(vs.to_check),
                 "at_stake": _totals(list(vs.at_stake)),
             }
         )
     return {
         "at_stake": _totals(totals(flags)),
-        "refundable_before_cancellation": _totals(totals(result.refundable, outstanding_only=False)),
+        "refundable_before_cancellation": _totals(refundable_totals(result.refundable)),
         "flags": len(flags),
         "outstanding": len(result.outstanding),
         "refunded": sum(1 for f in flags if f.status == "refunded"),
         "reviewed": sum(1 for f in flags if f.review),
-        "refundable": len(result.refundable),
+        "refundable": sum(map(still_refundable, result.refundable)),
         "to_check": len(result.to_check),
         "files": len(result.statements),
         "transactions": int(sum(len(st.transactions) for st in result.statements)),
@@ -178,6 +181,13 @@ def _stale(stale: StaleReview) -> dict[str, Any]:
     }
 
 
+def reconciliation_dict(st: Statement) -> dict[str, Any]:
+    """A statement's reconciliation as JSON values: status, off_by (decimal string), line, method."""
+    rec = st.reconciliation
+    return {"status": rec.status.value, "off_by": None if rec.off_by is None else _money(rec.off_by),
+            "line": rec.line, "method": rec.method}
+
+
 def _file(st: Statement) -> dict[str, Any]:
     return {
         "file": st.path,
@@ -188,6 +198,7 @@ def _file(st: Statement) -> dict[str, Any]:
         "transactions": len(st.transactions),
         "skipped": len(st.skipped),
         "notes": list(st.notes),
+        "reconciliation": reconciliation_dict(st),
     }
 
 

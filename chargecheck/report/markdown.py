@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from ..model import CheckResult, Flag
-from .common import (VendorSummary, accounts, format_money, not_all_clear, refund_note, sources_text, totals,
-                     unmatched_warning, vendor_summaries, visible)
+from .common import (VendorSummary, accounts, balances_line, format_money, not_all_clear, refund_note, sources_text,
+                     totals, unmatched_warning, vendor_summaries, visible)
 from .markers import MARKDOWN_MARK
 
 __all__ = ["render_markdown", "md_escape"]
@@ -55,7 +55,7 @@ def _table(flags: tuple[Flag, ...], *, refundable: bool = False) -> list[str]:
             days,
             f"{f.score:.0f}",
             md_escape(f.alias),
-            "refundable" if refundable else _status(f),
+            _status(f),  # a refundable charge already credited back reads "refunded", as everywhere
             f.refund_deadline.isoformat() if f.refund_deadline else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -166,6 +166,7 @@ def render_markdown(result: CheckResult) -> str:
         "",
         f"Checked {len(result.statements)} file(s), {n_tx} transaction(s); {len(result.skipped)} row(s) "
         f"skipped, {len(result.duplicates)} duplicate(s) dropped.",
+        balances_line(result),
         "",
     ]
     for vs in vendor_summaries(result):

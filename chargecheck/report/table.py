@@ -17,8 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import CheckResult, Flag, PassReason
-from .common import (VendorSummary, accounts, format_money, format_totals, not_all_clear, refund_note, totals,
-                     unmatched_warning, vendor_summaries, visible)
+from .common import (VendorSummary, accounts, balances_line, format_money, format_totals, not_all_clear, refund_note,
+                     totals, unmatched_warning, vendor_summaries, visible)
 from .plain_table import render_plain
 
 __all__ = ["render_table"]
@@ -28,7 +28,8 @@ _STATUS_STYLE = {"flagged": "bold red", "refunded": "green", "reviewed": "dim", 
 
 
 def _status(flag: Flag) -> Text:
-    style = _STATUS_STYLE.get(flag.status, "") if flag.outstanding or flag.status == "refunded" else "dim"
+    lit = flag.outstanding or flag.status in ("refunded", "refundable")
+    style = _STATUS_STYLE.get(flag.status, "") if lit else "dim"
     text = Text(flag.status, style=style)
     if flag.review:
         text.append(f"\nreview: {visible(flag.review)}", style="dim" if not flag.outstanding else "")
@@ -66,7 +67,7 @@ def _flag_table(flags: tuple[Flag, ...], *, refundable: bool = False) -> Table:
             format_money(-flag.amount, visible(flag.currency)),
             _details(flag),
             str(days),
-            Text("refundable", style=_STATUS_STYLE["refundable"]) if refundable else _status(flag),
+            _status(flag),  # a refundable charge already credited back reads "refunded", as everywhere
             flag.refund_deadline.isoformat() if flag.refund_deadline else "-",
         )
     return table
@@ -145,6 +146,7 @@ def _footer(console: Console, result: CheckResult) -> None:
         f"{len(result.skipped)} row(s) skipped, {len(result.duplicates)} duplicate(s) dropped "
         "(listed in the json and html reports)."
     )
+    console.print(balances_line(result))
     for stale in result.stale_reviews:
         where = stale.source_file + (f":{stale.source_line}" if stale.source_line is not None else "")
         console.print(

@@ -118,8 +118,8 @@ def transaction_marks(transactions: pd.DataFrame, vendors: Iterable[str], flags:
 def _flag_marks(flags: Iterable[tuple[int, Flag]], refundable: Iterable[Flag]) -> list[_Mark]:
     marks = []
     for f in refundable:
-        text = f"{f.date.isoformat()} · {format_money(-f.amount, f.currency)} charged · {f.description} · refundable"
-        marks.append(_Mark(f.date, "refundable", text))
+        text = f"{f.date.isoformat()} · {format_money(-f.amount, f.currency)} charged · {f.description} · {f.status}"
+        marks.append(_Mark(f.date, "refundable" if f.status == "refundable" else "settled", text))
     for number, f in flags:
         partly = f.status == "flagged" and f.refunded_amount is not None
         state = f.status + (f" ({refund_note(f)})" if partly else "") + (f", reviewed {f.review}" if f.review else "")

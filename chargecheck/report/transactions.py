@@ -1,7 +1,8 @@
 """What was read from each statement, for checking an import (``chargecheck transactions``).
 
-Per file: the format detected, the layout, the encoding and rows read / transactions /
-skipped; then every normalized transaction and every skipped row with its reason and line.
+Per file: the format detected, the layout, the encoding, rows read / transactions /
+skipped and whether its balances reconcile (``reconciled``, ``not reconciled: off by X at line
+N``, ``no balances``); then every normalized transaction and every skipped row with its reason and line.
 ``--format json`` gives ``{"files": [...], "transactions": [...], "skipped": [...]}`` (ISO
 dates, amounts as decimal strings); ``--format csv`` writes the transactions as CSV to stdout
 (text cells that a spreadsheet would execute are prefixed with ``'``; amounts stay numbers)
@@ -22,7 +23,7 @@ import pandas as pd
 from ..model import PassedOver
 from ..schema import Statement, cents_to_decimal
 from .csv_report import csv_safe
-from .json_report import passed_over_dict
+from .json_report import passed_over_dict, reconciliation_dict
 from .markers import GENERATOR
 
 __all__ = ["statement_summary", "transaction_records", "render_table", "render_json", "render_csv", "summary_lines"]
@@ -45,6 +46,7 @@ def statement_summary(statement: Statement) -> dict:
         "transactions": len(statement.transactions),
         "skipped": len(statement.skipped),
         "notes": list(statement.notes),
+        "reconciliation": reconciliation_dict(statement),
     }
 
 
@@ -85,7 +87,8 @@ def render_json(statements: list[Statement], passed_over: Sequence[PassedOver] =
 def _summary_line(statement: Statement) -> str:
     s = statement_summary(statement)
     return (f"{s['file']}: format {s['format']}, layout {s['layout'] or '-'}, encoding {s['encoding'] or '-'}, "
-            f"{s['rows_read']} rows read, {s['transactions']} transactions, {s['skipped']} skipped")
+            f"{s['rows_read']} rows read, {s['transactions']} transactions, {s['skipped']} skipped, "
+            f"{statement.reconciliation}")
 
 
 def _skipped_lines(statements: list[Statement]) -> list[str]:

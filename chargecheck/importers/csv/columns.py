@@ -32,16 +32,19 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "dateop", "buchungstag", "buchungsdatum", "transactiedatum", "datum provedeni", "date processed",
         "processed date", "datetime", "created", "started date", "run date", "booking date", "data",
         "uitvoeringsdatum", "fecha operacion", "date d operation",
+        # Nordic and Baltic (Swedbank, Nordea, SEB): booking day, transaction day
+        "bokforingsdag", "bokforingsdatum", "transaktionsdag", "kirjauspaiva", "kuupaev", "bogforingsdato", "dato",
     ),
     "posted": (
         "post date", "posted date", "posting date", "clearing date", "completed date", "value date",
         "valuta", "valutadatum", "wertstellung", "wertstellungsdatum", "wert", "date valeur", "dateval",
         "fecha valor", "f valor", "datum zauctovani", "rentedatum", "boekdatum", "settlement date",
+        "valutadag", "arvopaiva", "maksupaiva", "rentedato",
     ),
     "amount": (
         "amount", "transaction amount", "betrag", "bedrag", "montant", "importe", "zauctovana castka",
         "castka", "amount total", "value", "gross", "bruto", "sum", "summe", "umsatz", "kwota", "importo",
-        "belopp", "net", "neto", "cad", "usd", "debit credit",
+        "belopp", "net", "neto", "cad", "usd", "debit credit", "summa", "maara", "belob",
     ),
     "debit": (
         "debit", "debit amount", "withdrawal", "withdrawals", "paid out", "money out",
@@ -56,6 +59,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "begunstigter zahlungspflichtiger", "auftraggeber empfanger", "auftraggeber begunstigter",
         "begunstigter auftraggeber", "empfanger", "zahlungsempfanger in", "naam tegenpartij", "tegenpartij",
         "naam", "nombre", "nazev protiuctu", "beneficiario", "beneficiary",
+        "saaja maksja", "beneficiary payer", "mottagare", "avsandare", "namn", "maksunsaaja", "saaja maksaja",
     ),
     "description": (
         "description", "transaction description", "details", "narrative", "memo", "verwendungszweck",
@@ -63,10 +67,13 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "descripcion", "movimiento", "zprava", "popis", "original description", "appears on your statement as",
         "detail", "mededelingen", "transaction details", "particulars", "payment details", "action", "note",
         "notes", "reference", "buchungstext", "umsatzart", "typ transakce",
+        "selgitus", "beskrivning", "rubrik", "meddelande", "otsikko", "viesti", "tekst",
     ),
     "indicator": (
         "credit debit indicator", "debit credit indicator", "cr dr", "dr cr", "af bij",
         "creditdebet", "transaction type", "type", "details", "balance impact", "direction", "sens", "s h",
+        "record type", "entry type", "row type", "typ zaznamu", "typ", "satzart", "druh", "typ operacji",
+        "reatuup", "deebet kreedit",
     ),
     "currency": (
         "currency", "currency code", "wahrung", "waehrung", "munt", "devise", "divisa", "moneda", "mena", "valuta rekening",
@@ -76,7 +83,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "balance": (
         "balance", "running bal", "runningbalance", "running balance", "account running balance",
         "current balance", "saldo", "saldo na mutatie", "saldo na trn", "solde", "kontostand", "zustatek",
-        "available balance", "ending balance",
+        "available balance", "ending balance", "bokfort saldo",
     ),
     "account": (
         "account", "account number", "account #", "auftragskonto", "rekeningnummer", "card no", "card number",
@@ -86,10 +93,14 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "transaction id", "id", "id transakce", "reference number", "id de transaccion", "fitid",
         "transaction reference", "receipt id", "transaktions id",
     ),
-    "status": ("status", "state", "info", "transaction status"),
+    "status": ("status", "state", "info", "transaction status", "transaction state", "payment status",
+               "booking status", "buchungsstatus", "zustand", "stav", "stav transakce", "estado", "statut", "etat",
+               "tila", "tilstand"),
     "fee": ("fee", "fees", "comision", "poplatek", "commission", "gebuhr"),
 }
-PENDING_WORDS = frozenset({"pending", "vorgemerkt", "umsatz vorgemerkt", "authorized", "authorised", "in progress", "pendiente", "en attente"})
+# Also Nordea's date cell of a reserved (not yet booked) card payment: "Varaus" (FI), "Reserverat" (SE).
+PENDING_WORDS = frozenset({"pending", "vorgemerkt", "umsatz vorgemerkt", "authorized", "authorised", "in progress", "pendiente",
+                           "en attente", "varaus", "reserverat", "reserveret", "reservert"})
 DIRECTION_WORDS: dict[str, int] = {
     "debit": -1, "dr": -1, "d": -1, "af": -1, "s": -1, "debet": -1, "out": -1, "ausgang": -1, "withdrawal": -1,
     "lastschrift": -1, "cargo": -1,
@@ -135,6 +146,7 @@ class ColumnMap:
     bank_id: int | None = None
     status: int | None = None
     type: int | None = None
+    fee: int | None = None
 
 
 def _score(folded: str, role: str) -> int:
@@ -198,9 +210,12 @@ def direction_of(values: pd.Series) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index)
 
 
-def _is_indicator(cells: pd.DataFrame, index: int) -> bool:
+def _is_indicator(cells: pd.DataFrame, index: int, both: bool = False) -> bool:
+    """Cells that are all direction words, at most two of them (``both``: one each way)."""
     values = _filled(cells, index).str.casefold().str.rstrip(".")
-    return len(values) > 0 and values.isin(DIRECTION_WORDS.keys()).all() and values.nunique() <= 2
+    if not (len(values) > 0 and values.isin(DIRECTION_WORDS.keys()).all() and values.nunique() <= 2):
+        return False
+    return not both or {DIRECTION_WORDS[v] for v in values.unique()} == {-1, 1}
 
 
 def map_columns(names: list[str] | None, cells: pd.DataFrame) -> ColumnMap:
@@ -219,7 +234,7 @@ def map_columns(names: list[str] | None, cells: pd.DataFrame) -> ColumnMap:
         return None
 
     found.balance = pick("balance")
-    pick("fee")
+    found.fee = pick("fee")
     found.date = pick("date", lambda i: _is_dates(cells, i, 0.5))
     found.posted = pick("posted", lambda i: _is_dates(cells, i, 0.5))
     if found.date is None:
@@ -239,6 +254,13 @@ def map_columns(names: list[str] | None, cells: pd.DataFrame) -> ColumnMap:
     unnamed = [i for i in cells.columns if i not in taken and (i >= len(names) or not names[i].strip())]
     if found.indicator is None:
         found.indicator = next((i for i in unnamed if _is_indicator(cells, i)), None)
+    if found.indicator is None and found.amount is not None:
+        # A column of its own name (``Deebet/Kreedit``, ``Debit/Credit``) holding only D and K
+        # (or CR and DR…), both directions present: the sign of an unsigned amount column.
+        free = [i for i in cells.columns if i not in taken and i != found.amount]
+        found.indicator = next((i for i in free if _is_indicator(cells, i, both=True)), None)
+        if found.indicator is not None:
+            taken.add(found.indicator)
     found.type = next((i for i in _ranked(names, "indicator", taken)), None)
     return _fill_by_content(found, cells, taken)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ...errors import StatementError, UsageError
 from ...schema import Statement
-from ..textio import decode_bytes
+from ..textio import decode_bytes, decode_with_reason
 from ..base import SAMPLE_BYTES, ImportOptions, Sample
 from .columns import names_a_statement
 from .grid import (HEAD_CHARS, GridMismatch, head_rows, locate_header, looks_like_data, read_grid,
@@ -34,12 +34,13 @@ _OTHER_FORMATS = ("<", "OFXHEADER", "{1:", "!Type", "!Account", ":20:")
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     """The file's text with ``\\n`` line ends (CRLF and CR-only files alike) and its encoding."""
-    text, used, _ = _read_file(path, encoding)
+    text, used, _, _ = _read_file(path, encoding)
     return text, used
 
 
-def _read_file(path: Path, encoding: str | None) -> tuple[str, str, bytes | None]:
-    """:func:`read_text` plus the file's bytes when they are exactly the UTF-8 of that text.
+def _read_file(path: Path, encoding: str | None) -> tuple[str, str, bytes | None, str | None]:
+    """:func:`read_text` plus the file's bytes when they are exactly the UTF-8 of that text,
+    and a note saying why the encoding was chosen where that was a judgement.
 
     The grid reader works on UTF-8 bytes; a plain UTF-8 file (no BOM, NUL or CR to remove)
     is passed on as read instead of being encoded again.
@@ -49,15 +50,16 @@ def _read_file(path: Path, encoding: str | None) -> tuple[str, str, bytes | None
     except OSError as exc:
         raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
     try:
-        text, used = decode_bytes(data, forced=encoding)
+        decoding = decode_with_reason(data, forced=encoding)
     except LookupError:
         raise UsageError(f"unknown encoding {encoding!r}", hint="e.g. utf-8, cp1252, latin-1, utf-16") from None
+    text, used = decoding.text, decoding.encoding
     plain = used == "utf-8" and b"\x00" not in data and b"\r" not in data  # byte scans: fast
     same = encoding is None and plain and not text.startswith("\ufeff")
     if not plain:
         text = text.replace("\x00", "")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.lstrip("\ufeff"), used, data if same else None
+    return text.lstrip("\ufeff"), used, data if same else None, decoding.note
 
 
 def _find_header(rows, layouts: list[Layout], forced: Layout | None):
@@ -109,17 +111,18 @@ class CsvImporter:
             # unless the exact reader needs it.
             if data.isascii() and b"\x00" not in data and b"\r" not in data:
                 return read_csv_text(path, None, options, encoding="utf-8", data=data)
-        text, encoding, data = _read_file(Path(path), options.encoding)
-        return read_csv_text(path, text, options, encoding=encoding, data=data)
+        text, encoding, data, note = _read_file(Path(path), options.encoding)
+        return read_csv_text(path, text, options, encoding=encoding, data=data, encoding_note=note)
 
 
 def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *, encoding: str = "utf-8",
-                  data: bytes | None = None) -> Statement:
+                  data: bytes | None = None, encoding_note: str | None = None) -> Statement:
     """A Statement from CSV text already in memory (LF line ends), as :meth:`CsvImporter.extract`
     gives for a file; other importers that can render their rows as CSV (Excel) reuse it.
 
     ``data``, when given, must be ``text.encode("utf-8")`` (saves encoding it again); with
     ``data`` of plain ASCII, ``text`` may be None (then decoded only where needed).
+    ``encoding_note`` (why a code page was chosen) leads the notes.
     """
     layouts = load_layouts(options.layouts_file)
     forced = find_layout(layouts, options.layout) if options.layout else None
@@ -136,15 +139,16 @@ def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *,
     grid = read_grid(text, delimiter, data_line, data)
     sample = [row.cells for row in rows if row.line >= data_line][:20]
     layout = forced or match_layout(layouts, names, sample)
-    notes = [f"delimiter {delimiter!r}"]
+    notes = ([encoding_note] if encoding_note else []) + [f"delimiter {delimiter!r}"]
     if header is not None:
         notes.append(f"header on line {header.line}")
         if header.line > 1:
             notes.append(f"lines 1-{header.line - 1} are preamble, not rows")
     else:
         notes.append("no header row: columns recognised by content")
+    preamble = [(row.line, row.cells) for row in rows if header is not None and row.line < header.line]
     build = dict(path=str(path), names=names, header_line=header.line if header else None, layout=layout,
-                 options=options, encoding=encoding, delimiter=delimiter)
+                 options=options, encoding=encoding, delimiter=delimiter, preamble=preamble)
     try:
         return build_statement(grid=grid, notes=list(notes), **build)
     except GridMismatch:  # a large file's later columns or records read differently: read it exactly

@@ -24,6 +24,8 @@ from .cells import blank_records, column, column_amounts, column_codes, column_d
 from .layouts import Layout
 from .sign import CARD_HEADER_WORDS, decide_sign
 from .skips import continuations, join_continuations, row_reasons, skipped_rows
+from .states import is_record, is_unbooked, row_states
+from .balances import balance_lines, reconcile_rows
 
 __all__ = ["build_statement"]
 
@@ -64,12 +66,10 @@ def _sample(grid: Grid) -> pd.DataFrame | None:
 
 
 def _used_columns(cmap: ColumnMap, layout: Layout | None) -> set[int]:
-    """The columns the import reads beyond the sample: every role's, and column 0 (blank
-    lines); the type and balance columns only where the sign must be decided from evidence."""
+    """The columns the import reads beyond the sample: every role's (the type column names
+    record rows, the balance column reconciles), and column 0 (blank lines)."""
     roles = [cmap.date, cmap.posted, cmap.amount, cmap.debit, cmap.credit, cmap.indicator, cmap.currency,
-             cmap.account, cmap.bank_id, cmap.status, *cmap.description]
-    if cmap.amount is not None and cmap.indicator is None and not (layout is not None and layout.sign is not None):
-        roles += [cmap.type, cmap.balance]
+             cmap.account, cmap.bank_id, cmap.status, cmap.type, cmap.balance, cmap.fee, *cmap.description]
     return {0} | {index for index in roles if index is not None}
 
 
@@ -101,7 +101,7 @@ def _columns(names, sample: pd.DataFrame, width: int, layout: Layout | None, opt
     if options.description_col is not None:
         cmap.description = [_resolve(options.description_col, names, width, "--description-col", path, line, True)]
     for role in ("date", "posted", "amount", "debit", "credit", "indicator", "currency", "balance", "account",
-                 "bank_id", "status", "type"):
+                 "bank_id", "status", "type", "fee"):
         if getattr(cmap, role) is not None and getattr(cmap, role) >= width:  # a header name no row fills
             setattr(cmap, role, None)
     cmap.description = [i for i in cmap.description if i < width]
@@ -161,7 +161,8 @@ def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Serie
     return cents.astype("Int64"), text, decimal
 
 
-def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: Layout | None, ok: np.ndarray, descr: pd.Series):
+def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: Layout | None, ok: np.ndarray,
+                descr: pd.Series, balances: pd.Series | None):
     """Money out negative: indicator column, else layout, else the evidence in csv_sign."""
     if cmap.amount is None:
         return cents, "debit and credit columns"
@@ -177,9 +178,7 @@ def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: La
         return cents * factor, f"{layout.sign} (layout {layout.name})"
     folded = " | ".join(fold(n) for n in names or [])
     card_like = any(word in folded for word in CARD_HEADER_WORDS)
-    balance = None
-    if cmap.balance is not None:
-        balance = parse_amounts(column(grid, cmap.balance))[ok]
+    balance = None if balances is None else balances[ok]
     types = column(grid, cmap.type)
     factor, reason = decide_sign(cents[ok], descr[ok], balance, None if types is None else types[ok], card_like)
     return cents * factor, reason
@@ -221,11 +220,8 @@ def _empty_statement(path, layout, encoding, notes) -> Statement:
 
 
 def _pending(grid: Grid, cmap: ColumnMap) -> pd.Series:
-    """Rows dated ``Pending`` or marked pending in a status column (``Umsatz vorgemerkt``)."""
-    pending = per_value(grid, cmap.date, lambda v: v.strip().casefold() in PENDING_WORDS, bool)
-    if cmap.status is not None:
-        pending |= per_value(grid, cmap.status, lambda v: any(w in v.casefold() for w in PENDING_WORDS), bool)
-    return pending
+    """Rows dated ``Pending`` (a state column's pending rows are :mod:`.states`' business)."""
+    return per_value(grid, cmap.date, lambda v: v.strip().casefold() in PENDING_WORDS, bool)
 
 
 def _dates(grid, cmap, blank, pending, options, layout, hint, path, line) -> tuple[str, pd.Series]:
@@ -253,6 +249,15 @@ def _footer(grid: Grid, blank: np.ndarray, dates: pd.Series, pending: pd.Series,
     return footer
 
 
+def _footer_lines(grid: Grid, footer: np.ndarray) -> list[tuple[int, list[str]]]:
+    """(line, cells) of the footer records (few), for the balances printed there."""
+    positions = np.flatnonzero(footer)[:50]
+    if not len(positions):
+        return []
+    cells = grid.rows(positions).to_numpy(dtype=object)
+    return [(int(grid.line[p]), [str(c) for c in row[: int(grid.nfields[p])]]) for p, row in zip(positions, cells)]
+
+
 def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, path) -> dict:
     """The transaction columns for the rows that are transactions."""
     ok = slice(None) if ok.all() else ok  # the common case: no boolean copy of every column
@@ -269,8 +274,11 @@ def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, 
     return frame
 
 
-def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes) -> Statement:
-    """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
+def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes,
+                    preamble: list[tuple[int, list[str]]] = ()) -> Statement:
+    """Turn the grid into a Statement: parse, decide signs, give every row a fate.
+
+    ``preamble`` holds the (line, cells) above the header: balances printed there reconcile."""
     line = header_line or (int(grid.line[0]) if len(grid.line) else None)
     sample = _sample(grid) if grid.partial else None
     if sample is not None:  # a large file: roles from its head, then only the columns they use
@@ -292,15 +300,29 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     currency = _currency(grid, cmap, names, layout, raw_amounts)
     hint = True if decimal == "," or (isinstance(currency, str) and currency in _DAY_FIRST_CURRENCIES) else None
     fmt, dates = _dates(grid, cmap, blank, pending, options, layout, hint, path, line)
-    counted = ~blank & ~_footer(grid, blank, dates, pending, notes)
+    states, state_cells = row_states(grid, cmap)
+    records = is_record(states)
+    footer = _footer(grid, blank, dates, pending | records, notes)
+    counted = ~blank & ~footer
     dates_text = column(grid, cmap.date, strip=False)
-    reasons = row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts)
+    reasons = row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts, records,
+                          is_unbooked(states))
     ok = counted & (reasons == 0)
     anchors = continuations(reasons, counted, ok)
     descr = join_continuations(grid, descriptions(grid, cmap), anchors)
-    cents, sign_note = _apply_sign(cents, grid, cmap, names, layout, ok, descr)
+    balances = parse_amounts(column(grid, cmap.balance), decimal) if cmap.balance is not None else None
+    printed = cents
+    cents, sign_note = _apply_sign(cents, grid, cmap, names, layout, ok, descr, balances)
     notes += [f"date format {fmt}", f"decimal mark {decimal!r}", f"sign: {sign_note}"]
+    fees = column_amounts(grid, cmap.fee, decimal) if cmap.fee is not None else None
+    groups = currency.to_numpy(dtype=object) if isinstance(currency, pd.Series) else None
+    outside = list(preamble) + _footer_lines(grid, footer)
+    around = balance_lines(outside, decimal) if outside else None
+    reconciliation = reconcile_rows(grid, ok, cents, printed, balances, states, records & ~blank, fees, groups, around,
+                                    dates.to_numpy())
     transactions = make_transactions(_frame(grid, cmap, ok, dates, cents, descr, currency, fmt, path))
-    skipped = skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors)
+    skipped = skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors,
+                           states, state_cells)
     return Statement(path=path, format="csv", rows_read=int(counted.sum()), transactions=transactions,
-                     skipped=skipped, encoding=encoding, layout=layout.name if layout else "auto", notes=tuple(notes))
+                     skipped=skipped, encoding=encoding, layout=layout.name if layout else "auto", notes=tuple(notes),
+                     reconciliation=reconciliation)

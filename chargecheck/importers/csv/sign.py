@@ -9,7 +9,9 @@ file is taken as signed, which is what most banks export.
 
 1. type words per row (``Sale``/``Purchase`` against ``Payment``/``Return``);
 2. card-payment rows (``PAYMENT - THANK YOU``): their sign is the file's money-in sign;
-3. the running balance (not on card exports, whose balance is the amount owed);
+3. the running balance (not on card exports, whose balance is the amount owed); a balance that
+   reconciles under exactly one sign is tried first of all (a reading that reconciles beats
+   one that does not);
 4. a card-like header with mostly positive amounts.
 """
 
@@ -20,6 +22,8 @@ import re
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
+
+from ..reconcile import running_order
 
 __all__ = ["decide_sign", "CARD_HEADER_WORDS"]
 
@@ -71,25 +75,29 @@ def _by_payments(amounts: pd.Series, descriptions: pd.Series | None) -> tuple[in
     return 0, ""
 
 
-def _by_balance(amounts: pd.Series, balance: pd.Series | None) -> tuple[int, str]:
-    """Compare consecutive balance differences with the amounts, oldest- and newest-first."""
+def _by_balance(amounts: pd.Series, balance: pd.Series | None) -> tuple[int, str, bool]:
+    """The sign under which the running balance reconciles (oldest- or newest-first), when only one does.
+
+    Exact integer cents (:func:`~chargecheck.importers.reconcile.running_order`); a reading
+    that reconciles beats one that does not, else the one under which most steps agree.  The
+    third value is True when the chosen sign reconciles every step (proof, not a hint).
+    """
     if balance is None:
-        return 0, ""
+        return 0, "", False
     both = balance.notna().to_numpy() & amounts.notna().to_numpy()
-    bal = balance.to_numpy(dtype="float64", na_value=np.nan)[both]
-    amt = amounts.to_numpy(dtype="float64", na_value=np.nan)[both]
+    bal = balance.to_numpy(dtype="int64", na_value=0)[both]
+    amt = amounts.to_numpy(dtype="int64", na_value=0)[both]
     if len(bal) < 2:
-        return 0, ""
-    step = np.diff(bal)
-    matches = {}
-    for factor in (1, -1):
-        oldest_first = int((step == factor * amt[1:]).sum())
-        newest_first = int((-step == factor * amt[:-1]).sum())
-        matches[factor] = max(oldest_first, newest_first)
-    if max(matches.values()) * 2 < len(step) or matches[1] == matches[-1]:
-        return 0, ""
-    factor = 1 if matches[1] > matches[-1] else -1
-    return factor, "the running balance " + ("agrees with" if factor == 1 else "moves against") + " the amounts"
+        return 0, "", False
+    steps = len(bal) - 1
+    known = np.ones(len(bal), dtype=bool)
+    agree = {factor: running_order(factor * amt, bal, known)[1] for factor in (1, -1)}
+    if agree[1] == agree[-1] or max(agree.values()) * 2 < steps:
+        return 0, "", False
+    factor = 1 if agree[1] > agree[-1] else -1
+    proven = agree[factor] == steps
+    how = "reconciles with" if proven else "agrees with"
+    return factor, f"the running balance {how} the amounts " + ("as printed" if factor == 1 else "negated"), proven
 
 
 def decide_sign(
@@ -101,12 +109,17 @@ def decide_sign(
 ) -> tuple[int, str]:
     """``(factor, reason)`` turning the parsed amounts into money-out-negative amounts."""
     amounts = amounts.reset_index(drop=True)
-    checks = [
+    checks = []
+    # A balance that reconciles under one sign only is proof, not a hint: it comes first.
+    factor, reason, proven = (0, "", False) if card_like else _by_balance(
+        amounts, None if balance is None else balance.reset_index(drop=True))
+    if proven:
+        checks.append((factor, reason))
+    checks += [
         _by_type(amounts, None if types is None else types.reset_index(drop=True)),
         _by_payments(amounts, None if descriptions is None else descriptions.reset_index(drop=True)),
+        (factor, reason),
     ]
-    if not card_like:
-        checks.append(_by_balance(amounts, None if balance is None else balance.reset_index(drop=True)))
     for factor, reason in checks:
         if factor:
             return factor, reason

@@ -17,14 +17,17 @@ from .grid import Grid
 __all__ = ["REASONS", "row_reasons", "continuations", "join_continuations", "skipped_rows"]
 
 # Reason codes, by position: row_reasons gives each row the index of its first reason here.
-REASONS = ("", "repeated header", "pending", "short", "long", "text only", "no date", "bad date", "no amount",
-           "bad amount")
+REASONS = ("", "repeated header", "pending", "record", "state", "short", "long", "text only", "no date", "bad date",
+           "no amount", "bad amount")
 _TEXT_ONLY = REASONS.index("text only")
 
 
-def row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts) -> np.ndarray:
+def row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amounts, records, unbooked) -> np.ndarray:
     """Why each row is not a transaction: per row an index into :data:`REASONS` (0 where it is
-    one, small integers: a million rows of strings cost more than the rest); the first applies."""
+    one, small integers: a million rows of strings cost more than the rest); the first applies.
+
+    ``records`` marks balance and turnover rows, ``unbooked`` rows whose state column says
+    pending or not executed (see :mod:`.states`)."""
     needed = max(i for i in (cmap.date, cmap.amount, cmap.debit, cmap.credit) if i is not None)
     width = len(names) if names is not None else int(pd.Series(grid.nfields).mode().iloc[0])
     limit = max(width, needed + 1)
@@ -41,7 +44,7 @@ def row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amount
             repeated[first[hit]] = True
     no_date, no_amount = is_empty(dates_text), is_empty(raw_amounts)
     conditions = [
-        repeated, pending.to_numpy(), grid.nfields <= needed, overlong,
+        repeated, pending.to_numpy(), records, unbooked, grid.nfields <= needed, overlong,
         no_date & no_amount, no_date, dates.isna().to_numpy(), no_amount, cents.isna().to_numpy(),
     ]
     reasons = np.zeros(len(grid.nfields), dtype=np.int8)
@@ -76,8 +79,10 @@ def join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.
     return descr
 
 
-def skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, raw_amounts, anchors):
-    """SkippedRow per skipped record, with a readable reason (only these rows are looped over)."""
+def skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, raw_amounts, anchors, states, state_cells):
+    """SkippedRow per skipped record, with a readable reason (only these rows are looped over).
+
+    ``states``/``state_cells`` are each row's :class:`~.states.RowState` and the cell naming it."""
     out = []
     indices = np.flatnonzero(mask)
     records = grid.rows(indices).to_numpy(dtype=object) if len(indices) else None
@@ -91,6 +96,8 @@ def skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, ra
             "text only": "no date and no amount",
             "bad date": f"date {dates_text.iloc[index]!r} does not match the column's format {fmt}",
             "bad amount": f"amount {raw_amounts.iloc[index]!r} is not a number with at most 2 decimals",
+            "record": f"{states[index].value} record {state_cells[index]!r}, not a payment",
+            "state": f"state {state_cells[index]!r}: {states[index].value}, not booked",
         }.get(code, code)
         if anchors[index] >= 0:
             reason = f"continuation of line {int(grid.line[anchors[index]])} (joined to its description)"

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import StatementError
-from ...schema import SkippedRow, Statement, make_transactions
+from ...schema import Reconciliation, SkippedRow, Statement, make_transactions
 from ..base import ImportOptions, Sample
 from .extract import OfxStatement, find_statements, read_block, to_cents
 from .text import OfxText, sanitize_ofx
@@ -110,7 +110,16 @@ def read_ofx(path: str | Path, options: ImportOptions | None = None) -> Statemen
     frame = make_transactions({**columns, "source_file": [str(path)] * len(columns["bank_id"])})
     return Statement(path=str(path), format="ofx", rows_read=len(frame) + len(skipped),
                      transactions=frame, skipped=tuple(skipped), encoding=doc.encoding,
-                     notes=tuple(notes))
+                     notes=tuple(notes), reconciliation=_closing_only(doc))
+
+
+def _closing_only(doc: OfxText) -> Reconciliation:
+    """OFX prints a closing balance (``LEDGERBAL``, ``AVAILBAL``) but never an opening one, so
+    there is nothing to add the transactions to: ``no balances``, saying which one was seen."""
+    seen = [tag for tag in ("LEDGERBAL", "AVAILBAL") if f"<{tag}>" in doc.text]
+    if not seen:
+        return Reconciliation()
+    return Reconciliation(method=f"OFX {'/'.join(seen)}: a closing balance only, no opening balance to check against")
 
 
 class OfxImporter:
