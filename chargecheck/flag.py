@@ -57,7 +57,7 @@ from bisect import bisect_right
 import numpy as np
 import pandas as pd
 
-from .importers.values import dates_named, months_named
+from .importers.typed import dates_named, months_named
 from .model import Cancellation, Flag, FlagResult, Source
 from .schema import cents_to_decimal
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..importers.values import typed_amount
+from ..importers.typed import typed_amount
 from ..model import Cancellation
 from ..config.rules import append_cancellation, load_rules, parse_date, rules_target
 

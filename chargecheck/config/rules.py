@@ -30,7 +30,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 
 from ..errors import RulesError
-from ..importers.values import typed_amount
+from ..importers.typed import typed_amount
 from ..model import Cancellation
 from ..tomlfile import (
     read_records,
