@@ -83,7 +83,7 @@ import pandas as pd
 
 from statistics import median
 
-from .importers.values import dates_named, months_named
+from .importers.typed import dates_named, months_named
 from .model import ID_LENGTH, Cancellation, CancellationAccount, Flag, FlagResult, MatchTier, Source
 from .schema import cents_to_decimal
 

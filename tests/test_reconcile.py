@@ -76,7 +76,7 @@ def test_camt_previous_closing_balance_opens_and_pending_entries_are_not_booked(
     assert len(statement.transactions) == 2
     assert str(statement.reconciliation) == "reconciled"
     off = read_statement(write(tmp_path, CAMT.format(closing="74.52"), "t.xml"))
-    assert str(off.reconciliation) == "not reconciled: off by -9.99"
+    assert str(off.reconciliation) == "not reconciled: off by -9.99 at line 5"  # the CLBD balance
 
 
 def test_csv_running_balance_newest_first_reconciles(tmp_path):

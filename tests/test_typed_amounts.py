@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from chargecheck.cli import cli
 from chargecheck.config.rules import load_rules
 from chargecheck.errors import RulesError
-from chargecheck.importers.values import typed_amount
+from chargecheck.importers.typed import typed_amount
 
 
 @pytest.mark.parametrize("typed, value", [

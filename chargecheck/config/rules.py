@@ -116,7 +116,7 @@ def parse_amount(value: Any) -> Decimal:
     """A positive amount below 10^12 with at most two decimals (``"59.99"``); else ValueError saying which."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f'expected an amount like "59.99", found {describe_value(value)}')
-    from ..importers.values import typed_amount  # here, not at import: ``cancel`` must not load pandas
+    from ..importers.typed import typed_amount  # here, not at import: ``cancel`` must not load pandas
 
     amount = typed_amount(str(value))  # "10,99", "1.234,56" as people type them; "1,234" refused
     if not amount.is_finite() or amount <= 0:

@@ -11,7 +11,8 @@ that importer and returns a :class:`~chargecheck.schema.Statement`.  Registered 
 tried in ``FORMAT_MODULES`` order; CSV comes last because almost any text looks like CSV.
 Each module exposes ``IMPORTER``, an object following :class:`~chargecheck.importers.base.Importer`.
 Shared helpers: :mod:`.textio` and :mod:`.codepages` (bytes to text, the code page decided by
-evidence), :mod:`.values` (dates and amounts), :mod:`.reconcile` (a statement's balances checked
+evidence), :mod:`.values` (dates and amounts), :mod:`.typed` (amounts typed by hand, periods a text
+names), :mod:`.reconcile` (a statement's balances checked
 against its transactions: ``Statement.reconciliation``).
 """
 

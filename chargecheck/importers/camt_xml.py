@@ -24,7 +24,7 @@ from .textio import decode_bytes, normalize_encoding_name
 
 __all__ = ["XmlDocument", "load_xml"]
 
-_TRACKED = frozenset({"Document", "Ntry", "TxDtls"})
+_TRACKED = frozenset({"Document", "Ntry", "TxDtls", "Bal"})  # Bal: where a closing balance that does not add up is
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?\?>")
 _DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 

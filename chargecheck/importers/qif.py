@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import StatementError, UsageError
-from ..schema import SkippedRow, Statement, make_transactions
+from ..schema import Reconciliation, SkippedRow, Statement, make_transactions
 from .textio import decode_with_reason
 from .values import infer_date_format, parse_amounts, parse_dates
 from .base import ImportOptions, Sample
@@ -246,8 +246,12 @@ def read_qif(path: str | Path, options: ImportOptions | None = None) -> Statemen
     notes = [f"date format: {fmt}" if fmt else "date format: none fits the dates"] + parsed.notes
     notes += [f"{count} {what} not read (not bank transactions)" for what, count in sorted(parsed.passed_over.items())]
     notes += [decoding.note] if decoding.note else []
+    # QIF prints an opening balance (Quicken's first record) but never a closing one.
+    opening = any(_is_opening_balance(record) for record in records)
+    reconciliation = Reconciliation(method="QIF opening balance only, no closing balance to check against") if opening \
+        else Reconciliation()
     return Statement(path=str(path), format="qif", rows_read=len(records), transactions=frame,
-                     skipped=tuple(skipped), encoding=encoding, notes=tuple(notes))
+                     skipped=tuple(skipped), encoding=encoding, notes=tuple(notes), reconciliation=reconciliation)
 
 
 class QifImporter:
