@@ -136,3 +136,30 @@ def test_the_random_merchants_do_exercise_merging():
         tracks = build_tracks(_charges(random.Random(seed)))
         joined += len(tracks) - len(merge_tracks(tracks))
     assert joined >= 20
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_pruning_long_series_with_numpy_sets_aside_what_the_loop_does(seed, monkeypatch):
+    """The first charge to set aside, found with arrays, is the one the loop finds charge by charge."""
+    from chargecheck.discover import series
+
+    rng = random.Random(seed)
+    period = rng.choice([1, 3, 7, 14, 30, 91])
+    points = [Point.on(day, 999, row) for row, day in enumerate(_history(rng, rng.choice([48, 60, 200]), period))]
+    fast = [series._prune_extras(points, fit_cadence([p.date for p in points], c)) for c in CADENCES]
+    monkeypatch.setattr(series, "_VECTOR_PRUNE", 10**9)
+    slow = [series._prune_extras(points, fit_cadence([p.date for p in points], c)) for c in CADENCES]
+    assert fast == slow
+
+
+def test_the_long_histories_do_have_charges_to_set_aside():
+    """The comparison above means something only if the loop does set charges aside in them."""
+    from chargecheck.discover import series
+
+    pruned = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        period = rng.choice([1, 3, 7, 14, 30, 91])
+        points = [Point.on(day, 999, row) for row, day in enumerate(_history(rng, rng.choice([48, 60, 200]), period))]
+        pruned += any(series._prune_extras(points, fit_cadence([p.date for p in points], c))[1] for c in CADENCES)
+    assert pruned >= 30

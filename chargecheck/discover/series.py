@@ -28,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .cadence import CADENCES, CadenceFit, DayParts, best_parts, fit_parts, interval_parts, month_start
+from .cadence import CADENCES, CadenceFit, DayParts, best_parts, fit_parts, interval_parts, intervals, month_start
 from .prices import level_noise, price_levels
 
 __all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate", "confidence_bound", "ACCEPT"]
@@ -309,7 +309,7 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
         return list(points), []
     limit = max(1, len(points) // 8)
     kept, extras = list(points), []
-    i = 1
+    i = 1 if len(points) < _VECTOR_PRUNE else _first_extra(points, fit.cadence)
     while i < len(kept):
         if len(extras) > limit:  # decided already (see below): no need to carve further
             break
@@ -332,6 +332,36 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
     if len(extras) > limit:
         return list(points), []
     return kept, extras
+
+
+# From this many charges on, the first charge to set aside is looked for with numpy.
+_VECTOR_PRUNE = 48
+
+
+def _first_extra(points: Sequence[Point], cadence) -> int:
+    """Where :func:`_prune_extras` sets the first charge aside (``len(points)`` if nowhere).
+
+    Before the first charge goes, every test is on the charges as given, so all of them can be
+    made at once; a shop's long irregular track then costs a few array operations, not a loop.
+    """
+    days = np.fromiter((p.day for p in points), dtype=np.int64, count=len(points))
+    months = np.fromiter((p.month for p in points), dtype=np.int64, count=len(points))
+    doms = np.fromiter((p.dom for p in points), dtype=np.int64, count=len(points))
+    tol = cadence.tolerance
+    before_steps, before_dev = intervals(days[:-1], months[:-1], doms[:-1], days[1:], cadence)  # i-1 -> i
+    around_steps, around_dev = intervals(days[:-2], months[:-2], doms[:-2], days[2:], cadence)  # i-1 -> i+1
+    wide_steps, wide_dev = intervals(days[:-3], months[:-3], doms[:-3], days[3:], cadence)  # i-2 -> i+1
+    off = (before_steps < 1) | (np.abs(before_dev) > tol)  # off[k]: the interval ending at k+1
+    bridged = (around_steps == 1) & (np.abs(around_dev) <= tol)  # bridged[k]: around charge k+1
+    wide = np.zeros_like(bridged)
+    wide[1:] = (wide_steps == 2) & (np.abs(wide_dev) <= tol)  # from charge k-1, around charge k+1 (k >= 1)
+    bridged |= wide
+    # charge i (1 <= i <= n-2) goes when bridged and (too soon after the one before, or off both sides)
+    goes = bridged & ((before_steps[:-1] < 1) | (off[:-1] & off[1:]))
+    found = np.flatnonzero(goes)
+    if len(found):
+        return int(found[0]) + 1
+    return len(points) - 1 if before_steps[-1] < 1 else len(points)
 
 
 @lru_cache(maxsize=1 << 15)
