@@ -161,9 +161,14 @@ def _flawless(a: Sequence[Point], b: Sequence[Point]) -> CadenceFit | None:
         return None
     track = list(a) + list(b)
     fit = _fit(sorted(track, key=lambda p: (p.day, p.row)))
-    if fit and len(track) >= fit.cadence.min_charges and fit.regular == fit.intervals and not fit.skipped:
+    if fit and len(track) >= fit.cadence.min_charges and _without_miss(fit):
         return fit
     return None
+
+
+def _without_miss(fit: CadenceFit) -> bool:
+    """Every interval on time and no cycle skipped."""
+    return fit.regular == fit.intervals and not fit.skipped
 
 
 def _join_cost(a: Sequence[Point], b: Sequence[Point], fit: CadenceFit) -> tuple | None:
@@ -209,6 +214,7 @@ class _Tracks:
         self.fit: dict[int, CadenceFit | None] = {}
         self.established: dict[int, bool] = {}
         self.one_price: dict[int, bool] = {}
+        self.flawless: dict[int, tuple] = {}  # cadences the track alone fits without a miss or a skip
         for number, track in enumerate(tracks):
             self.set(number, list(track))
 
@@ -219,6 +225,32 @@ class _Tracks:
         self.fit[number] = fit
         self.established[number] = _established(track, fit)
         self.one_price[number] = len({p.cents for p in track}) == 1
+        if len(track) < 2:
+            self.flawless[number] = CADENCES
+        else:
+            parts = _parts(track)
+            self.flawless[number] = tuple(c for c in CADENCES if _without_miss(fit_parts(parts, c)))
+
+    def may_join_flawlessly(self, i: int, j: int) -> bool:
+        """False when tracks ``i`` and ``j`` taken together cannot be flawless (see :func:`_flawless`).
+
+        Joined, the charges of ``i`` come first and keep their intervals, so ``i`` must be
+        flawless alone under the cadence, and the first charge of ``j`` must come one period
+        after the last of ``i`` (or two after the one before it, when that one was late).
+        """
+        a, b = self.points[i], self.points[j]
+        count = len(a) + len(b)
+        for cadence in self.flawless[i]:
+            if count < cadence.min_charges:
+                continue
+            steps, deviation = _interval(a[-1], b[0], cadence)
+            if steps == 1 and abs(deviation) <= cadence.tolerance:
+                return True
+            if len(a) >= 2:
+                steps, deviation = _interval(a[-2], b[0], cadence)
+                if steps == 2 and abs(deviation) <= cadence.tolerance:
+                    return True
+        return False
 
     def cost(self, i: int, j: int) -> tuple | None:
         """Cost of reading track ``j`` as the continuation of track ``i`` (None: it is not one)."""
@@ -233,7 +265,7 @@ class _Tracks:
             basis = fit_a
         elif est_b:
             basis = fit_b
-        elif self.one_price[i] and self.one_price[j]:
+        elif self.one_price[i] and self.one_price[j] and self.may_join_flawlessly(i, j):
             basis = _flawless(a, b)
         else:
             basis = None
