@@ -35,6 +35,7 @@ __all__ = [
     "interval_parts",
     "fit_parts",
     "month_start",
+    "intervals",
     "best_parts",
 ]
 
@@ -244,9 +245,13 @@ def fit_parts(parts: DayParts, cadence: Cadence) -> CadenceFit:
     return CadenceFit(cadence, max(0, n - 1), regular, skipped, worst)
 
 
-def _intervals(days: np.ndarray, months: np.ndarray, doms: np.ndarray, later: np.ndarray,
-               cadence: Cadence) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`interval_parts` for many pairs at once: (steps, deviations) as arrays."""
+def intervals(days: np.ndarray, months: np.ndarray, doms: np.ndarray, later: np.ndarray,
+              cadence: Cadence) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`interval_parts` for many pairs at once: (steps, deviations) as arrays.
+
+    ``days``, ``months`` and ``doms`` describe the earlier charge of each pair, ``later`` is the
+    day ordinal of the later one.
+    """
     gap = later - days
     steps = np.rint(gap / cadence.nominal_days).astype(np.int64)  # half to even, as round()
     if cadence.days:
@@ -264,9 +269,9 @@ def _fit_vector(parts: DayParts, cadence: Cadence) -> CadenceFit:
     """:func:`fit_parts` with numpy, for long date lists."""
     days, months, doms = (np.asarray(x, dtype=np.int64) for x in (parts.days, parts.months, parts.doms))
     tol = cadence.tolerance
-    steps, deviation = _intervals(days[:-1], months[:-1], doms[:-1], days[1:], cadence)
+    steps, deviation = intervals(days[:-1], months[:-1], doms[:-1], days[1:], cadence)
     on_time = (steps >= 1) & (np.abs(deviation) <= tol)
-    steps_2, deviation_2 = _intervals(days[:-2], months[:-2], doms[:-2], days[2:], cadence)
+    steps_2, deviation_2 = intervals(days[:-2], months[:-2], doms[:-2], days[2:], cadence)
     bridged = np.zeros_like(on_time)
     bridged[1:] = ~on_time[1:] & (steps_2 >= 2) & (np.abs(deviation_2) <= tol)
     steps = steps.copy()

@@ -28,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .cadence import CADENCES, CadenceFit, DayParts, best_parts, fit_parts, interval_parts, month_start
+from .cadence import CADENCES, CadenceFit, DayParts, best_parts, fit_parts, interval_parts, intervals, month_start
 from .prices import level_noise, price_levels
 
 __all__ = ["Point", "Series", "Others", "build_tracks", "merge_tracks", "evaluate", "confidence_bound", "ACCEPT"]
@@ -161,9 +161,14 @@ def _flawless(a: Sequence[Point], b: Sequence[Point]) -> CadenceFit | None:
         return None
     track = list(a) + list(b)
     fit = _fit(sorted(track, key=lambda p: (p.day, p.row)))
-    if fit and len(track) >= fit.cadence.min_charges and fit.regular == fit.intervals and not fit.skipped:
+    if fit and len(track) >= fit.cadence.min_charges and _without_miss(fit):
         return fit
     return None
+
+
+def _without_miss(fit: CadenceFit) -> bool:
+    """Every interval on time and no cycle skipped."""
+    return fit.regular == fit.intervals and not fit.skipped
 
 
 def _join_cost(a: Sequence[Point], b: Sequence[Point], fit: CadenceFit) -> tuple | None:
@@ -209,6 +214,7 @@ class _Tracks:
         self.fit: dict[int, CadenceFit | None] = {}
         self.established: dict[int, bool] = {}
         self.one_price: dict[int, bool] = {}
+        self.flawless: dict[int, tuple] = {}  # cadences the track alone fits without a miss or a skip
         for number, track in enumerate(tracks):
             self.set(number, list(track))
 
@@ -219,6 +225,32 @@ class _Tracks:
         self.fit[number] = fit
         self.established[number] = _established(track, fit)
         self.one_price[number] = len({p.cents for p in track}) == 1
+        if len(track) < 2:
+            self.flawless[number] = CADENCES
+        else:
+            parts = _parts(track)
+            self.flawless[number] = tuple(c for c in CADENCES if _without_miss(fit_parts(parts, c)))
+
+    def may_join_flawlessly(self, i: int, j: int) -> bool:
+        """False when tracks ``i`` and ``j`` taken together cannot be flawless (see :func:`_flawless`).
+
+        Joined, the charges of ``i`` come first and keep their intervals, so ``i`` must be
+        flawless alone under the cadence, and the first charge of ``j`` must come one period
+        after the last of ``i`` (or two after the one before it, when that one was late).
+        """
+        a, b = self.points[i], self.points[j]
+        count = len(a) + len(b)
+        for cadence in self.flawless[i]:
+            if count < cadence.min_charges:
+                continue
+            steps, deviation = _interval(a[-1], b[0], cadence)
+            if steps == 1 and abs(deviation) <= cadence.tolerance:
+                return True
+            if len(a) >= 2:
+                steps, deviation = _interval(a[-2], b[0], cadence)
+                if steps == 2 and abs(deviation) <= cadence.tolerance:
+                    return True
+        return False
 
     def cost(self, i: int, j: int) -> tuple | None:
         """Cost of reading track ``j`` as the continuation of track ``i`` (None: it is not one)."""
@@ -233,7 +265,7 @@ class _Tracks:
             basis = fit_a
         elif est_b:
             basis = fit_b
-        elif self.one_price[i] and self.one_price[j]:
+        elif self.one_price[i] and self.one_price[j] and self.may_join_flawlessly(i, j):
             basis = _flawless(a, b)
         else:
             basis = None
@@ -309,7 +341,7 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
         return list(points), []
     limit = max(1, len(points) // 8)
     kept, extras = list(points), []
-    i = 1
+    i = 1 if len(points) < _VECTOR_PRUNE else _first_extra(points, fit.cadence)
     while i < len(kept):
         if len(extras) > limit:  # decided already (see below): no need to carve further
             break
@@ -332,6 +364,36 @@ def _prune_extras(points: list[Point], fit: CadenceFit) -> tuple[list[Point], li
     if len(extras) > limit:
         return list(points), []
     return kept, extras
+
+
+# From this many charges on, the first charge to set aside is looked for with numpy.
+_VECTOR_PRUNE = 48
+
+
+def _first_extra(points: Sequence[Point], cadence) -> int:
+    """Where :func:`_prune_extras` sets the first charge aside (``len(points)`` if nowhere).
+
+    Before the first charge goes, every test is on the charges as given, so all of them can be
+    made at once; a shop's long irregular track then costs a few array operations, not a loop.
+    """
+    days = np.fromiter((p.day for p in points), dtype=np.int64, count=len(points))
+    months = np.fromiter((p.month for p in points), dtype=np.int64, count=len(points))
+    doms = np.fromiter((p.dom for p in points), dtype=np.int64, count=len(points))
+    tol = cadence.tolerance
+    before_steps, before_dev = intervals(days[:-1], months[:-1], doms[:-1], days[1:], cadence)  # i-1 -> i
+    around_steps, around_dev = intervals(days[:-2], months[:-2], doms[:-2], days[2:], cadence)  # i-1 -> i+1
+    wide_steps, wide_dev = intervals(days[:-3], months[:-3], doms[:-3], days[3:], cadence)  # i-2 -> i+1
+    off = (before_steps < 1) | (np.abs(before_dev) > tol)  # off[k]: the interval ending at k+1
+    bridged = (around_steps == 1) & (np.abs(around_dev) <= tol)  # bridged[k]: around charge k+1
+    wide = np.zeros_like(bridged)
+    wide[1:] = (wide_steps == 2) & (np.abs(wide_dev) <= tol)  # from charge k-1, around charge k+1 (k >= 1)
+    bridged |= wide
+    # charge i (1 <= i <= n-2) goes when bridged and (too soon after the one before, or off both sides)
+    goes = bridged & ((before_steps[:-1] < 1) | (off[:-1] & off[1:]))
+    found = np.flatnonzero(goes)
+    if len(found):
+        return int(found[0]) + 1
+    return len(points) - 1 if before_steps[-1] < 1 else len(points)
 
 
 @lru_cache(maxsize=1 << 15)

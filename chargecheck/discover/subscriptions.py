@@ -170,14 +170,18 @@ def _judge_dates(transactions: pd.DataFrame, as_of: date | None, explicit: bool)
     card statement runs to August: absence is only evidence where the data covers the time.
     So, unless ``as_of`` was given explicitly, each row is judged at the last date of its
     account (or, without an account, of its file).
+
+    The days are ``datetime64`` values (one array operation, not a ``date`` per row);
+    :meth:`_Charges.judged_on` reads one as a date.
     """
+    limit = np.datetime64(as_of, "s") if as_of is not None else np.datetime64("NaT", "s")
     if explicit or not len(transactions):
-        return pd.Series([as_of] * len(transactions), index=transactions.index, dtype=object)
-    scope = transactions["account"].where(transactions["account"] != "", "file:" + transactions["source_file"])
-    covered = transactions.groupby(scope)["date"].transform("max")
-    # one date per scope, not one per row
-    days = {day: min(pd.Timestamp(day).date(), as_of) for day in covered.unique()}
-    return covered.map(days).astype(object)
+        return pd.Series(np.full(len(transactions), limit), index=transactions.index)
+    account = transactions["account"]
+    no_account = (account == "").to_numpy()
+    scope = account if not no_account.any() else account.where(~no_account, "file:" + transactions["source_file"])
+    covered = transactions.groupby(scope, sort=False)["date"].transform("max").to_numpy(dtype="datetime64[s]")
+    return pd.Series(np.minimum(covered, limit), index=transactions.index)
 
 
 def _fill_unknown_currency(rows: pd.DataFrame) -> pd.DataFrame:
@@ -246,6 +250,11 @@ class _Charges:
                 for day, month, dom, cents, row, account in zip(
                     days, self.month[rows].tolist(), self.dom[rows].tolist(), self.cents[rows].tolist(),
                     rows.tolist(), self.account[rows])]
+
+    def judged_on(self, row: int) -> date | None:
+        """The day the status of a series ending with ``row`` is judged on (see :func:`_judge_dates`)."""
+        day = self.frame["_judge"].iat[row]
+        return None if pd.isna(day) else pd.Timestamp(day).date()
 
     def value(self, column: str, row: int):
         """One cell of the table."""
@@ -341,7 +350,7 @@ def _subscription(series: Series, table: _Charges, vendor, currency, cancellatio
         for (_, prev), (start, typical) in zip(series.levels, series.levels[1:])
     )
     charges = tuple(_charge(table, p) for p in pts)
-    status = _status(pts, nxt, cadence.grace, cancellation, table.value("_judge", pts[-1].row))
+    status = _status(pts, nxt, cadence.grace, cancellation, table.judged_on(pts[-1].row))
     alias = None
     if not table.value("named", pts[-1].row):  # a name of our own: tell the rule what the bank prints
         alias = _most_frequent([table.value("alias", p.row) for p in pts])
