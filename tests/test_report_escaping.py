@@ -30,8 +30,9 @@ _spec.loader.exec_module(story)
         ("+1+2", "'+1+2"),
         ("-1+2", "'-1+2"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-        ("\t=1+2", "'\t=1+2"),
-        ("\r=1+2", "'\r=1+2"),
+        # A leading tab or CR is shown escaped (as every control character is): not a formula.
+        ("\t=1+2", "\\x09=1+2"),
+        ("\r=1+2", "\\x0d=1+2"),
         ("NETFLIX.COM 866-579-7172 CA", "NETFLIX.COM 866-579-7172 CA"),
         ("PAYPAL *SPOTIFY = 1", "PAYPAL *SPOTIFY = 1"),
         ("", ""),
@@ -46,12 +47,15 @@ def _csv_rows(result):
     return list(csv.DictReader(io.StringIO(report.render(result, "csv"), newline="")))
 
 
-@pytest.mark.parametrize("description", ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1", "\r=1"])
-def test_csv_text_cells_neutralised_amounts_stay_numbers(description):
+@pytest.mark.parametrize(("description", "cell"), [
+    ("=1+2", "'=1+2"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("@SUM(1,2)", "'@SUM(1,2)"),
+    ("\t=1", "\\x09=1"), ("\r=1", "\\x0d=1"),  # a control character is shown escaped: no formula
+])
+def test_csv_text_cells_neutralised_amounts_stay_numbers(description, cell):
     base = story.story()
     flags = tuple(dataclasses.replace(f, description=description, alias="=ALIAS", reference="-KL") for f in base.flags)
     rows = _csv_rows(dataclasses.replace(base, flags=flags))
-    assert [r["description"] for r in rows] == ["'" + description] * 4
+    assert [r["description"] for r in rows] == [cell] * 4
     assert {r["alias"] for r in rows} == {"'=ALIAS"} and {r["reference"] for r in rows} == {"'-KL"}
     assert [r["amount"] for r in rows] == ["-59.99", "-59.99", "-15.49", "-15.49"]
     assert [r["days_after"] for r in rows] == ["14", "45", "39", "69"]

@@ -19,6 +19,7 @@ import click
 import pandas as pd
 
 from ..importers import read_statement
+from ..report.common import visible, visible_text
 from ..report.csv_report import csv_safe
 from ..schema import Statement, cents_to_decimal
 from ._options import build_import_options, import_options
@@ -80,12 +81,12 @@ def render_json(statements: list[Statement]) -> str:
 
 def _summary_line(statement: Statement) -> str:
     s = statement_summary(statement)
-    return (f"{s['file']}: format {s['format']}, layout {s['layout'] or '-'}, encoding {s['encoding'] or '-'}, "
+    return visible(f"{s['file']}: format {s['format']}, layout {s['layout'] or '-'}, encoding {s['encoding'] or '-'}, "
             f"{s['rows_read']} rows read, {s['transactions']} transactions, {s['skipped']} skipped")
 
 
 def _skipped_lines(statements: list[Statement]) -> list[str]:
-    return [f"{s}" + (f"  [{s.text}]" if s.text else "") for st in statements for s in st.skipped]
+    return [visible(f"{s}" + (f"  [{s.text}]" if s.text else "")) for st in statements for s in st.skipped]
 
 
 def render_table(statements: list[Statement]) -> str:
@@ -99,7 +100,7 @@ def render_table(statements: list[Statement]) -> str:
     for statement in statements:
         for r in transaction_records(statement):
             where = f"{r['source']['file']}:{r['source']['line']}" if r["source"]["line"] else r["source"]["file"]
-            rows.append((r["date"], r["amount"], r["currency"], r["description"][:60], where))
+            rows.append(tuple(map(visible, (r["date"], r["amount"], r["currency"], r["description"][:60], where))))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines.append("")
     for row in rows:
@@ -108,7 +109,7 @@ def render_table(statements: list[Statement]) -> str:
     skipped = _skipped_lines(statements)
     if skipped:
         lines += ["", "Skipped rows:"] + [f"  {line}" for line in skipped]
-    return "\n".join(lines) + "\n"
+    return visible_text("\n".join(lines) + "\n")
 
 
 def render_csv(statements: list[Statement]) -> str:

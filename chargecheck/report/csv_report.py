@@ -24,7 +24,7 @@ import io
 from decimal import Decimal
 
 from ..model import CheckResult, Flag
-from .common import sort_flags
+from .common import sort_flags, visible
 
 __all__ = ["render_csv", "csv_safe", "CSV_COLUMNS"]
 
@@ -64,6 +64,7 @@ def csv_safe(text: str | None) -> str:
     """
     if not text:
         return ""
+    text = visible(text)  # control characters shown, as in every text output
     return "'" + text if text.startswith(_DANGEROUS_LEAD) else text
 
 

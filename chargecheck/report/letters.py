@@ -19,7 +19,7 @@ import unicodedata
 from pathlib import Path
 
 from ..model import CheckResult, Flag
-from .common import cancellation_for, flags_by_vendor, format_money, format_totals, totals, visible
+from .common import cancellation_for, flags_by_vendor, format_money, format_totals, totals, visible, visible_text
 
 __all__ = ["write_letters", "merchant_letter", "issuer_letter", "letter_slug"]
 
@@ -131,7 +131,7 @@ def merchant_letter(flags: list[Flag], refund_window_days: int | None = None) ->
         "",
         "[YOUR NAME]",
     ]
-    return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
+    return visible_text("\n".join(lines).replace("\n\n\n", "\n\n") + "\n")
 
 
 def issuer_letter(flags: list[Flag]) -> str:
@@ -175,7 +175,7 @@ def issuer_letter(flags: list[Flag]) -> str:
         "",
         "[YOUR NAME]",
     ]
-    return "\n".join(lines) + "\n"
+    return visible_text("\n".join(lines) + "\n")
 
 
 def write_letters(result: CheckResult, out_dir: Path) -> list[Path]:
