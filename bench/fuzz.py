@@ -17,6 +17,7 @@ fixture (``tests/fixtures/fuzz/``).
 Usage::
 
     python bench/fuzz.py [--inputs 2000] [--formats csv ofx ...] [--seed 1] [--save tests/fixtures/fuzz]
+                         [--code DIR]   # another checkout, e.g. the commit before a fix
 """
 
 from __future__ import annotations
@@ -179,8 +180,10 @@ def _mutate_values(xml: bytes, rng: random.Random) -> bytes:
 
 # ----------------------------------------------------------------------------------- worker
 
-def _worker(conn, alarm_mb: int, folder: str) -> None:
+def _worker(conn, alarm_mb: int, folder: str, code: str) -> None:
     import resource
+
+    sys.path.insert(0, code)  # the checkout under test (``--code``), ahead of the installed one
 
     limit = alarm_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -213,14 +216,14 @@ def _worker(conn, alarm_mb: int, folder: str) -> None:
 class Worker:
     """A worker process reading inputs; killed and replaced when one runs past the alarm."""
 
-    def __init__(self, alarm_mb: int, folder: str) -> None:
-        self.alarm_mb, self.folder = alarm_mb, folder
+    def __init__(self, alarm_mb: int, folder: str, code: Path) -> None:
+        self.alarm_mb, self.folder, self.code = alarm_mb, folder, str(code)
         self._start()
 
     def _start(self) -> None:
         context = mp.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, self.alarm_mb, self.folder), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, self.alarm_mb, self.folder, self.code), daemon=True)
         self.process.start()
 
     def read(self, fmt: str, data: bytes, alarm_seconds: float):
@@ -253,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alarm-seconds", type=float, default=2.0)
     parser.add_argument("--alarm-mb", type=int, default=1500, help="address-space limit of the worker (MB)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--code", type=Path, default=ROOT, help="checkout of the project to fuzz")
     parser.add_argument("--save", type=Path, default=None, help="folder for one input per distinct failure")
     args = parser.parse_args(argv)
     corpus = args.corpus if args.corpus.is_dir() else None
@@ -262,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="chargecheck-fuzz-") as folder:
-        worker = Worker(args.alarm_mb, folder)
+        worker = Worker(args.alarm_mb, folder, args.code)
         for fmt in args.formats:
             pool = all_seeds.get(fmt) or []
             if not pool:
@@ -283,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((fmt, args.inputs, counts["foreign"], counts["slow"] + counts["memory"],
                          len(pool), f"{counts['ok']} read, {counts['refused']} refused, slowest {slowest:.2f} s"))
         worker.close()
-    print(f"seed {args.seed}, alarm {args.alarm_seconds:g} s / {args.alarm_mb} MB, corpus "
+    print(f"code {args.code}, seed {args.seed}, alarm {args.alarm_seconds:g} s / {args.alarm_mb} MB, corpus "
           f"{corpus or 'absent'}, {time.monotonic() - started:.0f} s")
     print("| format | inputs | foreign exceptions | over alarm | seeds | outcomes |")
     print("|---|---|---|---|---|---|")

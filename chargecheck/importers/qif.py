@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import StatementError, UsageError
 from ..schema import SkippedRow, Statement, make_transactions
 from .textio import decode_bytes
-from .values import infer_date_format, parse_amounts, parse_dates
+from .values import infer_date_format, parse_amounts, parse_dates, shown
 from .base import ImportOptions, Sample
 from .ofx.importer import describe
 
@@ -199,11 +199,11 @@ def _reason(record: _Record, date, cents) -> str | None:
     if raw_date is None:
         problems.append("no date (D line)")
     elif pd.isna(date):
-        problems.append(f"an unreadable date {raw_date!r}")
+        problems.append(f"an unreadable date {shown(raw_date)}")
     if raw_amount is None:
         problems.append("no amount (T line)")
     elif pd.isna(cents):
-        problems.append(f"an unreadable amount {raw_amount!r}")
+        problems.append(f"an unreadable amount {shown(raw_amount)}")
     return "record has " + " and ".join(problems) if problems else None
 
 

@@ -41,6 +41,8 @@ __all__ = [
     "day_first",
     "looks_like_amount",
     "shown",
+    "MAX_AMOUNT_CHARS",
+    "MAX_DATE_CHARS",
 ]
 
 

@@ -104,7 +104,8 @@ _SYMBOL_CODES = {"£": "GBP", "€": "EUR"}
 @lru_cache(maxsize=4096)
 def fold(name: str) -> str:
     """Header name → comparable form: no accents, lower case, punctuation as single spaces."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    # Cut to 256 characters (no header name is longer): ``\([^)]*\)`` is quadratic on a run of "(".
+    text = unicodedata.normalize("NFKD", name[:256]).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"\([^)]*\)", " ", text) if re.search(r"[a-z]", re.sub(r"\([^)]*\)", "", text)) else text
     return " ".join(re.sub(r"[^a-z0-9#]+", " ", text).split())
 

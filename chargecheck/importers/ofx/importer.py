@@ -115,6 +115,22 @@ def _align(rows: list[Row], txns: list, notes: list[str]) -> list[Row]:
     return out
 
 
+#: A transaction has about ten tags; a file with far more tags than its transactions explain,
+#: or an amount longer than any number, is hostile to ofxparse (bs4 is super-linear in nesting
+#: depth, ``toDecimal``'s ``.*\..*,`` search is cubic in the amount's length): the extractor reads it.
+_TAGS_PER_TRANSACTION = 40
+_LONG_AMOUNT = re.compile(r"<[A-Z0-9_.]*?AMT>[^<]{65}")
+
+
+def _hostile_to_ofxparse(doc: OfxText, count: int) -> str | None:
+    """Why ofxparse must not read this document (None when it may)."""
+    if doc.text.count("<") > _TAGS_PER_TRANSACTION * (count + 10):
+        return "far more tags than transactions"
+    if _LONG_AMOUNT.search(doc.text):
+        return "an amount longer than any number"
+    return None
+
+
 def _choose_engine(engine: str, count: int) -> str:
     if engine == "auto":
         return "ofxparse" if count <= OFXPARSE_MAX_TRANSACTIONS else "extractor"
@@ -140,6 +156,10 @@ def _rows(doc: OfxText, statements: list[OfxStatement], engine: str, notes: list
     rows = [[read_block(doc, block) for block in stmt.blocks] for stmt in statements]
     count = sum(len(r) for r in rows)
     engine = _choose_engine(engine, count)
+    hostile = _hostile_to_ofxparse(doc, count) if engine == "ofxparse" and count else None
+    if hostile:
+        notes.append(f"not given to ofxparse ({hostile}); read by the tolerant extractor")
+        engine = "extractor"
     if engine == "ofxparse" and count:
         try:
             txns = _ofxparse_transactions(doc, statements)
