@@ -96,14 +96,14 @@ def test_one_row_of_191k_fields_is_skipped_with_the_cap(tmp_path):
     path.write_bytes(worst.csv_wide_row(191_000))
     statement = _timed_read(path)
     (reason,) = _skip_reasons(statement)
-    assert "191,003 fields, more than the 512 read per row" in reason
+    assert "191,003 fields, more than the 128 read per row" in reason
 
 
 def test_header_of_120k_columns_is_refused(tmp_path):
     path = tmp_path / "columns.csv"
     path.write_bytes(worst.csv_many_columns(120_000))
     error = _timed_read(path)
-    assert isinstance(error, StatementError) and "a header of at most 512 columns" in str(error)
+    assert isinstance(error, StatementError) and "a header of at most 128 columns" in str(error)
 
 
 def test_xlsx_cell_at_the_last_row_and_column_does_not_fill_the_grid(tmp_path):

@@ -259,7 +259,7 @@ def _fill_by_content(found: ColumnMap, cells: pd.DataFrame, taken: set[int]) -> 
 def _map_by_content(cells: pd.DataFrame) -> ColumnMap:
     """Headerless mapping: first date column; decimal amount columns; the longest text column."""
     found = ColumnMap()
-    columns = list(cells.columns)
+    columns = [i for i in cells.columns if len(_filled(cells, i))]  # an empty column plays no role
     found.date = next((i for i in columns if _is_dates(cells, i)), None)
     rest = [i for i in columns if i != found.date]
     numeric = [i for i in rest if len(_filled(cells, i)) and _amount_share(cells, i) == 1.0]
