@@ -190,3 +190,34 @@ def test_qif_amount_with_superscript_is_refused_not_truncated(tmp_path):
     statement = _timed_read(path)
     assert list(statement.transactions["amount_cents"]) == [-500]
     assert "an unreadable amount '-9.9\u00b2'" in _skip_reasons(statement)[0]
+
+
+def test_exact_reader_keeps_reading_past_a_field_over_csvs_limit():
+    """csv's 131,072-character field limit used to end the exact reader silently: the rest lost."""
+    from chargecheck.importers.csv.grid import read_grid_exactly
+
+    text = ("Date,Description,Amount\n2026-03-01,NETFLIX,-9.99\n"
+            f"2026-03-02,{'A' * 200_000},-1.00\n2026-03-03,HULU,-5.00\n")
+    grid = read_grid_exactly(text, ",", 2)
+    assert list(grid.line) == [2, 3, 4]
+    assert list(grid.oversized) == [False, True, False]
+    assert list(grid.cells[1]) == ["NETFLIX", "", "HULU"]
+
+
+def test_a_200k_character_cell_is_skipped_as_an_overlong_row(tmp_path):
+    path = tmp_path / "long_cell.csv"
+    path.write_text("Date,Description,Amount\n2026-03-01,NETFLIX,-9.99\n"
+                    f"2026-03-02,{'A' * 200_000},-1.00\n2026-03-03,HULU,-5.00\n2026-03-04,SPOTIFY,-6.00\n")
+    statement = _timed_read(path)
+    assert len(statement.transactions) == 3
+    assert [(row.line, row.reason) for row in statement.skipped] == [
+        (3, "row is longer than 16,384 bytes (no statement row is)")]
+
+
+@pytest.mark.parametrize("lines", [20_000, 60_000])
+def test_a_file_of_blank_lines_is_identified_in_linear_time(tmp_path, lines):
+    """QIF's and MT940's identify patterns crossed newlines from every line start (quadratic)."""
+    path = tmp_path / "blank.txt"
+    path.write_text("\n" * lines + "x\n")
+    error = _timed_read(path)
+    assert isinstance(error, StatementError) and "content none of them recognise" in str(error)

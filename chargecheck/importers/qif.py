@@ -31,7 +31,9 @@ from .ofx.importer import describe
 __all__ = ["IMPORTER", "QifImporter", "read_qif", "normalize_qif_date"]
 
 _BANK_TYPES = {"bank", "ccard", "cash", "oth a", "oth l"}
-_IDENTIFY = re.compile(r"^\s*!(Type:|Account\b|Option:|Clear:)", re.IGNORECASE | re.MULTILINE)
+# Leading spaces on the header's own line only: ``^\s*`` crossed newlines, so every line start
+# of a run of blank lines rescanned the rest of the run (quadratic on a file of newlines).
+_IDENTIFY = re.compile(r"^[^\S\n]*+!(Type:|Account\b|Option:|Clear:)", re.IGNORECASE | re.MULTILINE)
 _SPLIT_CODES = frozenset("SE$%")
 
 

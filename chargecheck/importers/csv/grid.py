@@ -397,15 +397,22 @@ def read_grid_exactly(text: str, delimiter: str, start_line: int) -> Grid:
     like, where the C reader and the byte scan disagree)."""
     body = "\n".join(text.split("\n")[start_line - 1 :])
     reader, rows, lines, counts, sizes, previous_end = _reader(body, delimiter), [], [], [], [], 0
-    try:
-        for row in reader:
-            counts.append(len(row) if any(row) else 1)
-            sizes.append(sum(map(len, row)) + len(row))
-            rows.append(row[:MAX_FIELDS] if len(row) > MAX_FIELDS else row)
-            lines.append(start_line + previous_end)
-            previous_end = reader.line_num
-    except csv.Error:
-        pass  # an unterminated quote at the end: what was read stands
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "field limit" not in str(exc):
+                break  # an unterminated quote at the end: what was read stands
+            row, size = [], MAX_RECORD_BYTES + 1  # a field past csv's limit: a record past ours
+        else:
+            size = sum(map(len, row)) + len(row)
+        counts.append(len(row) if any(row) else 1)
+        sizes.append(size)
+        rows.append(row[:MAX_FIELDS] if len(row) > MAX_FIELDS else row)
+        lines.append(start_line + previous_end)
+        previous_end = reader.line_num
     nfields = np.array(counts, dtype="int64")
     oversized = (nfields > MAX_FIELDS) | (np.array(sizes, dtype="int64") > MAX_RECORD_BYTES)
     width = max((len(row) for row in rows), default=0)
