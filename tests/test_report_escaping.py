@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from chargecheck import report
+from chargecheck.report.common import visible
 from chargecheck.report.csv_report import CSV_COLUMNS, csv_safe
 from chargecheck.report.markdown import md_escape
 
@@ -30,8 +31,9 @@ _spec.loader.exec_module(story)
         ("+1+2", "'+1+2"),
         ("-1+2", "'-1+2"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-        ("\t=1+2", "'\t=1+2"),
-        ("\r=1+2", "'\r=1+2"),
+        # A leading tab or CR is shown escaped (as every control character is): not a formula.
+        ("\t=1+2", "\\x09=1+2"),
+        ("\r=1+2", "\\x0d=1+2"),
         ("NETFLIX.COM 866-579-7172 CA", "NETFLIX.COM 866-579-7172 CA"),
         ("PAYPAL *SPOTIFY = 1", "PAYPAL *SPOTIFY = 1"),
         ("", ""),
@@ -46,12 +48,15 @@ def _csv_rows(result):
     return list(csv.DictReader(io.StringIO(report.render(result, "csv"), newline="")))
 
 
-@pytest.mark.parametrize("description", ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1", "\r=1"])
-def test_csv_text_cells_neutralised_amounts_stay_numbers(description):
+@pytest.mark.parametrize(("description", "cell"), [
+    ("=1+2", "'=1+2"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("@SUM(1,2)", "'@SUM(1,2)"),
+    ("\t=1", "\\x09=1"), ("\r=1", "\\x0d=1"),  # a control character is shown escaped: no formula
+])
+def test_csv_text_cells_neutralised_amounts_stay_numbers(description, cell):
     base = story.story()
     flags = tuple(dataclasses.replace(f, description=description, alias="=ALIAS", reference="-KL") for f in base.flags)
     rows = [r for r in _csv_rows(dataclasses.replace(base, flags=flags)) if r["record"] == "flag"]
-    assert [r["description"] for r in rows] == ["'" + description] * 4
+    assert [r["description"] for r in rows] == [cell] * 4
     assert {r["alias"] for r in rows} == {"'=ALIAS"} and {r["reference"] for r in rows} == {"'-KL"}
     assert [r["amount"] for r in rows] == ["-59.99", "-59.99", "-15.49", "-15.49"]
     assert [r["days_after"] for r in rows] == ["14", "45", "39", "69"]
@@ -63,7 +68,7 @@ def test_csv_columns_fixed_and_one_row_per_flag_to_check_and_cancellation():
     assert [r["record"] for r in rows] == ["flag"] * 4 + ["to_check"] + ["cancellation"] * 3
     warning = rows[-1]["reason"]  # Norton matched nothing: the warning, closest descriptor included
     assert warning.startswith("Norton never matched any of 13 transaction(s)") and story.HOSTILE_CLOSEST in warning
-    assert rows[4]["reason"] == story.HOSTILE_DOUBT  # the doubt of the charge to check, as the matcher gave it
+    assert rows[4]["reason"] == visible(story.HOSTILE_DOUBT)  # the doubt of the charge to check, control characters shown
     assert rows[3]["description"] == "'" + story.FORMULA
     assert rows[2]["description"] == story.XSS_IMG  # harmless in a spreadsheet: kept as printed
 

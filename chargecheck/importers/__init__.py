@@ -19,6 +19,8 @@ against its transactions: ``Statement.reconciliation``).
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +40,27 @@ def importers() -> tuple[Importer, ...]:
     return tuple(importlib.import_module(f"{__name__}.{name}").IMPORTER for name in FORMAT_MODULES)
 
 
+def _kind_of(mode: int) -> str:
+    """What a non-regular file is, in words (for the error)."""
+    for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
 def _read_sample(path: Path) -> Sample:
+    """The file's first bytes; only a regular file is opened (a FIFO or device would block or never end)."""
+    try:
+        mode = os.stat(path).st_mode  # follows a symlink to what it names
+    except FileNotFoundError:
+        raise StatementError(path, None, "an existing file", "no such file") from None
+    except OSError as exc:
+        raise StatementError(path, None, "a readable file", exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(mode):
+        raise StatementError(path, None, "a statement file", "a directory")
+    if not stat.S_ISREG(mode):
+        raise StatementError(path, None, "a regular file", _kind_of(mode))
     try:
         with open(path, "rb") as handle:
             return Sample(path=path, head=handle.read(SAMPLE_BYTES))

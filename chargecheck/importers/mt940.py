@@ -37,8 +37,10 @@ _TAG = re.compile(r"^\s*:(\d{2}[A-Z]?|NS):")
 _TERMINATOR = re.compile(r"^-\s*(\}|[A-Z]{3})?\s*$")
 _BALANCE = re.compile(r"^([CD])(\d{6})([A-Z]{3})(\d+(?:[,.]\d*)?)?")
 _CLOSING_TAGS = {"62F", "62M", "64", "65"}
-_IDENTIFY_START = re.compile(r"(?m)(^[\x00-\x1f\s]*|\{4:\s*|@@):20:")
-_IDENTIFY_BODY = re.compile(r"(?m)(^\s*|@@):(25|60[FM]|61|62[FM]):")
+# Leading blanks and controls on the tag's own line only (``^\s*`` crossed newlines: every line
+# start of a run of blank lines rescanned the rest of the run, quadratic).
+_IDENTIFY_START = re.compile(r"(?m)(^(?:(?!\n)[\x00-\x1f\s])*+|\{4:\s*+|@@):20:")
+_IDENTIFY_BODY = re.compile(r"(?m)(^[^\S\n]*+|@@):(25|60[FM]|61|62[FM]):")
 # Statements fetched over FinTS/HBCI may separate lines with "@@" instead of line breaks.
 _AT_SEPARATED = re.compile(r"@@\s*:(20|25|28C?|60[FM]|61|86|62[FM]):")
 # value date, optional entry date (or blanks), mark (C, D, RC, RD), optional funds code, amount

@@ -24,14 +24,16 @@ import pandas as pd
 from ..errors import StatementError, UsageError
 from ..schema import Reconciliation, SkippedRow, Statement, make_transactions
 from .textio import decode_with_reason
-from .values import infer_date_format, parse_amounts, parse_dates
+from .values import infer_date_format, parse_amounts, parse_dates, shown
 from .base import ImportOptions, Sample
 from .ofx.importer import describe
 
 __all__ = ["IMPORTER", "QifImporter", "read_qif", "normalize_qif_date"]
 
 _BANK_TYPES = {"bank", "ccard", "cash", "oth a", "oth l"}
-_IDENTIFY = re.compile(r"^\s*!(Type:|Account\b|Option:|Clear:)", re.IGNORECASE | re.MULTILINE)
+# Leading spaces on the header's own line only: ``^\s*`` crossed newlines, so every line start
+# of a run of blank lines rescanned the rest of the run (quadratic on a file of newlines).
+_IDENTIFY = re.compile(r"^[^\S\n]*+!(Type:|Account\b|Option:|Clear:)", re.IGNORECASE | re.MULTILINE)
 _SPLIT_CODES = frozenset("SE$%")
 
 
@@ -199,11 +201,11 @@ def _reason(record: _Record, date, cents) -> str | None:
     if raw_date is None:
         problems.append("no date (D line)")
     elif pd.isna(date):
-        problems.append(f"an unreadable date {raw_date!r}")
+        problems.append(f"an unreadable date {shown(raw_date)}")
     if raw_amount is None:
         problems.append("no amount (T line)")
     elif pd.isna(cents):
-        problems.append(f"an unreadable amount {raw_amount!r}")
+        problems.append(f"an unreadable amount {shown(raw_amount)}")
     return "record has " + " and ".join(problems) if problems else None
 
 

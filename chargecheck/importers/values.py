@@ -41,7 +41,21 @@ __all__ = [
     "day_first",
     "looks_like_amount",
     "month_of",
+    "shown",
+    "MAX_AMOUNT_CHARS",
+    "MAX_DATE_CHARS",
 ]
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr`` of a cell for a skip reason, cut to ``limit`` characters with its full length.
+
+    A hostile cell can be a megabyte long; the reason names it without carrying it all.
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
 def _numeric_formats() -> list[str]:
@@ -71,12 +85,17 @@ _TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%p", "%z", "%Z", "%f", "%T", "%R")
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
 
 # A time (and zone) printed after the date, or a weekday before/after it: not part of the day.
+# Runs of separators start only where the run starts (the lookbehind) and never give characters
+# back (possessive): searched at every position, ``[\s,]+`` on a date followed by 40,000 commas
+# was quadratic.
 _TIME_TAIL = re.compile(
-    r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?)"
-    r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|\[[^\]]*\]|[A-Z]{2,5})?$"
+    r"(?:(?<![T\s])[T\s]++\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*+(?:[AaPp]\.?[Mm]\.?)?)"
+    r"\s*+(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|\[[^\]]*+\]|[A-Z]{2,5})?$"
 )
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?"
-_WEEKDAY_TAIL = re.compile(r"[\s,]+" + _WEEKDAY + "$", re.IGNORECASE)
+_WEEKDAY_TAIL = re.compile(r"(?<![\s,])[\s,]++" + _WEEKDAY + "$", re.IGNORECASE)
+# Longer cells are not dates (``Wednesday, 01 September 2026 12:34:56 +0000`` is 43).
+MAX_DATE_CHARS = 64
 _WEEKDAY_HEAD = re.compile("^" + _WEEKDAY + r"[\s,]+", re.IGNORECASE)
 
 
@@ -108,7 +127,11 @@ def _english_month(match: re.Match) -> str:
 
 
 def _date_part(text: str) -> str:
-    text = _TIME_TAIL.sub("", text.strip())
+    """The day as printed, without time, zone or weekday; ``""`` for a cell too long to be a date."""
+    text = text.strip()
+    if len(text) > MAX_DATE_CHARS:
+        return ""
+    text = _TIME_TAIL.sub("", text)
     text = _WEEKDAY_HEAD.sub("", _WEEKDAY_TAIL.sub("", text)).strip()
     if not text.isdigit() and _LETTERS.search(text):  # a month written out, maybe not in English
         text = _LETTERS.sub(_english_month, text)
@@ -256,12 +279,24 @@ def parse_dates(values: pd.Series, fmt: str) -> pd.Series:
 # ---------------------------------------------------------------------------------------- amounts
 
 _SYMBOLS = "$£€¥₹₽₩₪₺₴₦₱₫฿¢₡₲₵₸₼₾"
-_CURRENCY = rf"(?:[^\W\d_]{{1,4}}\.?)?\s*[{_SYMBOLS}]?"
+# Every run of spaces is possessive (``\s*+``): no other part of the pattern can match a space,
+# so giving one back never helps, and without it ``-9.99`` + 300 spaces + ``?`` backtracked ~n^4.
+_CURRENCY = rf"(?:[^\W\d_]{{1,4}}\.?)?\s*+[{_SYMBOLS}]?"
 _AMOUNT = re.compile(
-    rf"^(?P<s1>[+-]?)\s*{_CURRENCY}\s*(?P<s2>[+-]?)\s*"
+    rf"^(?P<s1>[+-]?)\s*+{_CURRENCY}\s*+(?P<s2>[+-]?)\s*+"
     r"(?P<num>\d[\d.,' ]*\d|\d|[.,]\d+)"
-    rf"\s*(?P<s3>-?)\s*{_CURRENCY}\s*(?P<s4>-?)$"
+    rf"\s*+(?P<s3>-?)\s*+{_CURRENCY}\s*+(?P<s4>-?)$"
 )
+# Longer cells are not amounts (the longest real one, ``-1.234.567.890,12 EUR CR``, is 25).
+MAX_AMOUNT_CHARS = 64
+# Characters that are numbers but not decimal digits (superscripts ``²``, fractions ``½``,
+# circled digits): ``[^\W\d_]`` takes them for currency letters, so ``-9.9²`` read as -9.90.
+# A cell holding one is refused instead.
+
+
+def _has_odd_numerals(text: str) -> bool:
+    """True when the text holds a numeric character that is not a decimal digit (``²``, ``½``)."""
+    return not text.isascii() and any(ch.isnumeric() and not ch.isdecimal() for ch in text)
 _CRDR = re.compile(r"(?i)(?<![^\W\d_])(CR|DR)\.?$")
 _PARENS = re.compile(r"^\((.*)\)$")
 _SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-", "\u2013": "-", "\ufe63": "-"}
@@ -278,6 +313,8 @@ _SPACE_TABLE = str.maketrans(_SPACES)
 def _split_amount(text: str) -> tuple[str, bool, str | None] | None:
     """``(number text, negative, CR/DR mark)`` of one amount cell, or None if it is not one."""
     text = text.strip().translate(_SPACE_TABLE)
+    if _has_odd_numerals(text):
+        return None
     parens = _PARENS.match(text)
     if parens:
         text = parens.group(1).strip()
@@ -299,7 +336,9 @@ _PLAIN = {".": re.compile(r"(-?)(\d{1,13})(?:\.(\d\d?))?"), ",": re.compile(r"(-
 
 
 def _amount_cents(text: str, decimal: str) -> int | None:
-    """One amount cell → integer cents, or None (not a number, bad grouping, sub-cent)."""
+    """One amount cell → integer cents, or None (not a number, bad grouping, sub-cent, over-long)."""
+    if len(text) > MAX_AMOUNT_CHARS:
+        return None
     plain = _PLAIN[decimal].fullmatch(text)
     if plain:  # the common case, e.g. ``-15.49``, without the general machinery
         cents = int(plain.group(2)) * 100 + int((plain.group(3) or "0").ljust(2, "0"))

@@ -44,21 +44,74 @@ def _cell_text(value) -> str:
     return " ".join(str(value).splitlines()) if isinstance(value, str) else str(value)
 
 
+# Caps on what a workbook may make us hold (a statement sheet has tens of columns and short cells):
+MAX_COLUMNS = 256  # cells right of this are not read (a cell at XFD1048576 must not widen every row)
+MAX_CELL_CHARS = 32767  # Excel's own limit on a cell's text
+# A part that inflates more than this many times (real sheets: 5-20x) beyond this size is a
+# decompression bomb, refused before openpyxl parses it (it holds a cell's whole text at once).
+MAX_INFLATION = 200
+INFLATION_FLOOR = 8 << 20
+
+
+def _check_parts(path: Path) -> None:
+    """Refuse a workbook whose parts would expand to far more than any statement holds."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl then says what is wrong with it
+    for part in parts:
+        if part.file_size > INFLATION_FLOOR and part.file_size > MAX_INFLATION * max(part.compress_size, 1):
+            raise StatementError(
+                path, None, "an Excel .xlsx workbook of statement size",
+                f"part {part.filename!r} expanding to {part.file_size:,} bytes from {part.compress_size:,}",
+                hint="a statement sheet never holds that much; export it again or save it as CSV")
+
+
+def _sheet_rows(path: Path, sheet) -> list[list[str]]:
+    """The sheet's rows as cell texts, at most MAX_COLUMNS wide, without trailing empty rows.
+
+    openpyxl's read-only reader yields a row for every gap up to the last row (a cell at row
+    1,048,576 means a million rows): runs of empty rows are counted and only written out
+    when a filled row follows them, so the gap costs a counter, not a million lists.
+    """
+    rows: list[list[str]] = []
+    empty_run, gap = 0, None
+    for number, values in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1):
+        # openpyxl yields one and the same tuple for every missing row: seen once, known by identity.
+        if values is gap or values.count(None) + values.count("") == len(values):
+            gap = values if values.count(None) == len(values) else gap
+            empty_run += 1
+            continue
+        cells = [_cell_text(v) for v in values]
+        longest = max(map(len, cells))
+        if longest > MAX_CELL_CHARS:
+            raise StatementError(path, number, f"cells of at most {MAX_CELL_CHARS:,} characters (Excel's limit)",
+                                 f"a cell of {longest:,} characters")
+        rows.extend([[]] * empty_run)
+        empty_run = 0
+        rows.append(cells)
+    return rows
+
+
 def sheet_as_csv(path: Path) -> tuple[str, str]:
     """The first non-empty worksheet as CSV text (one line per sheet row) and the sheet's name."""
     from openpyxl import load_workbook
 
+    _check_parts(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             for sheet in workbook.worksheets:
-                rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
-                while rows and not any(rows[-1]):
-                    rows.pop()
+                rows = _sheet_rows(path, sheet)
                 if rows:
                     return _as_csv(rows), sheet.title
         finally:
             workbook.close()
+    except StatementError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways inside openpyxl
         raise StatementError(path, None, "an Excel .xlsx workbook",
                              f"one openpyxl cannot read ({type(exc).__name__}: {exc})") from None
@@ -66,10 +119,17 @@ def sheet_as_csv(path: Path) -> tuple[str, str]:
 
 
 def _as_csv(rows: list[list[str]]) -> str:
-    width = max(len(row) for row in rows)
+    """CSV text of the rows, each padded to the widest up to its last filled cell."""
+    trimmed = []
+    for row in rows:
+        end = len(row)
+        while end and not row[end - 1]:
+            end -= 1
+        trimmed.append(row[:end])
+    width = max(len(row) for row in trimmed)
     handle = io.StringIO()
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerows(row + [""] * (width - len(row)) for row in rows)
+    writer.writerows(row + [""] * (width - len(row)) for row in trimmed)
     return handle.getvalue()
 
 

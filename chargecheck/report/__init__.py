@@ -58,10 +58,27 @@ def render(result: "CheckResult", fmt: str = "table", *, color: bool = False, wi
     ``color`` and ``width`` only affect the terminal table: the CLI passes ``color`` when stdout is a
     terminal and ``NO_COLOR`` is unset; ``width`` fixes the layout (tests, piping).
     """
-    if fmt == "table":
+    if fmt == "table" and color:  # rich's colour codes are the renderer's own; fields are escaped
         from .table import render_table
 
         return render_table(result, color=color, width=width)
+    if fmt == "json":
+        from .json_report import render_json
+
+        return render_json(result)
+    if fmt in FORMATS:
+        from .common import visible_text
+
+        return visible_text(_render_text(result, fmt, width))
+    raise UsageError(f"unknown report format {fmt!r}", hint="choose one of: " + ", ".join(FORMATS))
+
+
+def _render_text(result: CheckResult, fmt: str, width: int | None) -> str:
+    """The table, CSV, Markdown or HTML report, before the last escaping pass."""
+    if fmt == "table":
+        from .table import render_table
+
+        return render_table(result, color=False, width=width)
     if fmt == "json":
         from .json_report import render_json
 

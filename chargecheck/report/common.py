@@ -31,6 +31,7 @@ __all__ = [
     "format_money",
     "format_totals",
     "visible",
+    "visible_text",
     "cancellation_for",
     "source_text",
     "sources_text",
@@ -43,18 +44,47 @@ __all__ = [
     "refundable_totals",
 ]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls (ESC starts terminal sequences: window titles, screen clears, OSC 8 links;
+# \x9b is a one-byte CSI) and the invisible characters that reorder or break displayed text: bidi
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the bidi marks (U+200E,
+# U+200F, U+061C) and the Unicode line and paragraph separators (U+2028, U+2029).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: object) -> str:
-    """Text with control characters shown as ``\\xNN`` escapes.
+    """Text with control and bidi-control characters shown as ``\\xNN`` / ``\\uNNNN`` escapes.
 
-    Statement descriptors are untrusted: an ESC or CR in one must not move the terminal cursor,
-    break a Markdown table or corrupt an HTML page.  The escape keeps the evidence faithful.
+    The one text-cleaning step of every renderer (tables, Markdown, CSV, HTML, letters, the
+    ``transactions`` and ``subscriptions`` outputs).  Statement descriptors are untrusted: an ESC
+    or CR in one must not move the terminal cursor, retitle the window or plant a hyperlink, and a
+    right-to-left override must not make ``-9.99`` read as ``99.9-``.  The escape keeps the
+    evidence faithful (the characters are shown, not dropped).  Idempotent.
     """
     if text is None:
         return ""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    text = str(text)
+    if text.isascii() and text.isprintable():  # the common case, without a regex pass
+        return text
+    return _UNSAFE.sub(_escape, text)
+
+
+def visible_text(text: str) -> str:
+    """A whole rendered output with :func:`visible` applied line by line (LF and CRLF line ends kept).
+
+    The last step of every text renderer: whatever field a renderer forgot to pass through
+    :func:`visible` cannot reach the terminal or file raw (a renderer never emits control
+    characters of its own besides the newline).
+    """
+    lines = text.split("\n")
+    if text.isascii() and all((line[:-1] if line.endswith("\r") else line).isprintable() for line in lines):
+        return text
+    # A line's CR is kept where the renderer ends lines with CRLF (the CSV report, RFC 4180).
+    return "\n".join(visible(line[:-1]) + "\r" if line.endswith("\r") else visible(line) for line in lines)
 
 
 def _flag_key(flag: Flag) -> tuple:

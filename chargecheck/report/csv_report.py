@@ -33,7 +33,7 @@ import io
 from decimal import Decimal
 
 from ..model import CancellationAccount, CheckResult, Flag
-from .common import accounts, sort_flags, unmatched_warning
+from .common import accounts, sort_flags, unmatched_warning, visible
 
 __all__ = ["render_csv", "csv_safe", "CSV_COLUMNS"]
 
@@ -79,6 +79,7 @@ def csv_safe(text: str | None) -> str:
     """
     if not text:
         return ""
+    text = visible(text)  # control characters shown, as in every text output
     return "'" + text if text.startswith(_DANGEROUS_LEAD) else text
 
 

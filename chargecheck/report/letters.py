@@ -25,7 +25,8 @@ from pathlib import Path
 from ..files import write_text
 
 from ..model import CheckResult, Flag
-from .common import cancellation_for, flags_by_vendor, format_money, format_totals, sources_text, totals, visible
+from .common import (cancellation_for, flags_by_vendor, format_money, format_totals, sources_text, totals, visible,
+                     visible_text)
 
 __all__ = ["write_letters", "merchant_letter", "issuer_letter", "letter_slug", "as_plain_text"]
 
@@ -137,7 +138,7 @@ def merchant_letter(flags: list[Flag], refund_window_days: int | None = None) ->
         "",
         "[YOUR NAME]",
     ]
-    return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
+    return visible_text("\n".join(lines).replace("\n\n\n", "\n\n") + "\n")
 
 
 def issuer_letter(flags: list[Flag]) -> str:
@@ -181,7 +182,7 @@ def issuer_letter(flags: list[Flag]) -> str:
         "",
         "[YOUR NAME]",
     ]
-    return "\n".join(lines) + "\n"
+    return visible_text("\n".join(lines) + "\n")
 
 
 def as_plain_text(markdown: str) -> str:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from typing import Sequence
 
 from ..errors import UsageError
+from .common import visible, visible_text
+from .csv_report import csv_safe
 from .markers import GENERATOR, MARKDOWN_MARK
 
 __all__ = ["render", "FORMATS", "to_json_dict", "CSV_COLUMNS"]
@@ -28,19 +29,6 @@ CSV_COLUMNS = (
     "first", "last", "next_expected", "next_amount", "price_changes", "confidence", "charges",
     "evidence", "cancel_command",
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_DANGEROUS_LEAD = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _visible(text: object) -> str:
-    return "" if text is None else _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
-
-
-def _csv_safe(text: object) -> str:
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(_DANGEROUS_LEAD) else text
-
-
 def _cancel_note(sub) -> str:
     """What the rules say about this series, in words ("" when no rule covers it)."""
     if sub.cancelled_on is None:
@@ -103,10 +91,10 @@ def _csv(subs, refused) -> str:
     writer.writerow(CSV_COLUMNS)
     for s in subs:
         writer.writerow([
-            _csv_safe(s.vendor), _csv_safe(s.description), s.cadence, s.status, s.amount, s.amount_min,
-            s.amount_max, _csv_safe(s.currency), s.first, s.last, s.next_expected, s.next_amount,
-            _csv_safe(_changes_text(s)), f"{s.confidence:.3f}", len(s.charges), _csv_safe(s.evidence),
-            _csv_safe(s.cancel_command or ""),
+            csv_safe(s.vendor), csv_safe(s.description), s.cadence, s.status, s.amount, s.amount_min,
+            s.amount_max, csv_safe(s.currency), s.first, s.last, s.next_expected, s.next_amount,
+            csv_safe(_changes_text(s)), f"{s.confidence:.3f}", len(s.charges), csv_safe(s.evidence),
+            csv_safe(s.cancel_command or ""),
         ])
     return out.getvalue()
 
@@ -120,7 +108,7 @@ def _range(sub) -> str:
 
 
 def _md_cell(text: object) -> str:
-    return _visible(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return visible(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def _md(subs, refused) -> str:
@@ -170,7 +158,7 @@ def _table(subs, refused, width: int = 120) -> str:
         table.add_column(name, justify=justify)
     for s in subs:
         amount = _money(s, s.amount) + ("" if s.amount_min == s.amount_max else f"\n({_range(s)})")
-        table.add_row(Text(_visible(s.vendor)), s.cadence, s.status.replace("_", " "), Text(amount),
+        table.add_row(Text(visible(s.vendor)), s.cadence, s.status.replace("_", " "), Text(amount),
                       str(s.first), str(s.last), str(s.next_expected), f"{s.confidence:.2f}")
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False, highlight=False)
     if subs:
@@ -179,15 +167,15 @@ def _table(subs, refused, width: int = 120) -> str:
     lines = [f"{len(subs)} subscription{'s' if len(subs) != 1 else ''} found"]
     lines += console.file.getvalue().splitlines()
     for s in subs:
-        lines.append(f"{_visible(s.vendor)}: {_visible(s.evidence)}")
+        lines.append(f"{visible(s.vendor)}: {visible(s.evidence)}")
         lines += [f"  price change {c.date}: {c.from_amount} → {c.to_amount}" for c in s.price_changes]
         if s.cancelled_on:
             lines.append(f"  {_cancel_note(s)}")
         if s.cancel_command:
-            lines.append(f"  record it: {_visible(s.cancel_command)}")
+            lines.append(f"  record it: {visible(s.cancel_command)}")
     if refused:
         lines.append("Repeating, but not subscriptions:")
-        lines += [f"  {_visible(r.vendor)}: {_visible(r.evidence)} (confidence {r.confidence:.2f})" for r in refused]
+        lines += [f"  {visible(r.vendor)}: {visible(r.evidence)} (confidence {r.confidence:.2f})" for r in refused]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -222,7 +210,7 @@ def _html(subs, refused) -> str:
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(_HTML).render(subs=subs, refused=refused, v=_visible, rng=_range, note=_cancel_note)
+    return env.from_string(_HTML).render(subs=subs, refused=refused, v=visible, rng=_range, note=_cancel_note)
 
 
 _RENDERERS = {"table": _table, "json": _json, "csv": _csv, "md": _md, "html": _html}
@@ -234,4 +222,5 @@ def render(subs: Sequence, fmt: str = "table", refused: Sequence = ()) -> str:
         renderer = _RENDERERS[fmt]
     except KeyError:
         raise UsageError(f"unknown format {fmt!r}", hint="choose one of " + ", ".join(FORMATS)) from None
-    return renderer(tuple(subs), tuple(refused))
+    text = renderer(tuple(subs), tuple(refused))
+    return text if fmt == "json" else visible_text(text)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..model import PassedOver
 from ..schema import Statement, cents_to_decimal
+from .common import visible, visible_text
 from .csv_report import csv_safe
 from .json_report import passed_over_dict, reconciliation_dict
 from .markers import GENERATOR
@@ -86,13 +87,13 @@ def render_json(statements: list[Statement], passed_over: Sequence[PassedOver] =
 
 def _summary_line(statement: Statement) -> str:
     s = statement_summary(statement)
-    return (f"{s['file']}: format {s['format']}, layout {s['layout'] or '-'}, encoding {s['encoding'] or '-'}, "
-            f"{s['rows_read']} rows read, {s['transactions']} transactions, {s['skipped']} skipped, "
-            f"{statement.reconciliation}")
+    return visible(f"{s['file']}: format {s['format']}, layout {s['layout'] or '-'}, encoding {s['encoding'] or '-'}, "
+                   f"{s['rows_read']} rows read, {s['transactions']} transactions, {s['skipped']} skipped, "
+                   f"{statement.reconciliation}")
 
 
 def _skipped_lines(statements: list[Statement]) -> list[str]:
-    return [f"{s}" + (f"  [{s.text}]" if s.text else "") for st in statements for s in st.skipped]
+    return [visible(f"{s}" + (f"  [{s.text}]" if s.text else "")) for st in statements for s in st.skipped]
 
 
 def summary_lines(statements: list[Statement], passed_over: Sequence[PassedOver] = ()) -> list[str]:
@@ -113,7 +114,7 @@ def render_table(statements: list[Statement], passed_over: Sequence[PassedOver] 
     for statement in statements:
         for r in transaction_records(statement):
             where = f"{r['source']['file']}:{r['source']['line']}" if r["source"]["line"] else r["source"]["file"]
-            rows.append((r["date"], r["amount"], r["currency"], r["description"][:60], where))
+            rows.append(tuple(map(visible, (r["date"], r["amount"], r["currency"], r["description"][:60], where))))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines.append("")
     for row in rows:
@@ -123,8 +124,8 @@ def render_table(statements: list[Statement], passed_over: Sequence[PassedOver] 
     if skipped:
         lines += ["", "Skipped rows:"] + [f"  {line}" for line in skipped]
     if passed_over:
-        lines += ["", "Files passed over:"] + [f"  {item}" for item in passed_over]
-    return "\n".join(lines) + "\n"
+        lines += ["", "Files passed over:"] + [f"  {visible(str(item))}" for item in passed_over]
+    return visible_text("\n".join(lines) + "\n")
 
 
 def render_csv(statements: list[Statement]) -> str:

@@ -115,7 +115,8 @@ _SYMBOL_CODES = {"£": "GBP", "€": "EUR"}
 @lru_cache(maxsize=4096)
 def fold(name: str) -> str:
     """Header name → comparable form: no accents, lower case, punctuation as single spaces."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    # Cut to 256 characters (no header name is longer): ``\([^)]*\)`` is quadratic on a run of "(".
+    text = unicodedata.normalize("NFKD", name[:256]).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"\([^)]*\)", " ", text) if re.search(r"[a-z]", re.sub(r"\([^)]*\)", "", text)) else text
     return " ".join(re.sub(r"[^a-z0-9#]+", " ", text).split())
 
@@ -280,7 +281,7 @@ def _fill_by_content(found: ColumnMap, cells: pd.DataFrame, taken: set[int]) -> 
 def _map_by_content(cells: pd.DataFrame) -> ColumnMap:
     """Headerless mapping: first date column; decimal amount columns; the longest text column."""
     found = ColumnMap()
-    columns = list(cells.columns)
+    columns = [i for i in cells.columns if len(_filled(cells, i))]  # an empty column plays no role
     found.date = next((i for i in columns if _is_dates(cells, i)), None)
     rest = [i for i in columns if i != found.date]
     numeric = [i for i in rest if len(_filled(cells, i)) and _amount_share(cells, i) == 1.0]

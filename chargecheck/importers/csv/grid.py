@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..values import looks_like_amount
 
-__all__ = ["DATE_LIKE", "DELIMITERS", "Grid", "GridMismatch", "HeadRow", "looks_like_data", "sniff_delimiter",
+__all__ = ["DATE_LIKE", "DELIMITERS", "MAX_FIELDS", "MAX_RECORD_BYTES", "Grid", "GridMismatch", "HeadRow", "looks_like_data", "sniff_delimiter",
            "head_rows", "locate_header", "read_grid", "read_grid_exactly"]
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -41,6 +41,13 @@ HEAD_CHARS = 65536
 HEAD_RECORDS = 4000
 # ... in a file with more records than this, which then reads only the columns it uses.
 PARTIAL_MIN_RECORDS = HEAD_RECORDS
+# Caps on one record (the widest export in the corpus has 38 columns, rows are a few hundred
+# bytes; detecting a column's role costs ~10 ms, so the cap bounds that work too): a
+# record with more fields keeps only the first MAX_FIELDS, one longer than MAX_RECORD_BYTES
+# keeps its cells; either is then skipped with its reason (``Grid.oversized``), so hostile
+# rows (one of 191k fields, a 1 MB cell) cost time in proportion to their bytes, not their cells.
+MAX_FIELDS = 128
+MAX_RECORD_BYTES = 16384
 _NON_SPACE = re.compile(rb"\S")
 
 DATE_LIKE = re.compile(
@@ -95,6 +102,8 @@ class Grid:
     source: _Source | None = None
     data: bytes | None = None  # the file's bytes (UTF-8), where the fast reader read them
     memo: dict = field(default_factory=dict)
+    # Records past a cap (more than MAX_FIELDS fields or MAX_RECORD_BYTES bytes); None: none are.
+    oversized: np.ndarray | None = None
 
     @property
     def partial(self) -> bool:
@@ -174,25 +183,24 @@ def _parse(data: bytes, offset: int, delimiter: str, width: int, usecols=None, n
 def sniff_delimiter(head: str) -> str:
     """The delimiter among ``, ; TAB |`` that splits the most records into the same width.
 
-    csv.Sniffer alone is wrong on some semicolon files (CPython #97611), so each candidate is
-    scored by the largest group of records sharing one field count (>= 2), then by that width;
-    Sniffer's answer only breaks exact ties.  Excel's ``sep=;`` first line, where present, wins.
+    Each candidate is scored by the largest group of records sharing one field count (>= 2),
+    then by that width, then by how often it occurs in the head; the order of
+    :data:`DELIMITERS` breaks what is still tied.  Excel's ``sep=;`` first line, where present,
+    wins.  No ``csv.Sniffer``: it is wrong on some semicolon files (CPython #97611), and its
+    quote-guessing regexes backtrack ~n^4 (a 300-byte header of quotes took 25 s).
     """
-    declared = re.match(r"\s*sep=([,;\t|])\s*(?:\n|$)", head)
+    head = head[:HEAD_CHARS]
+    declared = re.match(r"\s*+sep=([,;\t|])\s*+(?:\n|$)", head)
     if declared:
         return declared.group(1)
-    try:
-        sniffed = csv.Sniffer().sniff(head[:HEAD_CHARS], delimiters="".join(DELIMITERS)).delimiter
-    except csv.Error:
-        sniffed = ","
-    best, best_score = ",", (0, 0, 0)
-    for delimiter in DELIMITERS:
+    best, best_score = ",", (0, 0, 0, 0)
+    for rank, delimiter in enumerate(DELIMITERS):
         counts = Counter(len(row) for row in _reader(head, delimiter) if any(c.strip() for c in row))
         groups = [(n, width) for width, n in counts.items() if width >= 2]
         if not groups:
             continue
         size, width = max(groups)
-        score = (size, width, int(delimiter == sniffed))
+        score = (size, width, head.count(delimiter), -rank)
         if score > best_score:
             best, best_score = delimiter, score
     return best
@@ -208,7 +216,7 @@ def head_rows(head: str, delimiter: str, limit: int = 300) -> list[HeadRow]:
     try:
         for row in reader:
             start, previous_end = previous_end + 1, reader.line_num
-            cells = [cell.strip() for cell in row]
+            cells = [cell.strip() for cell in row[:MAX_FIELDS + 1]]  # one more: "too wide" is seen
             if any(cells):
                 rows.append(HeadRow(start, cells))
             if len(rows) >= limit:
@@ -290,6 +298,9 @@ def read_grid(text: str | None, delimiter: str, start_line: int, data: bytes | N
     body = memoryview(data)[offset:]  # no copy of the file
     lines, nfields = _scan(body, delimiter, quoted=data.find(b'"', offset) >= 0)
     lines += start_line
+    if len(nfields) and nfields.max() > MAX_FIELDS:  # hostile widths: the exact reader caps them
+        return exactly()
+    oversized = _oversized(body, lines - start_line) if len(body) > MAX_RECORD_BYTES else None
     width = int(nfields.max()) if len(nfields) else 1
     if not _NON_SPACE.search(data, offset):
         frame = pd.DataFrame()
@@ -299,14 +310,24 @@ def read_grid(text: str | None, delimiter: str, start_line: int, data: bytes | N
             head = _parse(data, offset, delimiter, width, nrows=HEAD_RECORDS)
             if len(head) == min(HEAD_RECORDS, len(lines)):
                 source = _Source(offset, delimiter, start_line)
-                return Grid(pd.DataFrame(index=pd.RangeIndex(len(lines))), lines, nfields, width, head, source, data)
+                return Grid(pd.DataFrame(index=pd.RangeIndex(len(lines))), lines, nfields, width, head, source, data,
+                            oversized=oversized)
         frame = _parse(data, offset, delimiter, width)
     except GridMismatch:
         return exactly()
     if len(frame) != len(lines):
         return exactly()
     # Plain object columns (not pandas' "str" dtype): numpy compares and factorizes them faster.
-    return Grid(frame, lines, nfields, width, data=data)
+    return Grid(frame, lines, nfields, width, data=data, oversized=oversized)
+
+
+def _oversized(body: memoryview, lines: np.ndarray) -> np.ndarray | None:
+    """Records longer than MAX_RECORD_BYTES (by where each starts, from its 0-based line), or None."""
+    raw = np.frombuffer(body, dtype=np.uint8)
+    line_starts = np.concatenate(([0], np.flatnonzero(raw == 10) + 1))
+    starts = np.append(line_starts[lines], len(raw))
+    over = np.diff(starts) > MAX_RECORD_BYTES
+    return over if over.any() else None
 
 
 def _line_offset(data: bytes, line: int) -> int | None:
@@ -375,16 +396,27 @@ def read_grid_exactly(text: str, delimiter: str, start_line: int) -> Grid:
     """Every record through the csv module: exact, slower (quotes inside unquoted fields and the
     like, where the C reader and the byte scan disagree)."""
     body = "\n".join(text.split("\n")[start_line - 1 :])
-    reader, rows, lines, previous_end = _reader(body, delimiter), [], [], 0
-    try:
-        for row in reader:
-            rows.append(row)
-            lines.append(start_line + previous_end)
-            previous_end = reader.line_num
-    except csv.Error:
-        pass  # an unterminated quote at the end: what was read stands
-    nfields = np.array([len(row) if any(row) else 1 for row in rows], dtype="int64")
+    reader, rows, lines, counts, sizes, previous_end = _reader(body, delimiter), [], [], [], [], 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "field limit" not in str(exc):
+                break  # an unterminated quote at the end: what was read stands
+            row, size = [], MAX_RECORD_BYTES + 1  # a field past csv's limit: a record past ours
+        else:
+            size = sum(map(len, row)) + len(row)
+        counts.append(len(row) if any(row) else 1)
+        sizes.append(size)
+        rows.append(row[:MAX_FIELDS] if len(row) > MAX_FIELDS else row)
+        lines.append(start_line + previous_end)
+        previous_end = reader.line_num
+    nfields = np.array(counts, dtype="int64")
+    oversized = (nfields > MAX_FIELDS) | (np.array(sizes, dtype="int64") > MAX_RECORD_BYTES)
     width = max((len(row) for row in rows), default=0)
     rows = [row + [""] * (width - len(row)) for row in rows]
     frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
-    return Grid(frame, np.array(lines, dtype="int64"), nfields, width)
+    return Grid(frame, np.array(lines, dtype="int64"), nfields, width,
+                oversized=oversized if oversized.any() else None)

@@ -22,7 +22,7 @@ from ...schema import Statement
 from ..textio import decode_bytes, decode_with_reason
 from ..base import SAMPLE_BYTES, ImportOptions, Sample
 from .columns import names_a_statement
-from .grid import (HEAD_CHARS, GridMismatch, head_rows, locate_header, looks_like_data, read_grid,
+from .grid import (HEAD_CHARS, MAX_FIELDS, GridMismatch, head_rows, locate_header, looks_like_data, read_grid,
                        read_grid_exactly, sniff_delimiter)
 from .layouts import Layout, find_layout, header_names, load_layouts, match_layout
 from .rows import build_statement
@@ -133,6 +133,9 @@ def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *,
         raise StatementError(path, None, "CSV rows", "only blank lines")
     header, data_line = _find_header(rows, layouts, forced)
     names = header.cells if header is not None else None
+    if names is not None and len(names) > MAX_FIELDS:  # head_rows keeps one cell past the cap
+        raise StatementError(path, header.line, f"a header of at most {MAX_FIELDS} columns",
+                             f"more than {MAX_FIELDS}")
     if names is None and not any(len(row.cells) >= 2 for row in rows):
         first = rows[0]
         raise StatementError(path, first.line, "delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))

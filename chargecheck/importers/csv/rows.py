@@ -16,7 +16,7 @@ import pandas as pd
 
 from ...errors import StatementError, UsageError
 from ...schema import Statement, make_transactions
-from ..values import DATE_FORMATS, infer_date_format_factorized, infer_decimal_mark, parse_amounts, parse_dates
+from ..values import DATE_FORMATS, MAX_AMOUNT_CHARS, infer_date_format_factorized, infer_decimal_mark, parse_amounts, parse_dates
 from ..base import ImportOptions
 from .columns import PENDING_WORDS, ColumnMap, direction_of, fold, header_currency, map_columns
 from .grid import DATE_LIKE, Grid
@@ -30,7 +30,8 @@ from .balances import balance_lines, reconcile_rows
 __all__ = ["build_statement"]
 
 _SAMPLE_ROWS = 2000
-_CODE_IN_AMOUNT = re.compile(r"^\s*(?:([A-Z]{3})\s*[-+(]?\s*[\d.,' ]+\)?|[-+(]?\s*[\d.,' ]+\)?\s*[-+]?\s*([A-Z]{3}))\s*$")
+# Possessive runs: ``[\d.,' ]+`` followed by ``\s*`` split a run of spaces every way (polynomial).
+_CODE_IN_AMOUNT = re.compile(r"^\s*+(?:([A-Z]{3})\s*+[-+(]?\s*+[\d.,' ]++\)?|[-+(]?\s*+[\d.,' ]++\)?\s*+[-+]?\s*+([A-Z]{3}))\s*+$")
 _DAY_FIRST_CURRENCIES = {"GBP", "EUR", "CZK", "PLN", "CHF", "AUD", "NZD", "SGD", "INR", "ZAR", "SEK", "DKK", "NOK", "HUF"}
 
 
@@ -205,7 +206,7 @@ def _code_in_amounts(sample: pd.Series) -> str:
     for text in pd.unique(sample.to_numpy(dtype=object)):
         if not str(text).strip():
             continue
-        match = _CODE_IN_AMOUNT.match(str(text))
+        match = _CODE_IN_AMOUNT.match(str(text)) if len(str(text)) <= MAX_AMOUNT_CHARS else None
         if match is None:
             return ""
         codes.add(match.group(1) or match.group(2))

@@ -12,7 +12,8 @@ import pandas as pd
 
 from ...schema import SkippedRow
 from .cells import is_empty
-from .grid import Grid
+from ..values import shown
+from .grid import MAX_FIELDS, MAX_RECORD_BYTES, Grid
 
 __all__ = ["REASONS", "row_reasons", "continuations", "join_continuations", "skipped_rows"]
 
@@ -35,6 +36,8 @@ def row_reasons(grid, cmap, names, dates_text, dates, pending, cents, raw_amount
     longer = np.flatnonzero(grid.nfields > limit)  # only these have cells beyond the limit
     if len(longer):
         overlong[longer] = (grid.rows(longer).iloc[:, limit:].to_numpy(dtype=object) != "").any(axis=1)
+    if grid.oversized is not None:
+        overlong |= grid.oversized
     repeated = np.zeros(len(grid.nfields), dtype=bool)
     if names is not None and grid.width >= len(names):
         first = np.flatnonzero(grid.series(0).to_numpy(dtype=object) == names[0])  # cheap filter first
@@ -79,6 +82,15 @@ def join_continuations(grid: Grid, descr: pd.Series, anchors: np.ndarray) -> pd.
     return descr
 
 
+def _too_long(grid: Grid, index: int, n: int) -> str:
+    """Why a record wider or longer than the file's rows is skipped, caps first."""
+    if n > MAX_FIELDS:
+        return f"row has {n:,} fields, more than the {MAX_FIELDS} read per row"
+    if grid.oversized is not None and grid.oversized[index]:
+        return f"row is longer than {MAX_RECORD_BYTES:,} bytes (no statement row is)"
+    return f"row has {n} fields, more than the header (an unquoted delimiter inside a field?)"
+
+
 def skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, raw_amounts, anchors, states, state_cells):
     """SkippedRow per skipped record, with a readable reason (only these rows are looped over).
 
@@ -92,10 +104,10 @@ def skipped_rows(path, grid: Grid, mask, reasons, delimiter, fmt, dates_text, ra
         code = REASONS[reasons[index]]
         reason = {
             "short": f"row has only {n} fields",
-            "long": f"row has {n} fields, more than the header (an unquoted delimiter inside a field?)",
+            "long": _too_long(grid, index, n),
             "text only": "no date and no amount",
-            "bad date": f"date {dates_text.iloc[index]!r} does not match the column's format {fmt}",
-            "bad amount": f"amount {raw_amounts.iloc[index]!r} is not a number with at most 2 decimals",
+            "bad date": f"date {shown(dates_text.iloc[index])} does not match the column's format {fmt}",
+            "bad amount": f"amount {shown(raw_amounts.iloc[index])} is not a number with at most 2 decimals",
             "record": f"{states[index].value} record {state_cells[index]!r}, not a payment",
             "state": f"state {state_cells[index]!r}: {states[index].value}, not booked",
         }.get(code, code)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ...errors import StatementError
+from ..values import shown
 from .text import OfxText
 
 __all__ = ["Block", "OfxStatement", "Row", "find_statements", "read_block", "ofx_decimal", "to_cents"]
@@ -27,9 +28,30 @@ _STATEMENT_TAG = re.compile(r"<(/?)(STMTRS|CCSTMTRS|INVSTMTRS)>")
 _TRN_TAG = re.compile(r"<(/?)(STMTTRN)>")
 _LEAF = re.compile(r"<([A-Z][A-Z0-9_.]*)>([^<]*)")
 _DAY = re.compile(r"\d{8}")  # a date the sanitizer kept: already checked to be a calendar day
-_ACCOUNT_FROM = re.compile(r"<(BANKACCTFROM|CCACCTFROM)>(.*?)</\1>", re.DOTALL)
-_SONRS = re.compile(r"<SONRS>(.*?)</SONRS>", re.DOTALL)
-_TRNRS_STATUS = re.compile(r"<(?:CC)?STMTTRNRS>.*?<STATUS>(.*?)</STATUS>", re.DOTALL)
+# Longer TRNAMT values are not amounts (and are not looked at further).
+MAX_AMOUNT_CHARS = 64
+# Cents beyond int64 (the transactions table's type): 10^17 is already a billion-billion dollars.
+_MAX_CENTS = 2**63 - 1
+
+
+def _element(text: str, names: tuple[str, ...], start: int = 0) -> tuple[int, str] | None:
+    """The leftmost ``<NAME>…</NAME>`` of these names at or after ``start``: (where it opens, its
+    inner text), or None.
+
+    ``str.find`` instead of ``<(A|B)>(.*?)</\\1>``: the lazy regex scanned the rest of the file
+    from every unclosed opener (quadratic); the first opener of a name that has no closer after it
+    means none of that name has.
+    """
+    best = None
+    for name in names:
+        opened = text.find(f"<{name}>", start)
+        if opened < 0:
+            continue
+        inner = opened + len(name) + 2
+        closed = text.find(f"</{name}>", inner)
+        if closed >= 0 and (best is None or opened < best[0]):
+            best = (opened, text[inner:closed])
+    return best
 
 
 @dataclass(frozen=True)
@@ -81,9 +103,12 @@ def ofx_decimal(raw: str) -> Decimal | None:
     Mirrors ``OfxParser.toDecimal`` so both import paths agree; None when unreadable.
     """
     text = raw.strip()
-    if re.search(r"\..*,", text):
+    if len(text) > MAX_AMOUNT_CHARS or not text.isascii():  # ``-9.9²``, ``１２``: not an OFX amount
+        return None
+    dot, comma = text.find("."), text.find(",")
+    if 0 <= dot < text.rfind(","):  # a comma after a dot (was ``\..*,``: quadratic on many dots)
         text = text.replace(".", "")
-    if re.search(r",.*\.", text):
+    elif 0 <= comma < text.rfind("."):
         text = text.replace(",", "")
     if "." not in text and "," in text:
         text = text.replace(",", ".")
@@ -117,7 +142,9 @@ def read_block(doc: OfxText, block: Block) -> Row:
     if raw_amount is None:
         problems.append("no amount (TRNAMT)")
     elif amount is None or to_cents(amount) is None:
-        problems.append(f"an unreadable amount (TRNAMT {raw_amount!r})")
+        problems.append(f"an unreadable amount (TRNAMT {shown(raw_amount)})")
+    elif abs(to_cents(amount)) > _MAX_CENTS:
+        problems.append(f"an amount too large to be a charge (TRNAMT {shown(raw_amount)})")
     reason = "transaction has " + " and ".join(problems) if problems else None
     return Row(block.line, **values, reason=reason)
 
@@ -129,14 +156,14 @@ def _status(text: str) -> tuple[str, str, str]:
 
 def _check_signon(doc: OfxText) -> None:
     """A sign-on failure (wrong password, locked account) carries no statement: say so."""
-    match = _SONRS.search(doc.text)
-    if match is None:
+    found = _element(doc.text, ("SONRS",))
+    if found is None:
         return
-    code, severity, message = _status(match.group(1))
+    code, severity, message = _status(found[1])
     if severity == "ERROR":
-        found = f"a sign-on failure from the bank (status {code}{': ' + message if message else ''})"
+        failure = f"a sign-on failure from the bank (status {code}{': ' + message if message else ''})"
         raise StatementError(
-            doc.path, doc.line_at(match.start()), "a bank or credit-card statement", found,
+            doc.path, doc.line_at(found[0]), "a bank or credit-card statement", failure,
             hint="the bank refused the download; sign in again and download a new statement",
         )
 
@@ -172,9 +199,10 @@ def _no_statement(doc: OfxText, kinds: set[str]) -> StatementError:
                               "an investment statement (INVSTMTRS)",
                               hint="investment accounts are not supported")
     found = "no statement (no STMTRS or CCSTMTRS)"
-    status = _TRNRS_STATUS.search(doc.text)
+    openers = [at for at in (doc.text.find("<STMTTRNRS>"), doc.text.find("<CCSTMTTRNRS>")) if at >= 0]
+    status = _element(doc.text, ("STATUS",), min(openers)) if openers else None
     if status is not None:
-        code, severity, message = _status(status.group(1))
+        code, severity, message = _status(status[1])
         if severity == "ERROR":
             found += f"; the bank answered status {code}{': ' + message if message else ''}"
     return StatementError(doc.path, doc.line_at(doc.text.find("<OFX>")),
@@ -203,9 +231,9 @@ def find_statements(doc: OfxText) -> list[OfxStatement]:
                 found.append(Block(b_start, b_end, line))
             index += 1
         body = doc.text[start:end]
-        account = _ACCOUNT_FROM.search(body)
+        account = _element(body, ("BANKACCTFROM", "CCACCTFROM"))
         head = _leaves(body[: found[0].start - start] if found else body)
-        acctid = _leaves(account.group(2)).get("ACCTID", "") if account else ""
+        acctid = _leaves(account[1]).get("ACCTID", "") if account else ""
         statements.append(OfxStatement(kind, doc.line_at(start), acctid,
                                        head.get("CURDEF", "").upper(), tuple(found)))
     return statements
