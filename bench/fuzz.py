@@ -27,7 +27,6 @@ import argparse
 import hashlib
 import io
 import multiprocessing as mp
-import os
 import random
 import sys
 import tempfile

@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chargecheck.match import batch as match_batch
 from chargecheck.match.matcher import Matcher
 from chargecheck.model import Cancellation
 from chargecheck.match.normalize import basic_text, clean_steps, strip_row_noise

@@ -22,8 +22,7 @@ import math
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import date, timedelta
-from statistics import median
+from datetime import date
 from typing import Sequence
 
 import numpy as np
@@ -100,10 +99,6 @@ class Series:
     def accepted(self) -> bool:
         """True when the series is confident enough to be reported as a subscription."""
         return self.fit is not None and self.confidence >= ACCEPT
-
-
-def _near(cents: int, ref: float) -> bool:
-    return abs(cents - ref) <= max(AMOUNT_DRIFT * ref, AMOUNT_DRIFT_CENTS)
 
 
 def build_tracks(points: Sequence[Point]) -> list[list[Point]]:
@@ -461,11 +456,6 @@ def confidence_bound(points: Sequence[Point]) -> float:
     fit, kept, _ = _best_pruned(tuple(sorted(points, key=lambda p: (p.day, p.row))))
     regularity, count_factor = _rhythm(fit, len(kept))
     return round(regularity * count_factor, 3)
-
-
-def _similar(cents: int, typical: int) -> bool:
-    """Within 15% of a series' typical amount: other spending that could have formed it by chance."""
-    return abs(cents - typical) <= 0.15 * typical
 
 
 def _expected_gaps(pts: Sequence[Point], fit: CadenceFit) -> list[int]:

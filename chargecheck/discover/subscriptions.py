@@ -49,9 +49,6 @@ __all__ = [
     "find_subscriptions",
 ]
 
-STATUSES = ("active", "ended", "cancelled_but_charging")
-
-
 @dataclass(frozen=True)
 class Charge:
     """One charge of a series: when, how much was paid (positive), the descriptor and its source."""

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..model import CheckResult
-from .common import (accounts, format_money, format_totals, not_all_clear, refund_note, refundable_totals,
+from .common import (accounts, format_money, format_totals, not_all_clear, refundable_totals,
                      still_refundable, totals, unmatched_warning, vendor_summaries, visible)
 from .timeline import legend_svg, timeline_svg, transaction_marks
 

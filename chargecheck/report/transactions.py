@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 from collections.abc import Sequence
 

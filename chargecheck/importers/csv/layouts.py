@@ -90,12 +90,9 @@ class Layout(BaseModel):
             raise ValueError("a headerless layout needs `field_count`")
         return self
 
-    def header_matches(self, names: list[str]) -> bool:
-        """True when the file's header holds every required name and nothing unexpected."""
-        return self.header_fits(header_names(names))
-
     def header_fits(self, present: frozenset[str]) -> bool:
-        """:meth:`header_matches` for names already folded by :func:`header_names` (a file's
+        """True when the file's header holds every required name and nothing unexpected, for names
+        already folded by :func:`header_names` (a file's
         rows are tried against every layout: folding them once per row, not per layout)."""
         if self.headerless or not self.header or not self.auto:
             return False
