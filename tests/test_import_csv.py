@@ -375,7 +375,7 @@ def test_user_layout_with_unknown_key_names_file_and_line(tmp_path):
     path = write(tmp_path, "Date,Description,Amount\n2026-01-01,X,-1.00\n")
     with pytest.raises(RulesError) as error:
         read_statement(path, ImportOptions(layouts_file=layouts))
-    assert str(error.value) == f"{layouts}:8: layout typo: date_fromat: unknown key"
+    assert str(error.value) == f"{layouts}:8: layout typo: unknown key 'date_fromat' (did you mean 'date_format'?)"
     assert error.value.line == 8
 
 

@@ -125,8 +125,8 @@ def test_packaged_layouts_are_valid_and_named_uniquely():
 @pytest.mark.parametrize(
     "toml,message",
     [
-        ('[[layout]]\nname = "x"\n', "layout x: None: Value error, a layout needs a `header` signature or `headerless = true`"),
-        ('[[layout]]\nname = "x"\nheaderless = true\n', "layout x: None: Value error, a headerless layout needs `field_count`"),
+        ('[[layout]]\nname = "x"\n', "layout x: Value error, a layout needs a `header` signature or `headerless = true`"),
+        ('[[layout]]\nname = "x"\nheaderless = true\n', "layout x: Value error, a headerless layout needs `field_count`"),
         ('[[layout]]\nname = "x"\nheader = ["A"]\nsign = "inverted"\n', "layout x: sign: Input should be 'signed' or 'charges-positive'"),
         ('[[layout]]\nname = "x"\nheader = ["A"]\nmatch = { "a" = "x" }\n', "match keys are 0-based column numbers"),
         ("layout = 3\n", "`layout` must be an array of tables"),

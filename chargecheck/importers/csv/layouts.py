@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from ...errors import RulesError, UsageError
+from ...tomlfile import Problem, did_you_mean, parse_toml, raise_problems
 from .columns import fold
 
 __all__ = ["Layout", "ColumnRef", "load_layouts", "find_layout", "match_layout", "header_names", "PACKAGED"]
@@ -123,43 +123,30 @@ def _signature(header: tuple[str, ...], optional: tuple[str, ...]) -> tuple[froz
     return required, required | frozenset(fold(name) for name in optional)
 
 
-def _line_of(text: str, entry: int, key: str | None) -> int | None:
-    """1-based line of the ``entry``-th ``[[layout]]`` table (and of ``key`` inside it)."""
-    lines = text.splitlines()
-    starts = [i for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*layout\s*\]\]", line)]
-    if entry >= len(starts):
-        return None
-    end = starts[entry + 1] if entry + 1 < len(starts) else len(lines)
-    if key is not None:
-        for i in range(starts[entry], end):
-            if re.match(rf"\s*{re.escape(key)}\s*=", lines[i]):
-                return i + 1
-    return starts[entry] + 1
-
-
 def _parse(text: str, path: str) -> list[Layout]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise RulesError(f"invalid TOML: {exc}", path=path, line=line) from None
+    """The ``[[layout]]`` records of one layouts file; every problem at its line, as the rules
+    files report theirs (:mod:`chargecheck.tomlfile`: unknown keys with a "did you mean")."""
+    data, locator = parse_toml(text, path)
     entries = data.get("layout", [])
     if not isinstance(entries, list):
         raise RulesError("`layout` must be an array of tables: write [[layout]]", path=path, line=1)
     layouts, problems = [], []
+    keys = tuple(Layout.model_fields)
     for index, entry in enumerate(entries):
         try:
             layouts.append(Layout.model_validate(entry))
         except ValidationError as exc:
+            name = entry.get("name", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
             for error in exc.errors():
                 key = str(error["loc"][0]) if error["loc"] else None
-                line = _line_of(text, index, key)
-                what = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-                name = entry.get("name", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
-                problems.append((line, f"{path}:{line}: layout {name}: {key}: {what}"))
-    if problems:
-        first_line, first = problems[0]
-        raise RulesError(first.split(": ", 1)[1], path=path, line=first_line, problems=tuple(p for _, p in problems))
+                line = locator.line_of("layout", index, key)
+                if error["type"] == "extra_forbidden":
+                    problems.append(Problem(path, line, f"unknown key '{key}'", f"layout {name}",
+                                            did_you_mean(key or "", keys) or "allowed keys: " + ", ".join(keys)))
+                else:
+                    problems.append(Problem(path, line, f"{key}: {error['msg']}" if key else error["msg"],
+                                            f"layout {name}"))
+    raise_problems(problems)
     return layouts
 
 
