@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,14 +103,18 @@ def sheet_as_csv(path: Path) -> tuple[str, str]:
 
     _check_parts(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            for sheet in workbook.worksheets:
-                rows = _sheet_rows(path, sheet)
-                if rows:
-                    return _as_csv(rows), sheet.title
-        finally:
-            workbook.close()
+        # openpyxl warns on stderr about the file's oddities (a date serial out of range, an
+        # unknown extension); the cell then reads as an error value and its row is skipped.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            try:
+                for sheet in workbook.worksheets:
+                    rows = _sheet_rows(path, sheet)
+                    if rows:
+                        return _as_csv(rows), sheet.title
+            finally:
+                workbook.close()
     except StatementError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways inside openpyxl
