@@ -224,6 +224,23 @@ def test_reports_written_into_the_statements_folder_are_not_read_back(tmp_path: 
     assert kinds[str(report)] == "report"
 
 
+@pytest.mark.parametrize(("command", "fmt"), [("transactions", "csv"), ("transactions", "json"),
+                                              ("subscriptions", "csv"), ("subscriptions", "json")])
+def test_other_commands_outputs_in_the_folder_are_not_read_back(tmp_path: Path, command: str, fmt: str):
+    """The transactions export and the subscriptions report are the tool's too: never statements."""
+    folder = _sample_folder(tmp_path)
+    first = CliRunner().invoke(cli, ["check", str(folder), "--rules", str(RULES), "--format", "json"])
+    written = CliRunner().invoke(cli, [command, str(folder), "--rules", str(RULES), "--format", fmt,
+                                       "-o", str(folder / f"export.{fmt}.csv")])
+    assert written.exit_code in (0, 1), written.output
+    again = CliRunner().invoke(cli, ["check", str(folder), "--rules", str(RULES), "--format", "json"])
+    import json
+
+    after = json.loads(again.stdout)
+    assert after["flags"] == json.loads(first.stdout)["flags"]
+    assert {item["file"]: item["kind"] for item in after["passed_over"]}[str(folder / f"export.{fmt}.csv")] == "report"
+
+
 def _messy_folder(tmp_path: Path) -> Path:
     folder = _sample_folder(tmp_path)
     (folder / "README.txt").write_text("These are my statements.\nDownloaded on Monday.\n", encoding="utf-8")

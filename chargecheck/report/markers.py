@@ -31,9 +31,11 @@ _JSON_START = re.compile(rb'^\s*\{\s*"generator"\s*:\s*"' + GENERATOR.encode() +
 def _csv_headers() -> dict[bytes, str]:
     from .csv_report import CSV_COLUMNS as FLAG_COLUMNS
     from .subscriptions import CSV_COLUMNS as SUBSCRIPTION_COLUMNS
+    from .transactions import CSV_COLUMNS as TRANSACTION_COLUMNS
 
     return {",".join(FLAG_COLUMNS).encode(): "a CSV report written by chargecheck check",
-            ",".join(SUBSCRIPTION_COLUMNS).encode(): "a CSV report written by chargecheck subscriptions"}
+            ",".join(SUBSCRIPTION_COLUMNS).encode(): "a CSV report written by chargecheck subscriptions",
+            ",".join(TRANSACTION_COLUMNS).encode(): "a CSV export written by chargecheck transactions"}
 
 
 def recognise_report(head: bytes, tail: bytes) -> str | None:
