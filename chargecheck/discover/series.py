@@ -391,7 +391,7 @@ def _first_extra(points: Sequence[Point], cadence) -> int:
     return len(points) - 1 if before_steps[-1] < 1 else len(points)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 12)
 def _best_pruned(pts: tuple[Point, ...]) -> tuple[CadenceFit, list[Point], list[Point]]:
     """The cadence that fits best once each cadence's own off-cycle extras are set aside.
 
