@@ -211,7 +211,10 @@ def _match_refunds(charges: pd.DataFrame, credits: pd.DataFrame) -> dict[int, tu
     """
     if charges.empty or credits.empty:
         return {}
-    ordered = charges.sort_values(["date", "source_file", "source_line"], kind="stable")
+    # Only vendors with a credit can have a charge refunded: index only their charges.
+    credited = set(credits["cc_key"])
+    ordered = charges[charges["cc_key"].isin(credited)].sort_values(["date", "source_file", "source_line"],
+                                                                   kind="stable")
     grouped: dict[str, list] = defaultdict(list)
     for row in _rows(ordered):
         grouped[row.cc_key].append(row)
