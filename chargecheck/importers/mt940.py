@@ -34,7 +34,7 @@ __all__ = ["IMPORTER", "Mt940Importer"]
 _LINES = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"^\s*:(\d{2}[A-Z]?|NS):")
-_TERMINATOR = re.compile(r"^-\s*(\}|[A-Z]{3})?\s*$")
+_TERMINATOR = re.compile(r"^-\s*+(\}|[A-Z]{3})?\s*+$")  # possessive: linear on a line of blanks
 _BALANCE = re.compile(r"^([CD])(\d{6})([A-Z]{3})(\d+(?:[,.]\d*)?)?")
 _CLOSING_TAGS = {"62F", "62M", "64", "65"}
 # Leading blanks and controls on the tag's own line only (``^\s*`` crossed newlines: every line
