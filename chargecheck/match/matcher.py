@@ -49,10 +49,10 @@ import pandas as pd
 from .knowledge import KnowledgeBase, load_knowledge
 from .batch import row_results
 from .explain import Explanation, descriptor_fields, explained_candidate
-from .index import AliasIndex, compile_targets
+from .index import AliasIndex, compile_targets, generic_words
 from .score import Candidate, Target, find_candidates, judge
 from .segments import Segmenter, SegmentVerdict, decide_segments, render_verdict
-from .decision import Basis, Decision, Method, Refusal, RefusalKind, decision
+from .decision import Basis, Decision, Method, MethodKind, Refusal, RefusalKind, decision
 from .text import Parsed, compile_processors, is_company, parse
 from ..model import Cancellation, VendorMatch
 from .normalize import CleanResult, clean_steps
@@ -124,6 +124,7 @@ class Matcher:
         self._segment_cache: dict[str, SegmentVerdict] = {}
         self._has_excludes = any(t.excludes for t in self.targets)
         self._amounts: dict[str, frozenset[int]] = {}
+        self._generic = generic_words(kb)
 
     def _excluded(self, target: Target, raw: str, cleaned: str) -> str | None:
         upper_raw = _upper(raw)
@@ -149,7 +150,7 @@ class Matcher:
             if key not in best or (c.rejected is None, c.rank) > (best[key].rejected is None, best[key].rank):
                 best[key] = c
         judged = list(best.values())
-        match, refusal = self._decide(judged, clean.text)
+        match, refusal = self._decide(judged, clean.text, parsed.tokens)
         return match, parsed, judged, refusal
 
     def _segment_verdict(self, text: str) -> SegmentVerdict:
@@ -236,13 +237,13 @@ class Matcher:
         """Do the tied candidates name one knowledge-base vendor (Microsoft, Microsoft 365)?"""
         return len({id(self.targets[c.target].kb) if self.targets[c.target].kb else c.target for c in tied}) == 1
 
-    def _doubtful(self, judged: list[Candidate], cleaned: str) -> tuple[Decision | None, Refusal]:
+    def _doubtful(self, judged: list[Candidate], cleaned: str, tokens: Sequence[str] = ()) -> tuple[Decision | None, Refusal]:
         """No candidate was accepted: the best one refused only for words beside the name is a
         match to check (with that refusal as the doubt); otherwise no match."""
         refusal = _NO_CANDIDATE if judged else _NO_ALIAS
         soft = [c for c in judged if c.rejected is not None and c.rejected.to_check]
         if not soft:
-            return None, refusal
+            return self._last_chance(judged, cleaned, tokens), refusal
         top = max(c.rank for c in soft)
         tied = [c for c in soft if c.rank == top]
         if not self._same_vendor(tied):
@@ -251,14 +252,41 @@ class Matcher:
         method = Method(c.method, (_shared_basis(c),) if c.alias.shared else ())
         return decision(self.targets[c.target].vendor, c.score, c.alias.text, method, cleaned, str(c.rejected)), refusal
 
-    def _decide(self, judged: list[Candidate], cleaned: str) -> tuple[Decision | None, Refusal | None]:
+    def _distinctive(self, c: Candidate) -> bool:
+        """Does the candidate's alias name the vendor by a word of its own (five letters or more,
+        not a generic word such as FITNESS, MOBILE, CLUB)?"""
+        return len(c.alias.joined) >= 5 and any(t not in self._generic for t in c.alias.tokens)
+
+    def _last_chance(self, judged: list[Candidate], cleaned: str, tokens: Sequence[str]) -> Decision | None:
+        """Nothing else matched: a distinctive name of one vendor found in the merchant field
+        (whole, glued, truncated or misspelt) and refused only for the words beside it, or for a
+        missing billing star, is a match to check rather than a miss; the doubt says what was
+        found and what was not confirmed.  Look-alikes, transfers, excludes stay refused."""
+        found = [c for c in judged if c.rejected is not None and c.merchant and self._distinctive(c)
+                 and (c.rejected.kind is RefusalKind.NEEDS_STAR
+                      or (c.rejected.kind is RefusalKind.UNEXPLAINED and c.method in _GLUED_FORMS))
+                 and (c.method is not MethodKind.PREFIX or _printed_length(c, tokens) >= LAST_CHANCE_PREFIX)]
+        if not found:
+            return None
+        top = max(c.rank for c in found)
+        tied = [c for c in found if c.rank == top]
+        if not self._same_vendor(tied):
+            return None
+        c = min(tied, key=lambda c: c.target)
+        how = _EVIDENCE[c.method]
+        doubt = (f"the name {c.alias.text} appears {how} in {cleaned}; not confirmed by a known descriptor "
+                 f"or processor ({c.rejected})")
+        method = Method(c.method, (_shared_basis(c),) if c.alias.shared else ())
+        return decision(self.targets[c.target].vendor, c.score, c.alias.text, method, cleaned, doubt)
+
+    def _decide(self, judged: list[Candidate], cleaned: str, tokens: Sequence[str] = ()) -> tuple[Decision | None, Refusal | None]:
         # Per vendor, its own names before a shared one (a biller's, the brand alone), then rank.
         best: dict[int, Candidate] = {}
         for c in judged:
             if c.rejected is None and (c.target not in best or _own_first(c) > _own_first(best[c.target])):
                 best[c.target] = c
         if not best:
-            return self._doubtful(judged, cleaned)
+            return self._doubtful(judged, cleaned, tokens)
         # A child vendor (Xbox) beats its parent (Microsoft) on the same descriptor, unless the
         # child only matched through the parent's own descriptors.
         names = {self.targets[t].kb.name: t for t in best if self.targets[t].kb is not None}
@@ -489,6 +517,24 @@ def _own_first(c: Candidate) -> tuple:
 def _shared_basis(c: Candidate) -> Basis:
     """What a match through a shared name rests on: its parent's biller, or its product's vendor."""
     return {"product": Basis.PRODUCT, "core": Basis.CORE}.get(c.alias.kind, Basis.BILLER)
+
+
+# Refusals for words beside a name (not another business's words): a last-chance match to check.
+# A one-word name as a whole word beside another business's words is how look-alikes read
+# (NORTON AUTO SALES), so only a name glued into a longer word or cut by the field counts.
+_GLUED_FORMS = (MethodKind.JOINED, MethodKind.COMPOUND, MethodKind.PREFIX)
+_EVIDENCE = {
+    MethodKind.EXACT: "as whole words", MethodKind.JOINED: "glued into one word",
+    MethodKind.SPLIT: "split in two words", MethodKind.COMPOUND: "glued to another word",
+    MethodKind.PREFIX: "truncated", MethodKind.FUZZY: "misspelt", MethodKind.SEGMENTS: "across fields",
+}
+
+LAST_CHANCE_PREFIX = 6  # a shorter cut (LIGHT of LIGHTROOM) is a word of its own too often
+
+
+def _printed_length(c: Candidate, tokens: Sequence[str]) -> int:
+    """Letters the descriptor printed for the candidate's words (0 when unknown)."""
+    return sum(len(t) for t in tokens[c.start:c.end]) if tokens else 0
 
 
 _MATCH_FIELDS = ("match_vendor", "match_score", "match_alias", "match_method", "match_tier", "match_doubt")
