@@ -392,3 +392,20 @@ def test_the_day_the_card_was_used_is_the_date_and_dtposted_the_posted_date(tmp_
     assert got == [("2026-02-28", "2026-03-02", "A1"),   # used before a 1 March cancellation
                    ("2026-03-05", None, "A2"),             # no DTUSER: the posting day
                    ("2026-03-06", None, "A3")]             # a DTUSER that is no calendar day is ignored
+
+
+@pytest.mark.parametrize(("text", "code_page", "language"), [
+    ("Příspěvek Žluťoučký kůň úpěl", "cp1250", "Czech"),
+    ("Zażółć gęślą jaźń opłata", "cp1250", "Polish"),
+    ("Crème brûlée à la carte", "cp1252", "French"),
+])
+def test_ofx_single_byte_code_page_chosen_by_evidence_and_said(tmp_path: Path, text: str, code_page: str,
+                                                                language: str) -> None:
+    """An OFX file that names no encoding at all (no header) is decoded by evidence, with the reason
+    in its notes (a header's ENCODING:USASCII means cp1252, the OFX 1.x default, and is taken)."""
+    path = tmp_path / "cp.ofx"
+    path.write_bytes(BODY.format(name=text).encode(code_page))
+    statement = read_ofx(path)
+    assert statement.transactions["description"].tolist() == [text]
+    assert statement.encoding == code_page
+    assert any(note.startswith(f"encoding {code_page} by evidence") and language in note for note in statement.notes)

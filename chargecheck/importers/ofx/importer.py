@@ -87,7 +87,7 @@ def read_ofx(path: str | Path, options: ImportOptions | None = None) -> Statemen
         raise StatementError(path, None, "a readable OFX file", exc.strerror or str(exc)) from None
     doc = sanitize_ofx(data, str(path), options.encoding)
     statements = find_statements(doc)
-    notes = _statement_notes(doc, statements)
+    notes = ([doc.encoding_note] if doc.encoding_note else []) + _statement_notes(doc, statements)
     per_statement = [[read_block(doc, block) for block in stmt.blocks] for stmt in statements]
     columns: dict[str, list] = {k: [] for k in
                                 ("date", "posted_date", "amount_cents", "currency", "description", "account",

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ...errors import StatementError
-from ..textio import decode_bytes
+from ..textio import decode_with_reason
 
 __all__ = ["OfxText", "sanitize_ofx", "declared_encoding"]
 
@@ -65,6 +65,7 @@ class OfxText:
     text: str
     encoding: str
     last_line: int
+    encoding_note: str | None = None  # why, when the code page was chosen by evidence
 
     def line_at(self, pos: int) -> int:
         """1-based line of the original file at position ``pos`` of ``text``."""
@@ -176,7 +177,8 @@ def sanitize_ofx(data: bytes, path: str, forced_encoding: str | None = None) -> 
     A file whose ``</OFX>`` is missing was cut off (a partial download): it is refused rather
     than read partially, since the lost transactions would go unnoticed.
     """
-    text, encoding = decode_bytes(data, declared=declared_encoding(data[:8192]), forced=forced_encoding)
+    decoding = decode_with_reason(data, declared=declared_encoding(data[:8192]), forced=forced_encoding)
+    text, encoding = decoding.text, decoding.encoding
     text = _normalize_newlines(text.lstrip("\ufeff"))
     last_line = text.count("\n") + 1
     start = _OFX_OPEN.search(text)
@@ -197,4 +199,4 @@ def sanitize_ofx(data: bytes, path: str, forced_encoding: str | None = None) -> 
     aggregates = _PROTECTED | set(_CLOSING.findall(text))
     text = _EMPTY_OPEN.sub(lambda m: "" if m.group(1) not in aggregates else m.group(0), text)
     text = _DATE.sub(_day_only, text)
-    return OfxText(path=path, text=text, encoding=encoding, last_line=last_line)
+    return OfxText(path=path, text=text, encoding=encoding, last_line=last_line, encoding_note=decoding.note)
