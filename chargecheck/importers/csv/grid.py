@@ -275,21 +275,25 @@ def locate_header(rows: list[HeadRow]) -> tuple[HeadRow | None, int]:
     return None, rows[0].line if rows else 1
 
 
-def read_grid(text: str | None, delimiter: str, start_line: int, data: bytes | None = None) -> Grid:
+def read_grid(text: str | None, delimiter: str, start_line: int, data: bytes | None = None,
+              line_base: int = 0) -> Grid:
     """Read the records from physical line ``start_line`` on into a :class:`Grid` (a large
     file: every column of the first records, the rest as :meth:`Grid.load` asks).
 
     ``data``, when given, must be ``text.encode("utf-8")`` (the file as read, if it was that);
-    ``text`` may then be None (decoded only if the exact reader is needed).
+    ``text`` may then be None (decoded only if the exact reader is needed).  ``line_base`` is
+    added to every record's line: a chunk of a larger file (``text`` from its middle) keeps
+    the lines of the file.
     """
     data = text.encode("utf-8") if data is None else data
-    exactly = lambda: read_grid_exactly(data.decode("utf-8") if text is None else text, delimiter, start_line)  # noqa: E731
+    exactly = lambda: read_grid_exactly(data.decode("utf-8") if text is None else text, delimiter, start_line,  # noqa: E731
+                                        line_base)
     offset = _line_offset(data, start_line)
     if offset is None:  # the header is the last line: no records under it
         return Grid(pd.DataFrame(), np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"))
     body = memoryview(data)[offset:]  # no copy of the file
     lines, nfields = _scan(body, delimiter, quoted=data.find(b'"', offset) >= 0)
-    lines += start_line
+    lines += start_line + line_base
     width = int(nfields.max()) if len(nfields) else 1
     if not _NON_SPACE.search(data, offset):
         frame = pd.DataFrame()
@@ -298,7 +302,7 @@ def read_grid(text: str | None, delimiter: str, start_line: int, data: bytes | N
         if len(lines) > PARTIAL_MIN_RECORDS:
             head = _parse(data, offset, delimiter, width, nrows=HEAD_RECORDS)
             if len(head) == min(HEAD_RECORDS, len(lines)):
-                source = _Source(offset, delimiter, start_line)
+                source = _Source(offset, delimiter, start_line + line_base)
                 return Grid(pd.DataFrame(index=pd.RangeIndex(len(lines))), lines, nfields, width, head, source, data)
         frame = _parse(data, offset, delimiter, width)
     except GridMismatch:
@@ -371,15 +375,15 @@ def _scan(body: memoryview, delimiter: str, quoted: bool) -> tuple[np.ndarray, n
     return lines, nfields.astype("int64")
 
 
-def read_grid_exactly(text: str, delimiter: str, start_line: int) -> Grid:
+def read_grid_exactly(text: str, delimiter: str, start_line: int, line_base: int = 0) -> Grid:
     """Every record through the csv module: exact, slower (quotes inside unquoted fields and the
-    like, where the C reader and the byte scan disagree)."""
+    like, where the C reader and the byte scan disagree); ``line_base`` as in :func:`read_grid`."""
     body = "\n".join(text.split("\n")[start_line - 1 :])
     reader, rows, lines, previous_end = _reader(body, delimiter), [], [], 0
     try:
         for row in reader:
             rows.append(row)
-            lines.append(start_line + previous_end)
+            lines.append(start_line + line_base + previous_end)
             previous_end = reader.line_num
     except csv.Error:
         pass  # an unterminated quote at the end: what was read stands

@@ -15,6 +15,7 @@ empty), and footer lines after the last dated row (``Balance at start of period`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import StatementError, UsageError
@@ -25,9 +26,9 @@ from .columns import names_a_statement
 from .grid import (HEAD_CHARS, GridMismatch, head_rows, locate_header, looks_like_data, read_grid,
                        read_grid_exactly, sniff_delimiter)
 from .layouts import Layout, find_layout, header_names, load_layouts, match_layout
-from .rows import build_statement
+from .rows import CsvDecisions, decide_statement
 
-__all__ = ["IMPORTER", "CsvImporter", "read_text", "read_csv_text"]
+__all__ = ["IMPORTER", "CsvHead", "CsvImporter", "read_text", "read_csv_text", "read_csv_head_text"]
 
 _OTHER_FORMATS = ("<", "OFXHEADER", "{1:", "!Type", "!Account", ":20:")
 
@@ -121,9 +122,43 @@ def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *,
     ``data``, when given, must be ``text.encode("utf-8")`` (saves encoding it again); with
     ``data`` of plain ASCII, ``text`` may be None (then decoded only where needed).
     """
+    return read_csv_head_text(path, text, options, encoding=encoding, data=data)[0]
+
+
+@dataclass(frozen=True)
+class CsvHead:
+    """What a CSV file's head decides for the whole file: delimiter, header, layout, notes."""
+
+    delimiter: str
+    names: list[str] | None
+    header_line: int | None
+    data_line: int
+    layout: Layout | None
+    notes: tuple[str, ...]
+
+
+def read_csv_head_text(path: Path | str, text: str | None, options: ImportOptions, *, encoding: str = "utf-8",
+                       data: bytes | None = None,
+                       decided: CsvDecisions | None = None) -> tuple[Statement, CsvHead, CsvDecisions | None]:
+    """:func:`read_csv_text` plus what the head decided and the file-level choices made on the
+    rows; with ``decided`` those choices are taken as given (the first chunk of a large file)."""
+    head = _read_head(path, text[:HEAD_CHARS] if text is not None else data[:HEAD_CHARS].decode("ascii"), options)
+    grid = read_grid(text, head.delimiter, head.data_line, data)
+    build = dict(path=str(path), names=head.names, header_line=head.header_line, layout=head.layout,
+                 options=options, encoding=encoding, delimiter=head.delimiter, decided=decided)
+    try:
+        statement, choices = decide_statement(grid=grid, notes=list(head.notes), **build)
+    except GridMismatch:  # a large file's later columns or records read differently: read it exactly
+        text = data.decode("utf-8") if text is None else text
+        exact = read_grid_exactly(text, head.delimiter, head.data_line)
+        statement, choices = decide_statement(grid=exact, notes=list(head.notes), **build)
+    return statement, head, choices
+
+
+def _read_head(path: Path | str, head: str, options: ImportOptions) -> CsvHead:
+    """Delimiter, header row, first data line and layout, from the file's first characters."""
     layouts = load_layouts(options.layouts_file)
     forced = find_layout(layouts, options.layout) if options.layout else None
-    head = text[:HEAD_CHARS] if text is not None else data[:HEAD_CHARS].decode("ascii")
     delimiter = (forced.delimiter if forced and forced.delimiter else None) or sniff_delimiter(head)
     rows = head_rows(head, delimiter)
     if not rows:
@@ -133,7 +168,6 @@ def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *,
     if names is None and not any(len(row.cells) >= 2 for row in rows):
         first = rows[0]
         raise StatementError(path, first.line, "delimited rows with a date and an amount", repr(",".join(first.cells)[:80]))
-    grid = read_grid(text, delimiter, data_line, data)
     sample = [row.cells for row in rows if row.line >= data_line][:20]
     layout = forced or match_layout(layouts, names, sample)
     notes = [f"delimiter {delimiter!r}"]
@@ -143,13 +177,7 @@ def read_csv_text(path: Path | str, text: str | None, options: ImportOptions, *,
             notes.append(f"lines 1-{header.line - 1} are preamble, not rows")
     else:
         notes.append("no header row: columns recognised by content")
-    build = dict(path=str(path), names=names, header_line=header.line if header else None, layout=layout,
-                 options=options, encoding=encoding, delimiter=delimiter)
-    try:
-        return build_statement(grid=grid, notes=list(notes), **build)
-    except GridMismatch:  # a large file's later columns or records read differently: read it exactly
-        text = data.decode("utf-8") if text is None else text
-        return build_statement(grid=read_grid_exactly(text, delimiter, data_line), notes=notes, **build)
+    return CsvHead(delimiter, names, header.line if header is not None else None, data_line, layout, tuple(notes))
 
 
 IMPORTER = CsvImporter()

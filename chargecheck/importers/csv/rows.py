@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,11 +26,26 @@ from .layouts import Layout
 from .sign import CARD_HEADER_WORDS, decide_sign
 from .skips import continuations, join_continuations, row_reasons, skipped_rows
 
-__all__ = ["build_statement"]
+__all__ = ["CsvDecisions", "build_statement", "decide_statement"]
 
 _SAMPLE_ROWS = 2000
 _CODE_IN_AMOUNT = re.compile(r"^\s*(?:([A-Z]{3})\s*[-+(]?\s*[\d.,' ]+\)?|[-+(]?\s*[\d.,' ]+\)?\s*[-+]?\s*([A-Z]{3}))\s*$")
 _DAY_FIRST_CURRENCIES = {"GBP", "EUR", "CZK", "PLN", "CHF", "AUD", "NZD", "SGD", "INR", "ZAR", "SEK", "DKK", "NOK", "HUF"}
+
+
+@dataclass(frozen=True)
+class CsvDecisions:
+    """The file-level choices one read of a CSV makes from its rows, kept so that the chunks of
+    a large file are all read the way its head was: column roles, decimal mark, the one
+    currency (when no column gives it), date format and the sign factor (when evidence or a
+    layout decided it, with its note)."""
+
+    columns: ColumnMap
+    decimal: str
+    currency: str | None
+    date_format: str
+    sign_factor: int | None
+    sign_note: str
 
 
 def _resolve(ref, names: list[str] | None, width: int, what: str, path: str, line: int | None, user: bool) -> int:
@@ -162,19 +178,22 @@ def _amounts(grid: Grid, cmap: ColumnMap, decimal: str | None) -> tuple[pd.Serie
 
 
 def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: Layout | None, ok: np.ndarray, descr: pd.Series):
-    """Money out negative: indicator column, else layout, else the evidence in csv_sign."""
+    """Money out negative: indicator column, else layout, else the evidence in csv_sign.
+
+    Returns the signed cents, the note and the file-wide factor (None where the direction is
+    read per row)."""
     if cmap.amount is None:
-        return cents, "debit and credit columns"
+        return cents, "debit and credit columns", None
     if cmap.indicator is not None:
         direction = direction_of(column(grid, cmap.indicator))
         kinds = set(direction[direction != 0].unique())
         if len(kinds) == 1:  # e.g. only "CR" marked: unmarked rows go the other way
             direction = direction.where(direction != 0, -next(iter(kinds)))
         signed = cents.abs() * direction.where(direction != 0, 1)
-        return cents.where(direction == 0, signed), "direction from the indicator column"
+        return cents.where(direction == 0, signed), "direction from the indicator column", None
     if layout is not None and layout.sign is not None:
         factor = -1 if layout.sign == "charges-positive" else 1
-        return cents * factor, f"{layout.sign} (layout {layout.name})"
+        return cents * factor, f"{layout.sign} (layout {layout.name})", factor
     folded = " | ".join(fold(n) for n in names or [])
     card_like = any(word in folded for word in CARD_HEADER_WORDS)
     balance = None
@@ -182,7 +201,7 @@ def _apply_sign(cents: pd.Series, grid: Grid, cmap: ColumnMap, names, layout: La
         balance = parse_amounts(column(grid, cmap.balance))[ok]
     types = column(grid, cmap.type)
     factor, reason = decide_sign(cents[ok], descr[ok], balance, None if types is None else types[ok], card_like)
-    return cents * factor, reason
+    return cents * factor, reason, factor
 
 
 def _currency(grid: Grid, cmap: ColumnMap, names, layout: Layout | None, raw_amounts: pd.Series) -> pd.Series | str:
@@ -269,27 +288,47 @@ def _frame(grid: Grid, cmap: ColumnMap, ok, dates, cents, descr, currency, fmt, 
     return frame
 
 
-def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes) -> Statement:
-    """Turn the grid into a Statement: parse, decide signs, give every row a fate."""
+def build_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes,
+                    decided: CsvDecisions | None = None) -> Statement:
+    """Turn the grid into a Statement: parse, decide signs, give every row a fate.
+
+    With ``decided`` (a chunk of a large file), the file-level choices are taken from it
+    instead of being made again on this grid's rows."""
+    return decide_statement(path=path, grid=grid, names=names, header_line=header_line, layout=layout,
+                            options=options, encoding=encoding, delimiter=delimiter, notes=notes,
+                            decided=decided)[0]
+
+
+def decide_statement(*, path, grid: Grid, names, header_line, layout, options, encoding, delimiter, notes,
+                     decided: CsvDecisions | None = None) -> tuple[Statement, CsvDecisions | None]:
+    """:func:`build_statement` plus the file-level choices it made (None for a file of blank records)."""
     line = header_line or (int(grid.line[0]) if len(grid.line) else None)
-    sample = _sample(grid) if grid.partial else None
-    if sample is not None:  # a large file: roles from its head, then only the columns they use
+    sample = _sample(grid) if grid.partial and decided is None else None
+    if decided is not None:  # a chunk of a large file: the roles its head was read with
+        options = replace(options, date_format=decided.date_format)
+        cmap = replace(decided.columns, description=list(decided.columns.description))
+        grid.load(_used_columns(cmap, layout) if grid.partial else range(grid.width))
+    elif sample is not None:  # a large file: roles from its head, then only the columns they use
         cmap = _columns(names, sample, grid.width, layout, options, path, line)
         grid.load(_used_columns(cmap, layout))
     else:
         grid.load(range(grid.width))  # (everything is read already, but for a head of blank records)
     blank = blank_records(grid)
     if blank.all():
-        return _empty_statement(path, layout, encoding, notes)
-    if sample is None:
+        return _empty_statement(path, layout, encoding, notes), decided
+    if sample is None and decided is None:
         cmap = _columns(names, _sample(grid), grid.width, layout, options, path, line)
     if cmap.date is None or (cmap.amount is None and cmap.debit is None and cmap.credit is None):
         missing = "a date column" if cmap.date is None else "an amount column (or debit and credit columns)"
         found = f"header {', '.join(repr(n) for n in names)}" if names else "no column that holds it"
         raise StatementError(path, line, missing, found, hint="name it with --date-col / --amount-col, or use --layout")
     pending = _pending(grid, cmap)
-    cents, raw_amounts, decimal = _amounts(grid, cmap, options.decimal or (layout.decimal if layout else None))
-    currency = _currency(grid, cmap, names, layout, raw_amounts)
+    given_decimal = decided.decimal if decided is not None else options.decimal or (layout.decimal if layout else None)
+    cents, raw_amounts, decimal = _amounts(grid, cmap, given_decimal)
+    if decided is not None and decided.currency is not None and cmap.currency is None:
+        currency: pd.Series | str = decided.currency
+    else:
+        currency = _currency(grid, cmap, names, layout, raw_amounts)
     hint = True if decimal == "," or (isinstance(currency, str) and currency in _DAY_FIRST_CURRENCIES) else None
     fmt, dates = _dates(grid, cmap, blank, pending, options, layout, hint, path, line)
     counted = ~blank & ~_footer(grid, blank, dates, pending, notes)
@@ -298,9 +337,15 @@ def build_statement(*, path, grid: Grid, names, header_line, layout, options, en
     ok = counted & (reasons == 0)
     anchors = continuations(reasons, counted, ok)
     descr = join_continuations(grid, descriptions(grid, cmap), anchors)
-    cents, sign_note = _apply_sign(cents, grid, cmap, names, layout, ok, descr)
+    if decided is not None and decided.sign_factor is not None:
+        cents, sign_note, factor = cents * decided.sign_factor, decided.sign_note, decided.sign_factor
+    else:
+        cents, sign_note, factor = _apply_sign(cents, grid, cmap, names, layout, ok, descr)
+    choices = CsvDecisions(replace(cmap, description=list(cmap.description)), decimal,
+                           currency if isinstance(currency, str) else None, fmt, factor, sign_note)
     notes += [f"date format {fmt}", f"decimal mark {decimal!r}", f"sign: {sign_note}"]
     transactions = make_transactions(_frame(grid, cmap, ok, dates, cents, descr, currency, fmt, path))
     skipped = skipped_rows(path, grid, counted & ~ok, reasons, delimiter, fmt, dates_text, raw_amounts, anchors)
-    return Statement(path=path, format="csv", rows_read=int(counted.sum()), transactions=transactions,
-                     skipped=skipped, encoding=encoding, layout=layout.name if layout else "auto", notes=tuple(notes))
+    statement = Statement(path=path, format="csv", rows_read=int(counted.sum()), transactions=transactions,
+                          skipped=skipped, encoding=encoding, layout=layout.name if layout else "auto", notes=tuple(notes))
+    return statement, choices
