@@ -18,7 +18,7 @@ from enum import Enum
 
 import pandas as pd
 
-from .schema import SkippedRow, Statement
+from .schema import SkippedRow, StatementSummary
 
 __all__ = [
     "Cancellation",
@@ -186,12 +186,19 @@ class StaleReview:
 
 @dataclass(frozen=True, eq=False)
 class CheckResult:
-    """Everything one ``chargecheck check`` run found; every report renders from this alone."""
+    """Everything one ``chargecheck check`` run found; every report renders from this alone.
+
+    ``statements`` summarises each file read (counts, skipped rows, notes; not its rows);
+    ``transactions`` holds the rows the flag stage needed, annotated by the matcher: every
+    row matched to a vendor with a recorded cancellation (charges and credits), after
+    overlapping statements were de-duplicated.  Rows that matched no such vendor are counted
+    in ``statements`` but not kept, so a check of millions of rows stays small.
+    """
 
     flags: tuple[Flag, ...]
     refundable: tuple[Flag, ...]
     cancellations: tuple[Cancellation, ...]
-    statements: tuple[Statement, ...]
+    statements: tuple[StatementSummary, ...]
     transactions: pd.DataFrame
     duplicates: tuple[DuplicateDrop, ...] = ()
     stale_reviews: tuple[StaleReview, ...] = ()

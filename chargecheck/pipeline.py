@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import StatementError, UsageError
+from .errors import ChargecheckError, StatementError, UsageError
 from .importers import ImportOptions, read_statement
 from .model import CheckResult
 from .schema import Statement
@@ -129,13 +129,35 @@ def check(
     options: ImportOptions | None = None,
     *,
     progress: Callable[[Path], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    chunk_bytes: int | None = None,
 ) -> CheckResult:
     """Read statements, match vendors against recorded cancellations, and flag later charges.
 
     ``rules`` is a rules folder (every ``*.toml`` in it) or rules files.  Returns everything a
     report needs: flags, refundable charges, what was read and skipped, duplicates dropped.
+
+    ``engine`` says where "read and match" runs, part by part (files, and chunks of large CSV
+    files): ``"local"`` in this process, ``"dask"`` on a Dask cluster at ``scheduler``
+    (``tcp://host:8786``) or on a local one of two worker processes (see
+    :mod:`chargecheck.engine`).  Each part comes back reduced to the rows of vendors with a
+    cancellation; de-duplication, flags and reviews run here on those.  The result is the
+    same whichever engine ran it.  A CSV file larger than ``chunk_bytes`` (default 16 MiB) is
+    read in chunks of about that size.  Running out of memory is a :class:`ChargecheckError`.
     """
-    from .dedupe import drop_overlaps
+    try:
+        return _check(statements, rules, options, progress=progress, engine=engine, scheduler=scheduler,
+                      chunk_bytes=chunk_bytes)
+    except MemoryError:
+        raise ChargecheckError("out of memory while checking the statements",
+                               hint="check fewer files at once, or use --engine dask with more workers") from None
+
+
+def _check(statements, rules, options, *, progress, engine, scheduler, chunk_bytes) -> CheckResult:
+    from .dedupe import drop_overlaps_in
+    from .engine import open_engine
+    from .engine.work import concat_rows, gather, plan_parts
     from .flag import flag_charges
     from .match.knowledge import knowledge_paths, load_knowledge
     from .match.matcher import Matcher
@@ -151,11 +173,18 @@ def check(
     cancellations = load_rules(rules_files) if rules_files else ()
     # [[vendor]] records anywhere in the rules (and vendors.toml beside them) extend the knowledge base.
     knowledge = load_knowledge(knowledge_paths(rules_files) if rules_files else None)
+    matcher = Matcher(cancellations, knowledge)
 
-    read = read_statements(statements, options, progress)
-    transactions, duplicates = drop_overlaps(read)
+    files = expand_statement_paths(statements)
+    with open_engine(engine, scheduler) as runner:
+        parts = plan_parts(files, options, chunk_bytes, progress)
+        gathered = gather(runner, parts, options, matcher)
 
-    annotated = Matcher(cancellations, knowledge).annotate(transactions)
+    # Overlapping statements: the file-by-file rules on the rows that can overlap, then the
+    # dropped ones leave the candidates.
+    masks, duplicates = drop_overlaps_in([f.overlaps for f in gathered.files], [f.summary.format for f in gathered.files])
+    kept = [rows.candidates_kept(keep) for rows, keep in zip(gathered.files, masks)]
+    annotated = concat_rows(kept)
     found = flag_charges(annotated, cancellations)
 
     stale = ()
@@ -168,7 +197,7 @@ def check(
         flags=tuple(found.flags),
         refundable=found.refundable,
         cancellations=tuple(cancellations),
-        statements=read,
+        statements=tuple(f.summary for f in gathered.files),
         transactions=annotated,
         duplicates=tuple(duplicates),
         stale_reviews=tuple(stale),

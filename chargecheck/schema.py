@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 from pandas.api.types import infer_dtype
@@ -36,6 +36,7 @@ __all__ = [
     "TRANSACTION_COLUMNS",
     "SkippedRow",
     "Statement",
+    "StatementSummary",
     "make_transactions",
     "empty_transactions",
     "cents_to_decimal",
@@ -169,3 +170,53 @@ class Statement:
                 f"{self.path}: {self.rows_read} rows read but {len(self.transactions)} "
                 f"transactions + {len(self.skipped)} skipped"
             )
+
+    @property
+    def transaction_count(self) -> int:
+        """How many transactions the statement holds (as :attr:`StatementSummary.transaction_count`)."""
+        return len(self.transactions)
+
+    def summary(self) -> "StatementSummary":
+        """The statement as a report lists it, without its rows (what a check result keeps)."""
+        return StatementSummary(path=self.path, format=self.format, rows_read=self.rows_read,
+                                transaction_count=len(self.transactions), skipped=self.skipped,
+                                encoding=self.encoding, layout=self.layout, notes=self.notes)
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    """One statement file as a report lists it: how it was read and how many rows it held.
+
+    A check over millions of rows keeps this instead of the :class:`Statement` (whose table
+    would hold every row); :meth:`merged` joins the summaries of the chunks of one file.
+    Invariant: ``rows_read == transaction_count + len(skipped)``.
+    """
+
+    path: str
+    format: str
+    rows_read: int
+    transaction_count: int
+    skipped: tuple[SkippedRow, ...] = ()
+    encoding: str | None = None
+    layout: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.rows_read != self.transaction_count + len(self.skipped):
+            raise AssertionError(f"{self.path}: {self.rows_read} rows read but {self.transaction_count} "
+                                 f"transactions + {len(self.skipped)} skipped")
+
+    @classmethod
+    def merged(cls, parts: "Sequence[StatementSummary]") -> "StatementSummary":
+        """One file's summary from its chunks' (in file order): counts added, skipped rows
+        joined, the first chunk's notes followed by any later chunk's new ones (a footer)."""
+        first = parts[0]
+        if len(parts) == 1:
+            return first
+        notes = list(first.notes)
+        for part in parts[1:]:
+            notes += [note for note in part.notes if note not in notes]
+        return cls(path=first.path, format=first.format, rows_read=sum(p.rows_read for p in parts),
+                   transaction_count=sum(p.transaction_count for p in parts),
+                   skipped=tuple(row for p in parts for row in p.skipped), encoding=first.encoding,
+                   layout=first.layout, notes=tuple(notes))

@@ -9,7 +9,7 @@ Each module exposes ``IMPORTER``, an object following :class:`~chargecheck.impor
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from ..errors import StatementError
 from ..schema import Statement
 from .base import SAMPLE_BYTES, ImportOptions, Importer, Sample
 
-__all__ = ["read_statement", "importers", "identify", "ImportOptions", "Importer", "Sample"]
+__all__ = ["read_statement", "importers", "identify", "ImportOptions", "Importer", "Sample", "StatementPart",
+           "plan_statement_parts", "read_statement_part"]
 
 FORMAT_MODULES: tuple[str, ...] = ("ofx", "camt", "mt940", "qif", "xlsx", "csv")
 
@@ -85,6 +86,43 @@ def read_statement(
     if options.currency:
         statement = _with_default_currency(statement, options.currency)
     return statement
+
+
+@dataclass(frozen=True)
+class StatementPart:
+    """A statement file, or one chunk of a large CSV file (``chunk`` is then set)."""
+
+    path: str
+    chunk: object | None = None  # a csv.chunks.CsvChunk
+
+
+def plan_statement_parts(path: str | Path, options: ImportOptions | None = None,
+                         chunk_bytes: int | None = None) -> tuple[StatementPart, ...]:
+    """The parts a statement is read in: a CSV file larger than ``chunk_bytes`` (default
+    :data:`~.csv.chunks.CHUNK_BYTES`) in chunks of about that size, any other file whole.
+
+    Each part reads independently (:func:`read_statement_part`), in any process that can
+    open the path; the parts' rows in order are the file's rows.
+    """
+    from .csv.chunks import CHUNK_BYTES, plan_chunks
+
+    options = options or ImportOptions()
+    if identify(path).name == "csv":
+        chunks = plan_chunks(path, options, CHUNK_BYTES if chunk_bytes is None else chunk_bytes)
+        if chunks is not None:
+            return tuple(StatementPart(str(path), chunk) for chunk in chunks)
+    return (StatementPart(str(path)),)
+
+
+def read_statement_part(part: StatementPart, options: ImportOptions | None = None) -> Statement:
+    """One part's rows as a Statement (the whole file's Statement for a part without a chunk)."""
+    options = options or ImportOptions()
+    if part.chunk is None:
+        return read_statement(part.path, options)
+    from .csv.chunks import read_chunk
+
+    statement = read_chunk(part.chunk, options)
+    return _with_default_currency(statement, options.currency) if options.currency else statement
 
 
 def _with_default_currency(statement: Statement, currency: str) -> Statement:

@@ -85,7 +85,7 @@ def render_html(result: CheckResult) -> str:
         at_stake=totals(outstanding),
         refundable_total=totals(result.refundable, outstanding_only=False),
         outstanding=outstanding,
-        n_transactions=sum(len(st.transactions) for st in result.statements),
+        n_transactions=sum(st.transaction_count for st in result.statements),
         n_refunded=sum(1 for f in result.flags if f.status == "refunded"),
         n_vendors_outstanding=len({f.vendor for f in outstanding}),
     )

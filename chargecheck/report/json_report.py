@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import CheckResult, DuplicateDrop, Flag, Source, StaleReview
-from ..schema import SkippedRow, Statement
+from ..schema import SkippedRow, StatementSummary
 from .common import CurrencyTotal, sort_flags, totals, vendor_summaries
 
 __all__ = ["render_json", "report_dict", "flag_dict", "JSON_VERSION"]
@@ -118,7 +118,7 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "reviewed": sum(1 for f in flags if f.review),
         "refundable": len(result.refundable),
         "files": len(result.statements),
-        "transactions": int(sum(len(st.transactions) for st in result.statements)),
+        "transactions": int(sum(st.transaction_count for st in result.statements)),
         "skipped": len(result.skipped),
         "duplicates": len(result.duplicates),
         "stale_reviews": len(result.stale_reviews),
@@ -150,14 +150,14 @@ def _stale(stale: StaleReview) -> dict[str, Any]:
     }
 
 
-def _file(st: Statement) -> dict[str, Any]:
+def _file(st: StatementSummary) -> dict[str, Any]:
     return {
         "file": st.path,
         "format": st.format,
         "encoding": st.encoding,
         "layout": st.layout,
         "rows_read": int(st.rows_read),
-        "transactions": len(st.transactions),
+        "transactions": st.transaction_count,
         "skipped": len(st.skipped),
         "notes": list(st.notes),
     }
