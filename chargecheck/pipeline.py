@@ -143,7 +143,7 @@ def check(
     (``tcp://host:8786``) or on a local one of two worker processes (see
     :mod:`chargecheck.engine`).  Each part comes back reduced to the rows of vendors with a
     cancellation; de-duplication, flags and reviews run here on those.  The result is the
-    same whichever engine ran it.  A CSV file larger than ``chunk_bytes`` (default 16 MiB) is
+    same whichever engine ran it.  A CSV file larger than ``chunk_bytes`` (default 8 MiB) is
     read in chunks of about that size.  Running out of memory is a :class:`ChargecheckError`.
     """
     try:
