@@ -136,3 +136,31 @@ def test_an_unreachable_scheduler_is_one_error(tmp_path) -> None:
     pytest.importorskip("dask.distributed")
     with pytest.raises(ChargecheckError, match="cannot reach the Dask scheduler"):
         check([PROJECT / "sample_statements"], PROJECT / "rules", engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
+_WITHOUT_DASK = """
+import sys
+class NoDask:
+    def find_spec(self, name, path=None, target=None):
+        if name == "dask" or name.startswith(("dask.", "distributed")):
+            raise ImportError("No module named " + repr(name))
+sys.meta_path.insert(0, NoDask())
+from chargecheck.cli import main
+sys.argv = ["chargecheck", "check", sys.argv[1], "--rules", sys.argv[2], "--format", "json", *sys.argv[3:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_without_dask_the_local_engine_runs_and_the_dask_engine_says_what_to_install(engine) -> None:
+    import subprocess
+
+    samples, rules = str(PROJECT / "sample_statements"), str(PROJECT / "rules")
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_DASK, samples, rules, "--engine", engine],
+                          capture_output=True, text=True, timeout=300)
+    if engine == "local":
+        assert done.returncode == 1 and '"flags"' in done.stdout
+    else:
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.strip().splitlines() == [
+            "chargecheck: error: the dask engine needs Dask, which is not installed (pip install 'chargecheck[dask]')"]
