@@ -47,7 +47,7 @@ class MatchJob:
 @dataclass(frozen=True, eq=False)
 class PartResult:
     """One part, reduced: its summary, its candidate rows (annotated) and their positions in
-    the part, its format, and its distinct overlap keys (None for a one-file check)."""
+    the part, and its distinct overlap keys (None for a one-file check)."""
 
     summary: StatementSummary
     candidates: pd.DataFrame

@@ -12,10 +12,14 @@ import importlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import StatementError
 from ..schema import Statement
 from .base import SAMPLE_BYTES, ImportOptions, Importer, Sample
+
+if TYPE_CHECKING:
+    from .csv.chunks import CsvChunk
 
 __all__ = ["read_statement", "importers", "identify", "ImportOptions", "Importer", "Sample", "StatementPart",
            "plan_statement_parts", "read_statement_part"]
@@ -93,7 +97,7 @@ class StatementPart:
     """A statement file, or one chunk of a large CSV file (``chunk`` is then set)."""
 
     path: str
-    chunk: object | None = None  # a csv.chunks.CsvChunk
+    chunk: "CsvChunk | None" = None
 
 
 def plan_statement_parts(path: str | Path, options: ImportOptions | None = None,
