@@ -164,3 +164,19 @@ def test_without_dask_the_local_engine_runs_and_the_dask_engine_says_what_to_ins
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.strip().splitlines() == [
             "chargecheck: error: the dask engine needs Dask, which is not installed (pip install 'chargecheck[dask]')"]
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 100_000])
+def test_a_relative_path_reads_the_same_from_another_working_folder(statement_set, monkeypatch, tmp_path,
+                                                                     chunk_bytes) -> None:
+    # A Dask worker started in another folder gets the parts planned here.
+    from chargecheck.importers import plan_statement_parts, read_statement_part
+
+    monkeypatch.chdir(statement_set[0])
+    parts = plan_statement_parts("c_copy.csv" if chunk_bytes is None else "b_older.csv", ImportOptions(), chunk_bytes)
+    here = [read_statement_part(part) for part in parts]
+    monkeypatch.chdir(tmp_path)
+    there = [read_statement_part(part) for part in parts]
+    assert [s.summary() for s in there] == [s.summary() for s in here]
+    assert all(a.transactions.equals(b.transactions) for a, b in zip(here, there))
+    assert set(there[0].transactions["source_file"]) == {parts[0].path} and not Path(parts[0].path).is_absolute()

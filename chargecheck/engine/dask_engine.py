@@ -39,7 +39,7 @@ class DaskEngine(Engine):
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # refused, timed out, not an address
             self.close()
             where = scheduler or "a local cluster"
             raise UsageError(f"cannot reach the Dask scheduler at {where}: {exc}",

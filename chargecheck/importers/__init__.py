@@ -94,10 +94,22 @@ def read_statement(
 
 @dataclass(frozen=True)
 class StatementPart:
-    """A statement file, or one chunk of a large CSV file (``chunk`` is then set)."""
+    """A statement file, or one chunk of a large CSV file (``chunk`` is then set).
+
+    ``path`` is the file as the user named it (what reports show); a relative one is opened
+    from ``base``, the folder it was named in, by a process whose working folder differs (a
+    Dask worker started elsewhere).
+    """
 
     path: str
     chunk: "CsvChunk | None" = None
+    base: str | None = None
+
+    def opened_at(self) -> str:
+        """Where this process opens the file."""
+        if self.base is None or Path(self.path).is_absolute() or Path.cwd() == Path(self.base):
+            return self.path
+        return str(Path(self.base) / self.path)
 
 
 def plan_statement_parts(path: str | Path, options: ImportOptions | None = None,
@@ -111,22 +123,35 @@ def plan_statement_parts(path: str | Path, options: ImportOptions | None = None,
     from .csv.chunks import CHUNK_BYTES, plan_chunks
 
     options = options or ImportOptions()
+    base = None if Path(path).is_absolute() else str(Path.cwd())
     if identify(path).name == "csv":
         chunks = plan_chunks(path, options, CHUNK_BYTES if chunk_bytes is None else chunk_bytes)
         if chunks is not None:
-            return tuple(StatementPart(str(path), chunk) for chunk in chunks)
-    return (StatementPart(str(path)),)
+            return tuple(StatementPart(str(path), chunk, base) for chunk in chunks)
+    return (StatementPart(str(path), None, base),)
 
 
 def read_statement_part(part: StatementPart, options: ImportOptions | None = None) -> Statement:
-    """One part's rows as a Statement (the whole file's Statement for a part without a chunk)."""
+    """One part's rows as a Statement (the whole file's Statement for a part without a chunk),
+    labelled with the path as the user named it wherever the process opened it."""
     options = options or ImportOptions()
+    where = part.opened_at()
     if part.chunk is None:
-        return read_statement(part.path, options)
+        statement = read_statement(where, options)
+        return statement if where == part.path else _labelled(statement, part.path)
     from .csv.chunks import read_chunk
 
-    statement = read_chunk(part.chunk, options)
+    statement = read_chunk(part.chunk, options, where)
     return _with_default_currency(statement, options.currency) if options.currency else statement
+
+
+def _labelled(statement: Statement, path: str) -> Statement:
+    """The statement as read from ``path`` (a file opened under another name)."""
+    frame = statement.transactions.copy()
+    frame["source_file"] = path
+    frame["source_file"] = frame["source_file"].astype(statement.transactions["source_file"].dtype)
+    skipped = tuple(replace(row, file=path) for row in statement.skipped)
+    return replace(statement, path=path, transactions=frame, skipped=skipped)
 
 
 def _with_default_currency(statement: Statement, currency: str) -> Statement:

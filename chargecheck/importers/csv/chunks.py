@@ -150,10 +150,11 @@ def _text_and_data(raw: bytes) -> tuple[str | None, bytes]:
     return text, text.encode("utf-8")
 
 
-def read_chunk(chunk: CsvChunk, options: ImportOptions) -> Statement:
-    """One chunk's rows as a Statement (rows read = its transactions + its skipped rows)."""
+def read_chunk(chunk: CsvChunk, options: ImportOptions, opened_at: str | None = None) -> Statement:
+    """One chunk's rows as a Statement (rows read = its transactions + its skipped rows);
+    ``opened_at`` is where this process finds the file, when not at the planned path."""
     plan, path = chunk.plan, Path(chunk.plan.path)
-    raw = _chunk_bytes(path, chunk.start, chunk.end)
+    raw = _chunk_bytes(Path(opened_at) if opened_at else path, chunk.start, chunk.end)
     if chunk.index == 0:
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
