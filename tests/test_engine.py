@@ -1,23 +1,23 @@
-"""Engines give the same check: local vs Dask (LocalCluster), whole files vs chunks of them.
+"""Engines give the same check: local vs Dask (LocalCluster), and the reduced rows flag as every row would.
 
 The statements are the samples and a synthetic multi-file set written to disk by the bench's
-generator: overlapping months of one card (de-duplication across files), a second card, and
-files large enough to be read in chunks when the chunk size is small.
+generator: overlapping months of one card (de-duplication across files), a new series under
+another name, and a cancellation that matched nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from chargecheck import report
 from chargecheck.errors import ChargecheckError
-from chargecheck.importers import ImportOptions, read_statement
-from chargecheck.importers.csv.chunks import iter_chunks, plan_chunks
 from chargecheck.pipeline import check
 
 PROJECT = Path(__file__).parent.parent
@@ -46,11 +46,23 @@ def statement_set(tmp_path_factory) -> tuple[Path, Path]:
     # Rows are newest first; two files overlapping in their middle third, and a disjoint rest.
     third = len(rows) // 3
     pieces = {"a_recent.csv": rows[: 2 * third], "b_older.csv": rows[third:], "c_copy.csv": rows[:500]}
+    # An unmatched descriptor charged the first vendor's amount monthly from about its
+    # cancellation (a new series, to check), one charged so too but seen months before in
+    # another file (not new), and a cancellation no row matches (closest descriptors).
+    first = re.search(r'cancelled_on = (\S+)\n(?:.*\n)*?amount = "([0-9.]+)"', rules.read_text())
+    start, amount = date.fromisoformat(first.group(1)), first.group(2)
+    monthly = [start + timedelta(days=30 * k - 5) for k in range(4)]
+    pieces["d_new.csv"] = [[d.strftime("%m/%d/%Y"), d.strftime("%m/%d/%Y"), name, "Bills", "Sale", f"-{amount}", ""]
+                           for d in monthly for name in ("NEWSTREAM XQ", "OLDSTREAM XQ")]
+    early = start - timedelta(days=200)
+    pieces["e_early.csv"] = [[early.strftime("%m/%d/%Y")] * 2 + ["OLDSTREAM XQ", "Bills", "Sale", "-5.00", ""]]
     for name, body in pieces.items():
         with open(folder / name, "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows(body)
+    (rules.parent / "extra.toml").write_text('[[cancellation]]\nvendor = "Qwertzuiop Streaming"\n'
+                                             'cancelled_on = 2026-03-01\namount = "13.37"\n')
     return folder, rules.parent
 
 
@@ -65,58 +77,60 @@ def cluster():
         yield local.scheduler_address
 
 
-def test_the_set_overlaps_and_is_cut_in_chunks(statement_set) -> None:
+def _whole_table(paths, rules):
+    """The flag stage on every row read (the check before the reduced rows): the reference."""
+    from chargecheck.dedupe import link_same_payments
+    from chargecheck.flag import flag_charges
+    from chargecheck.pipeline import Workspace, _with_closest, read_transactions
+
+    workspace = Workspace.load(rules)
+    _, table, duplicates = read_transactions(paths, workspace)
+    wallets = [p for proc in workspace.knowledge.processors if proc.kind == "wallet" for p in proc.prefixes]
+    annotated = link_same_payments(workspace.matcher.annotate(table), wallets)
+    found = flag_charges(annotated, workspace.cancellations)
+    return found, _with_closest(found.accounts, workspace.matcher, annotated), duplicates
+
+
+def _same_as_whole(result, paths, rules) -> None:
+    found, accounts, duplicates = _whole_table(paths, rules)
+    assert repr(result.flags) == repr(found.flags)
+    assert repr(result.refundable) == repr(found.refundable)
+    assert repr(result.to_check) == repr(found.to_check)
+    assert repr(result.accounts) == repr(accounts)
+    assert repr(result.duplicates) == repr(duplicates)
+
+
+def test_the_set_overlaps_lists_a_new_series_and_closest_descriptors(statement_set) -> None:
     folder, rules = statement_set
-    result = check([folder], rules, chunk_bytes=200_000)
+    result = check([folder], rules)
     assert len(result.duplicates) > 1000 and result.flags
-    chunks = plan_chunks(folder / "a_recent.csv", ImportOptions(), 200_000)
-    assert chunks is not None and len(chunks) >= 4
+    assert {f.description for f in result.to_check if f.method == "series"} == {"NEWSTREAM XQ"}
+    nothing = [a for a in result.accounts if a.matched_nothing]
+    assert [a.cancellation.vendor for a in nothing] == ["Qwertzuiop Streaming"]
+    # The reduced table holds the candidates and a few unmatched rows, not every row read.
+    assert len(result.transactions) < sum(st.transaction_count for st in result.statements) // 2
 
 
-@pytest.mark.parametrize("chunk_bytes", [None, 150_000])
-def test_dask_gives_the_local_reports_on_the_synthetic_set(statement_set, cluster, chunk_bytes) -> None:
+def test_the_reduced_rows_flag_as_the_whole_table(statement_set) -> None:
     folder, rules = statement_set
-    local = check([folder], rules, chunk_bytes=chunk_bytes)
-    dask = check([folder], rules, engine="dask", scheduler=cluster, chunk_bytes=chunk_bytes)
+    _same_as_whole(check([folder], rules), [folder], rules)
+
+
+def test_the_reduced_rows_flag_as_the_whole_table_on_the_samples() -> None:
+    samples, rules = PROJECT / "sample_statements", PROJECT / "rules"
+    _same_as_whole(check([samples], rules), [samples], rules)
+
+
+def test_dask_gives_the_local_reports_on_the_synthetic_set(statement_set, cluster) -> None:
+    folder, rules = statement_set
+    local = check([folder], rules)
+    dask = check([folder], rules, engine="dask", scheduler=cluster)
     assert _reports(dask) == _reports(local)
 
 
 def test_dask_gives_the_local_reports_on_the_samples(cluster) -> None:
     samples, rules = PROJECT / "sample_statements", PROJECT / "rules"
     assert _reports(check([samples], rules, engine="dask", scheduler=cluster)) == _reports(check([samples], rules))
-
-
-def test_chunks_give_the_reports_of_whole_files(statement_set) -> None:
-    folder, rules = statement_set
-    whole = check([folder], rules)
-    chunked = check([folder], rules, chunk_bytes=120_000)
-    assert _reports(chunked) == _reports(whole)
-    assert chunked.transactions.equals(whole.transactions)
-
-
-@pytest.mark.parametrize("chunk_bytes", [64_000, 333_333])
-def test_chunks_hold_the_rows_of_the_whole_file(statement_set, chunk_bytes) -> None:
-    path = statement_set[0] / "b_older.csv"
-    whole = read_statement(path)
-    parts = list(iter_chunks(path, ImportOptions(), chunk_bytes))
-    assert len(parts) > 2
-    rows = [row for part in parts for row in part.transactions.itertuples(index=False)]
-    assert rows == list(whole.transactions.itertuples(index=False))
-    assert sum(p.rows_read for p in parts) == whole.rows_read
-
-
-def test_a_quoted_newline_is_never_cut(tmp_path) -> None:
-    path = tmp_path / "quoted.csv"
-    lines = ["Date,Description,Amount"]
-    for i in range(3000):
-        memo = f'"NETFLIX.COM\nline {i}"' if i % 7 == 0 else f"SHOP {i}"
-        lines.append(f"01/{1 + i % 28:02d}/2026,{memo},-{i % 90 + 1}.99")
-    path.write_text("\n".join(lines) + "\n")
-    whole = read_statement(path)
-    parts = list(iter_chunks(path, ImportOptions(), 8_000))
-    assert len(parts) > 5
-    got = [(r.description, r.source_line) for p in parts for r in p.transactions.itertuples()]
-    assert got == [(r.description, r.source_line) for r in whole.transactions.itertuples()]
 
 
 def test_the_cli_runs_the_dask_engine_on_a_local_cluster(tmp_path) -> None:
@@ -164,19 +178,3 @@ def test_without_dask_the_local_engine_runs_and_the_dask_engine_says_what_to_ins
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.strip().splitlines() == [
             "chargecheck: error: the dask engine needs Dask, which is not installed (pip install 'chargecheck[dask]')"]
-
-
-@pytest.mark.parametrize("chunk_bytes", [None, 100_000])
-def test_a_relative_path_reads_the_same_from_another_working_folder(statement_set, monkeypatch, tmp_path,
-                                                                     chunk_bytes) -> None:
-    # A Dask worker started in another folder gets the parts planned here.
-    from chargecheck.importers import plan_statement_parts, read_statement_part
-
-    monkeypatch.chdir(statement_set[0])
-    parts = plan_statement_parts("c_copy.csv" if chunk_bytes is None else "b_older.csv", ImportOptions(), chunk_bytes)
-    here = [read_statement_part(part) for part in parts]
-    monkeypatch.chdir(tmp_path)
-    there = [read_statement_part(part) for part in parts]
-    assert [s.summary() for s in there] == [s.summary() for s in here]
-    assert all(a.transactions.equals(b.transactions) for a, b in zip(here, there))
-    assert set(there[0].transactions["source_file"]) == {parts[0].path} and not Path(parts[0].path).is_absolute()
