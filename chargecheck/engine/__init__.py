@@ -1,8 +1,7 @@
 """Engines: where the "read and match" work of a check runs, behind one explicit interface.
 
-Input: a task (a plain module-level function), a list of parts (statement files and chunks of
-large CSV files, :class:`~chargecheck.importers.StatementPart`) and one shared value (the
-import options and the matcher).  Output: the task's result per part, in the parts' order.
+Input: a task (a plain module-level function), a list of parts (the statement files of a scan,
+:class:`.work.Part`) and one shared value (the import options and the matcher).  Output: the task's result per part, in the parts' order.
 
 * ``local`` (the default): every part in this process, one after another, so memory holds one
   part at a time plus the reduced results.  Needs nothing beyond chargecheck.
@@ -12,11 +11,11 @@ import options and the matcher).  Output: the task's result per part, in the par
   ``pip install 'chargecheck[dask]'``; Dask is imported only when this engine is chosen.
 
 What a part's task does (:mod:`.work`): import the part, match it, keep the rows the flag
-stage needs and the keys de-duplication needs.  What is sent to workers: the part (a path
-and a byte range), the options and the matcher, never the statement's rows; each worker
-opens the statement files itself, at the same path.
+stage needs and the keys de-duplication needs.  What is sent to workers: the part (a path;
+the statement read from standard input as read), the options and the matcher, never the
+statement's rows; each worker opens the statement files itself, at the same path.
 
-May import: importers, match, dedupe, schema, model, errors.  Never imported by importers,
+May import: importers, match, dedupe, scan, schema, model, errors.  Never imported by importers,
 match, flag or report; the pipeline imports it.
 """
 

@@ -15,14 +15,15 @@ needs only some rows of the matcher's table, so a part comes back reduced, in tw
      :func:`chargecheck.dedupe.drop_overlaps_in`);
    * that no vendor matched, are money out and whose amount is one of ``amounts`` (the
      candidates' charge amounts and every cancellation's amount: a superset of the usual
-     amounts the flag stage's new-series search looks at), plus, per cleaned descriptor among
-     them, the earliest such unmatched charge at any amount (the search asks whether anything
-     was charged under the descriptor before);
+     amounts the flag stage's new-series search looks at);
    * when some cancellation matched nothing, the first row of each cleaned descriptor (the
      closest descriptors are chosen among all of them).
 
    Rows whose key another file holds come back whole, so a row dropped as a duplicate is
    never the only one standing for a descriptor or a date.
+3. :func:`earliest_part`, only when pass 2 found unmatched charges at the amounts: per cleaned
+   descriptor among them (over all files), the earliest unmatched charge at any amount (the
+   new-series search asks whether anything was charged under the descriptor before).
 
 :func:`gather` puts the rows of every part back in file and row order, without the dropped
 duplicates: the flag stage gives on this table what it gives on the whole one.
