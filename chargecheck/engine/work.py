@@ -26,13 +26,14 @@ needs only some rows of the matcher's table, so a part comes back reduced, in tw
    new-series search asks whether anything was charged under the descriptor before).
 
 :func:`gather` puts the rows of every part back in file and row order, without the dropped
-duplicates: the flag stage gives on this table what it gives on the whole one.
+duplicates: the flag stage gives on this table what it gives on the whole one.  One file
+on the local engine is read and matched once: its matched table is kept between the passes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,7 @@ class Part:
 
     job: tuple[Path, bool]
     read: object = None
+    annotated: pd.DataFrame | None = None  # the matched table, kept between passes (one file, local)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class MatchJob:
     options: ImportOptions | None
     matcher: Matcher
     with_keys: bool
+    keep_table: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +93,7 @@ class PartResult:
     candidates: pd.DataFrame
     positions: np.ndarray
     keys: np.ndarray | None
+    table: pd.DataFrame | None = None  # the whole matched table, when the job keeps it
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +120,15 @@ def _read(part: Part, options: ImportOptions | None):
     return part.read if part.read is not None else read_job(part.job, options)
 
 
+def _annotated_again(part: Part, options: ImportOptions | None, matcher: Matcher) -> pd.DataFrame | None:
+    """The part's matched table for a later pass: kept from the first, or read and matched
+    again (None when the part gave no statement)."""
+    if part.annotated is not None:
+        return part.annotated
+    outcome = _read(part, options)
+    return _annotated(outcome, matcher) if isinstance(outcome, Statement) else None
+
+
 def _annotated(statement: Statement, matcher: Matcher) -> pd.DataFrame:
     return matcher.annotate(statement.transactions[list(TRANSACTION_COLUMNS)].reset_index(drop=True))
 
@@ -128,7 +141,8 @@ def match_part(part: Part, job: MatchJob) -> PartResult:
     annotated = _annotated(outcome, job.matcher)
     chosen = np.flatnonzero(annotated["match_vendor"].to_numpy(dtype=object, na_value="") != "")
     keys = overlap_keys(annotated) if job.with_keys else None
-    return PartResult(outcome.summary(), annotated.iloc[chosen].reset_index(drop=True), chosen, keys)
+    return PartResult(outcome.summary(), annotated.iloc[chosen].reset_index(drop=True), chosen, keys,
+                      annotated if job.keep_table else None)
 
 
 def _earliest_per_descriptor(annotated: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
@@ -161,10 +175,9 @@ def second_part(part: Part, job: SecondJob) -> SecondResult | None:
     """Second pass on one part: its rows whose key another file holds, its unmatched charges
     at ``job.amounts`` and (when asked) the first row of each descriptor; None for a part that
     gave no statement."""
-    outcome = _read(part, job.options)
-    if not isinstance(outcome, Statement):
+    annotated = _annotated_again(part, job.options, job.matcher)
+    if annotated is None:
         return None
-    annotated = _annotated(outcome, job.matcher)
     overlapping = _overlapping(annotated, job.shared_keys)
     wanted = overlapping | (_unmatched_charges(annotated) & np.isin(annotated["amount_cents"].to_numpy(), job.amounts))
     if job.descriptors:
@@ -187,7 +200,7 @@ class EarliestJob:
 def earliest_part(part: Part, job: EarliestJob) -> SecondResult:
     """Third pass on one part that gave a statement: per descriptor of ``job.names``, its
     earliest unmatched charge among the rows no other file shares a key with (those came whole)."""
-    annotated = _annotated(_read(part, job.options), job.matcher)
+    annotated = _annotated_again(part, job.options, job.matcher)
     overlapping = _overlapping(annotated, job.shared_keys)
     names = pd.Index(job.names)
     named = np.flatnonzero(_unmatched_charges(annotated) & ~overlapping
@@ -227,7 +240,12 @@ def gather(engine: Engine, parts: Sequence[Part], options: ImportOptions | None,
     first row of every descriptor is gathered too).  An error a part returned is raised here
     for a file read as named (in job order), as a scan here would.
     """
-    results = engine.run(match_part, list(parts), MatchJob(options, matcher, with_keys=len(parts) > 1))
+    # One file on the local engine: its matched table is held anyway, so the later passes use
+    # it instead of reading and matching the file again.
+    keep = len(parts) == 1 and engine.name == "local"
+    results = engine.run(match_part, list(parts), MatchJob(options, matcher, len(parts) > 1, keep_table=keep))
+    if keep:
+        parts = [replace(part, annotated=result.table) for part, result in zip(parts, results)]
     outcomes = tuple(kept_outcome(r.outcome, part.job) for r, part in zip(results, parts))
     read = [i for i, r in enumerate(results) if isinstance(r.outcome, StatementSummary)]
     candidates = _concat([results[i].candidates for i in read])
