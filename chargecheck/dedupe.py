@@ -40,12 +40,14 @@ import pandas as pd
 from .model import DuplicateDrop, MatchTier, Source
 from .schema import TRANSACTION_COLUMNS, Statement, cents_to_decimal, empty_transactions
 
-__all__ = ["drop_overlaps", "link_same_payments", "SAME_BANK_ID", "SAME_CONTENT", "SAME_PAYMENT_DAYS"]
+__all__ = ["drop_overlaps", "drop_overlaps_in", "link_same_payments", "overlap_keys", "rows_with_keys", "SAME_BANK_ID",
+           "SAME_CONTENT", "SAME_PAYMENT_DAYS"]
 
 SAME_BANK_ID = "same account, bank id, date and amount as a row of an earlier file"
 SAME_CONTENT = "same account, date, amount and description as a row of an earlier file"
 _ID_KEY = ("account", "bank_id", "date", "amount_cents")
 _CONTENT_KEY = ("account", "date", "amount_cents", "_desc")
+_OVERLAP_KEY = ("account", "date", "amount_cents")  # in both keys
 
 
 def _normalized_descriptions(descriptions: pd.Series) -> np.ndarray:
@@ -190,17 +192,58 @@ def drop_overlaps(statements: Sequence[Statement]) -> tuple[pd.DataFrame, tuple[
     if len(frames) == 1:  # the first file's rows are all kept: nothing earlier to duplicate
         return frames[0][list(TRANSACTION_COLUMNS)].reset_index(drop=True), ()
     table = pd.concat(frames, ignore_index=True)[list(TRANSACTION_COLUMNS)]
+    keep, drops = _keep_mask(table, frames, [st.format for st in kept_statements])
+    return (table, ()) if keep.all() else (table.loc[keep].reset_index(drop=True), drops)
+
+
+def overlap_keys(transactions: pd.DataFrame) -> np.ndarray:
+    """The distinct hashes of (account, date, amount) of a table's rows.
+
+    Both rules compare rows with equal account, date and amount only, so a row whose key no
+    other file holds is never dropped and never keeps another out: a check of statements
+    read in parts ships these keys, then only the rows whose key two files share.
+    """
+    return np.unique(_hash(transactions, _OVERLAP_KEY)) if len(transactions) else np.zeros(0, dtype=np.uint64)
+
+
+def rows_with_keys(transactions: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+    """Positions of the rows whose (account, date, amount) hash is among ``keys``."""
+    if not len(transactions) or not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.isin(_hash(transactions, _OVERLAP_KEY), keys))
+
+
+def drop_overlaps_in(frames: Sequence[pd.DataFrame], formats: Sequence[str]) -> tuple[list[np.ndarray], tuple[DuplicateDrop, ...]]:
+    """The rules of :func:`drop_overlaps` on one frame per file (in the user's order) that
+    holds at least the file's rows whose key another file shares (:func:`rows_with_keys`).
+
+    Returns a keep mask per frame and the drops: the same drops, in the same order, as
+    :func:`drop_overlaps` gives on the files' whole tables, since no other row can pair.
+    """
+    present = [i for i, frame in enumerate(frames) if len(frame)]
+    masks = [np.ones(len(frame), dtype=bool) for frame in frames]
+    if len(present) < 2:
+        return masks, ()
+    chosen = [frames[i] for i in present]
+    table = pd.concat(chosen, ignore_index=True)[list(TRANSACTION_COLUMNS)]
+    keep, drops = _keep_mask(table, chosen, [formats[i] for i in present])
+    for i, piece in zip(present, np.split(keep, np.cumsum([len(f) for f in chosen])[:-1])):
+        masks[i] = piece
+    return masks, drops
+
+
+def _keep_mask(table: pd.DataFrame, frames: Sequence[pd.DataFrame], formats: list[str]):
+    """Keep mask over the concatenated ``table`` of ``frames`` (one per file) and the drops."""
     files = np.repeat(np.arange(len(frames)), [len(frame) for frame in frames])
     candidates = np.flatnonzero(_overlap_candidates(table, files))
+    keep = np.ones(len(table), dtype=bool)
     if not len(candidates):
-        return table, ()
+        return keep, ()
     # Rows outside the candidates pair with nothing, so matching the candidates alone (in
     # the same order) gives the same pairs, ranks and drops.
-    keep_candidates, drops = _drop_within(table.iloc[candidates], files[candidates],
-                                          [st.format for st in kept_statements])
-    keep = np.ones(len(table), dtype=bool)
+    keep_candidates, drops = _drop_within(table.iloc[candidates], files[candidates], formats)
     keep[candidates[~keep_candidates]] = False
-    return table.loc[keep].reset_index(drop=True), drops
+    return keep, drops
 
 
 SAME_PAYMENT_DAYS = 4  # a card is charged when the wallet pays, or a few banking days later

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # annotations only: ``import chargecheck.model`` must not load pandas (fast CLI start)
     import pandas as pd
 
-    from .schema import SkippedRow, Statement
+    from .schema import SkippedRow, StatementSummary
 
 __all__ = [
     "DECISIONS",
@@ -264,7 +264,7 @@ class CheckResult:
     flags: tuple[Flag, ...]
     refundable: tuple[Flag, ...]
     cancellations: tuple[Cancellation, ...]
-    statements: tuple[Statement, ...]
+    statements: tuple[StatementSummary, ...]
     transactions: pd.DataFrame
     duplicates: tuple[DuplicateDrop, ...] = ()
     stale_reviews: tuple[StaleReview, ...] = ()

@@ -38,7 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import UsageError
+from .errors import ChargecheckError, UsageError
 from .files import check_not_input, prepare_target
 from .importers import ImportOptions
 from .model import CheckResult
@@ -95,6 +95,8 @@ def check(
     progress: Callable[[Path], None] | None = None,
     strict: bool = False,
     output: str | Path | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> CheckResult:
     """Read statements, match vendors against recorded cancellations, and flag later charges.
 
@@ -107,10 +109,29 @@ def check(
     ``output``, the file the report will be written to, is checked first: it must not be a
     statement or rules file of this run, nor a FIFO, device or folder, and a folder scan passes
     over it.
+
+    ``engine`` says where "read and match" runs, file by file: ``"local"`` in this process,
+    ``"dask"`` on a Dask cluster at ``scheduler`` (``tcp://host:8786``) or on a local one of two
+    worker processes (see :mod:`chargecheck.engine`).  Each file comes back reduced to the rows
+    the flag stage needs (:mod:`chargecheck.engine.work`), so ``result.transactions`` holds
+    those, not every row; the result is the same whichever engine ran it.  Running out of
+    memory is a :class:`~chargecheck.errors.ChargecheckError`.
     """
+    try:
+        return _check(statements, rules, options, workspace=workspace, progress=progress, strict=strict,
+                      output=output, engine=engine, scheduler=scheduler)
+    except MemoryError:
+        raise ChargecheckError("out of memory while checking the statements",
+                               hint="check fewer files at once, or use --engine dask with more workers") from None
+
+
+def _check(statements, rules, options, *, workspace, progress, strict, output, engine, scheduler) -> CheckResult:
     from .config.reviews import apply_reviews, load_reviews
     from .dedupe import link_same_payments
-    from .flag import flag_charges
+    from .engine import open_engine
+    from .engine.work import Part, gather
+    from .flag import account_cancellations, flag_charges
+    from .scan import assemble_scan, plan_scan, read_job
 
     if workspace is None:
         workspace = Workspace.load(rules, options)
@@ -118,12 +139,27 @@ def check(
         from .config.rules import rules_files as expand_rules
 
         check_not_input(prepare_target(output), expand_rules(list(workspace.rules))[0], "report")
-    scan, transactions, duplicates = read_transactions(statements, workspace, progress, strict=strict, output=output)
+    plan, jobs = plan_scan(statements, workspace.options, strict=strict, output=output)
+    # Standard input is read here, once: a worker has none, and the second pass reads again.
+    parts = [Part(job, read_job(job, workspace.options) if str(job[0]) == STDIN else None) for job in jobs]
+    for job in jobs:
+        if progress is not None:
+            progress(job[0])
 
     matcher = workspace.matcher
+    cancellations = workspace.cancellations
+
+    def closest_needed(candidates) -> bool:
+        return any(a.matched_nothing for a in account_cancellations(candidates, cancellations))
+
+    cents = [-int(c.amount * 100) for c in cancellations if c.amount is not None]
+    with open_engine(engine, scheduler) as runner:
+        gathered = gather(runner, parts, workspace.options, matcher, cents, closest_needed)
+    scan = assemble_scan(plan, gathered.outcomes)
+
     wallets = [p for proc in workspace.knowledge.processors if proc.kind == "wallet" for p in proc.prefixes]
-    annotated = link_same_payments(matcher.annotate(transactions), wallets)
-    found = flag_charges(annotated, workspace.cancellations)
+    annotated = link_same_payments(gathered.table, wallets)
+    found = flag_charges(annotated, cancellations)
     accounts = _with_closest(found.accounts, matcher, annotated)
 
     stale = ()
@@ -134,17 +170,18 @@ def check(
         n, m = len(found.flags), len(found.refundable)
         found = replace(found, flags=everything[:n], refundable=everything[n:n + m], to_check=everything[n + m:])
 
+    read_any = any(st.transaction_count for st in scan.statements)
     return CheckResult(
         flags=tuple(found.flags),
         refundable=found.refundable,
-        cancellations=workspace.cancellations,
+        cancellations=cancellations,
         statements=scan.statements,
         transactions=annotated,
-        duplicates=duplicates,
+        duplicates=gathered.duplicates,
         stale_reviews=tuple(stale),
         passed_over=scan.passed_over,
         warnings=(reconciliation_warnings(scan.statements)
-                  + _coverage_warnings(workspace.cancellations, annotated, workspace.rules)),
+                  + _coverage_warnings(cancellations, read_any, workspace.rules)),
         to_check=found.to_check,
         accounts=accounts,
     )
@@ -179,14 +216,14 @@ def _with_closest(accounts, matcher, annotated):
                  if a.matched_nothing else a for a in accounts)
 
 
-def _coverage_warnings(cancellations, transactions, rules_files) -> tuple[str, ...]:
+def _coverage_warnings(cancellations, read_any: bool, rules_files) -> tuple[str, ...]:
     """Why an empty report would not be an all-clear: nothing recorded, or nothing read."""
     warnings = []
     if not cancellations:
         where = ", ".join(str(p) for p in rules_files) or "no rules given"
         warnings.append(f"no cancellation is recorded ({where}): nothing was checked; record one with "
                         "`chargecheck cancel VENDOR --on DATE`")
-    if transactions.empty:
+    if not read_any:
         warnings.append("the statements yielded no transactions: nothing was checked; "
                         "see the files and skipped rows listed in the report")
     return tuple(warnings)

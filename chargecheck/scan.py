@@ -32,7 +32,7 @@ from .model import PassedOver, PassReason
 from .schema import Statement
 
 __all__ = ["scan_statements", "read_statements", "expand_statement_paths", "StatementScan",
-           "validate_import_options", "read_stdin", "STDIN"]
+           "validate_import_options", "read_stdin", "STDIN", "plan_scan", "assemble_scan", "read_job", "kept_outcome"]
 
 # In a folder of statements, these are notes, rules or reports sitting beside them, not statements.
 _NOT_STATEMENTS = {".md", ".toml", ".json", ".html", ".htm", ".pdf", ".png", ".jpg", ".py", ".zip"}
@@ -241,6 +241,18 @@ def scan_statements(
     error always raised.  ``output`` (the report's path) is refused when it is a statement to
     read.  ``progress`` is called for each file read.
     """
+    plan, jobs = plan_scan(paths, options, strict=strict, output=output)
+    return assemble_scan(plan, _read_all(jobs, options, progress))
+
+
+def plan_scan(paths: Sequence[str | Path], options: ImportOptions | None = None, *, strict: bool = False,
+              output: str | Path | None = None) -> tuple[list, list[tuple[Path, bool]]]:
+    """What :func:`scan_statements` will do, before reading anything: the plan (a job or a
+    :class:`PassedOver` per path, in order) and the read jobs, ``(path, read as named)``.
+
+    Lets an engine read the jobs elsewhere (:func:`read_job`, then :func:`kept_outcome` per job
+    and :func:`assemble_scan`) with the same outcome as a scan here.
+    """
     validate_import_options(options)
     output = prepare_target(output) if output is not None else None
     plan = _plan(paths, output)
@@ -248,7 +260,13 @@ def scan_statements(
     jobs = [(item[0], item[1] or strict) for item in plan if not isinstance(item, PassedOver)]
     if not jobs:
         raise UsageError("no statement files found in " + ", ".join(str(p) for p in paths))
-    outcomes = iter(_read_all(jobs, options, progress))
+    return plan, jobs
+
+
+def assemble_scan(plan: list, outcomes: Sequence) -> StatementScan:
+    """The scan from the plan and each job's kept outcome (a statement, its summary, or a
+    :class:`PassedOver`), in job order."""
+    outcomes = iter(outcomes)
     statements, passed = [], []
     for item in plan:
         outcome = item if isinstance(item, PassedOver) else next(outcomes)
@@ -257,6 +275,18 @@ def scan_statements(
         else:
             statements.append(outcome)
     return StatementScan(tuple(statements), tuple(passed))
+
+
+def read_job(job: tuple[Path, bool], options: ImportOptions | None) -> Statement | PassedOver | ChargecheckError:
+    """One job of :func:`plan_scan` read: its statement, why it was passed over, or its error
+    (returned, not raised, so an engine hands it back in order; see :func:`kept_outcome`)."""
+    return _read_one((job, options))
+
+
+def kept_outcome(outcome, job: tuple[Path, bool]):
+    """A job's outcome as the scan keeps it: an error is raised for a file read as named, else
+    listed as FAILED (a :class:`PassedOver`); a statement is returned as it is."""
+    return _kept(outcome, job)
 
 
 def read_statements(

@@ -211,6 +211,43 @@ class Statement:
                 f"transactions + {len(self.skipped)} skipped"
             )
 
+    @property
+    def transaction_count(self) -> int:
+        """How many transactions the statement holds (as :attr:`StatementSummary.transaction_count`)."""
+        return len(self.transactions)
+
+    def summary(self) -> "StatementSummary":
+        """The statement as a check's report lists it, without its rows (what a check result keeps)."""
+        return StatementSummary(path=self.path, format=self.format, rows_read=self.rows_read,
+                                transaction_count=len(self.transactions), skipped=self.skipped,
+                                encoding=self.encoding, layout=self.layout, notes=self.notes,
+                                reconciliation=self.reconciliation)
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    """One statement file as a check's report lists it: how it was read, how many rows it held,
+    and its reconciliation.
+
+    A check over millions of rows keeps this instead of the :class:`Statement` (whose table
+    would hold every row).  Invariant: ``rows_read == transaction_count + len(skipped)``.
+    """
+
+    path: str
+    format: str
+    rows_read: int
+    transaction_count: int
+    skipped: tuple[SkippedRow, ...] = ()
+    encoding: str | None = None
+    layout: str | None = None
+    notes: tuple[str, ...] = field(default=())
+    reconciliation: Reconciliation = field(default_factory=Reconciliation)
+
+    def __post_init__(self) -> None:
+        if self.rows_read != self.transaction_count + len(self.skipped):
+            raise AssertionError(f"{self.path}: {self.rows_read} rows read but {self.transaction_count} "
+                                 f"transactions + {len(self.skipped)} skipped")
+
 
 def by_unique(values: pd.Series, func, dtype=object) -> pd.Series:
     """Apply a scalar function once per distinct value and map back (statement columns repeat a lot)."""

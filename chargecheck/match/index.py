@@ -32,6 +32,9 @@ _LETTERS = re.compile(r"[A-Z]{2,}")
 _GLUED_TAILS = frozenset("COM NET ORG US USA INC LLC PLUS PREMIUM PRO TV APP MEMBERSHIP SUBSCRIPTION ONLINE "
                          "DIGITAL MUSIC VIDEO".split())
 _GLUED_ENDINGS = tuple(sorted(_GLUED_TAILS))  # for one str.endswith before trying each split
+# Descriptor words remembered between batches; reference numbers are words too, so a long
+# stream of them would otherwise grow the cache without end (a card statement holds ~5,000).
+TOKEN_CACHE_LIMIT = 200_000
 
 
 def _upper(text: str) -> str:
@@ -230,7 +233,12 @@ class AliasIndex:
 
     def warm(self, texts: list[str]) -> None:
         """Score every new word of ``texts`` against the alias vocabulary in one threaded cdist."""
-        new = {fix_zero(t) for text in texts for t in _WORDS.findall(text)} - self._cache.keys()
+        words = {fix_zero(t) for text in texts for t in _WORDS.findall(text)}
+        if len(self._cache) > TOKEN_CACHE_LIMIT:
+            # A pure cache (a missing word is scored again by ``token``): a stream of millions of
+            # distinct merchant names starts it afresh instead of growing ~5 MB per 100,000 rows.
+            self._cache.clear()
+        new = words - self._cache.keys()
         fuzzy = sorted(t for t in new if self._fuzzy_candidate(t))
         hits: dict[str, list[tuple[str, float]]] = {}
         for at in range(0, len(fuzzy), 4096):
@@ -239,10 +247,10 @@ class AliasIndex:
                                    dtype=np.float32, workers=-1)
             for row, col in zip(*scores.nonzero()):
                 hits.setdefault(chunk[row], []).append((self._fuzzy_pool[col], float(scores[row, col])))
-        words, prefixes, cache = self.words, self._prefixes, self._cache
+        vocabulary, prefixes, cache = self.words, self._prefixes, self._cache
         for token in new:
             fuzzy = hits.get(token)
-            if fuzzy is None and token not in words and token not in prefixes and not token.endswith(_GLUED_ENDINGS):
+            if fuzzy is None and token not in vocabulary and token not in prefixes and not token.endswith(_GLUED_ENDINGS):
                 cache[token] = {}  # what _entry gives: no exact, fuzzy, prefix or glued reading
             else:
                 cache[token] = self._entry(token, fuzzy or [])

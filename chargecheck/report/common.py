@@ -259,7 +259,7 @@ def unmatched_warning(account: CancellationAccount, result: CheckResult) -> str 
     """
     if not account.matched_nothing:
         return None
-    n_tx = sum(len(st.transactions) for st in result.statements)
+    n_tx = sum(st.transaction_count for st in result.statements)
     text = (f"{account.cancellation.vendor} never matched any of {n_tx} transaction(s) in "
             f"{len(result.statements)} statement(s)")
     if account.closest:
@@ -275,10 +275,10 @@ def not_all_clear(result: CheckResult) -> list[str]:
     reasons: list[str] = []
     if not result.cancellations:
         reasons.append("no cancellation is recorded")
-    if not any(len(st.transactions) for st in result.statements):
+    if not any(st.transaction_count for st in result.statements):
         reasons.append("the statements yielded no transactions")
     silent = [a.cancellation.vendor for a in accounts(result) if a.matched_nothing]
-    if silent and any(len(st.transactions) for st in result.statements):
+    if silent and any(st.transaction_count for st in result.statements):
         reasons.append(f"{len(silent)} cancellation(s) matched no charge at all ({', '.join(silent)})")
     return reasons
 

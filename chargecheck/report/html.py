@@ -88,7 +88,7 @@ def render_html(result: CheckResult) -> str:
         refundable_total=refundable_totals(result.refundable),
         n_refundable=sum(map(still_refundable, result.refundable)),
         outstanding=outstanding,
-        n_transactions=sum(len(st.transactions) for st in result.statements),
+        n_transactions=sum(st.transaction_count for st in result.statements),
         n_refunded=sum(1 for f in result.flags if f.status == "refunded"),
         n_vendors_outstanding=len({f.vendor for f in outstanding}),
         accounts=[{"account": a, "warning": unmatched_warning(a, result)} for a in accounts(result)],

@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import CancellationAccount, CheckResult, DuplicateDrop, Flag, PassedOver, Source, StaleReview
-from ..schema import SkippedRow, Statement
+from ..schema import SkippedRow, StatementSummary
 from .common import (CurrencyTotal, accounts, refundable_totals, sort_flags, still_refundable, totals,
                      unmatched_warning, vendor_summaries)
 from .markers import GENERATOR
@@ -149,7 +149,7 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "refundable": sum(map(still_refundable, result.refundable)),
         "to_check": len(result.to_check),
         "files": len(result.statements),
-        "transactions": int(sum(len(st.transactions) for st in result.statements)),
+        "transactions": int(sum(st.transaction_count for st in result.statements)),
         "skipped": len(result.skipped),
         "duplicates": len(result.duplicates),
         "stale_reviews": len(result.stale_reviews),
@@ -181,21 +181,21 @@ def _stale(stale: StaleReview) -> dict[str, Any]:
     }
 
 
-def reconciliation_dict(st: Statement) -> dict[str, Any]:
+def reconciliation_dict(st: StatementSummary) -> dict[str, Any]:
     """A statement's reconciliation as JSON values: status, off_by (decimal string), line, method."""
     rec = st.reconciliation
     return {"status": rec.status.value, "off_by": None if rec.off_by is None else _money(rec.off_by),
             "line": rec.line, "method": rec.method}
 
 
-def _file(st: Statement) -> dict[str, Any]:
+def _file(st: StatementSummary) -> dict[str, Any]:
     return {
         "file": st.path,
         "format": st.format,
         "encoding": st.encoding,
         "layout": st.layout,
         "rows_read": int(st.rows_read),
-        "transactions": len(st.transactions),
+        "transactions": st.transaction_count,
         "skipped": len(st.skipped),
         "notes": list(st.notes),
         "reconciliation": reconciliation_dict(st),

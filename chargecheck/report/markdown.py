@@ -146,7 +146,7 @@ def _dropped(result: CheckResult) -> list[str]:
 def render_markdown(result: CheckResult) -> str:
     """The Markdown report as text (summary, a section per vendor, then what import dropped)."""
     outstanding = result.outstanding
-    n_tx = sum(len(st.transactions) for st in result.statements)
+    n_tx = sum(st.transaction_count for st in result.statements)
     lines = ["# Charges after cancellation", ""]
     if outstanding:
         lines.append(

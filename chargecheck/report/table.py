@@ -140,7 +140,7 @@ def _cancellations(console: Console, result: CheckResult) -> None:
 
 
 def _footer(console: Console, result: CheckResult) -> None:
-    n_tx = sum(len(st.transactions) for st in result.statements)
+    n_tx = sum(st.transaction_count for st in result.statements)
     console.print(
         f"Checked {len(result.statements)} file(s), {n_tx} transaction(s); "
         f"{len(result.skipped)} row(s) skipped, {len(result.duplicates)} duplicate(s) dropped "
