@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -170,12 +171,17 @@ def _parse(data: bytes, offset: int, delimiter: str, width: int, usecols=None, n
     handle = io.BytesIO(data)  # shares the bytes; reading starts at the first record
     handle.seek(offset)
     try:
-        return pd.read_csv(
-            handle, sep=delimiter, header=None, names=range(width), usecols=usecols, nrows=nrows, dtype=object,
-            na_filter=False, skip_blank_lines=False, skipinitialspace=True,
-            engine="c", encoding="utf-8", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError):  # quotes our scan read differently
+        # A record with more fields than ``width`` (quotes the byte scan read otherwise) must not
+        # become pandas' implicit index (one index level per extra field: 40,000 commas took 5 s)
+        # nor be cut silently (index_col=False warns): either way the exact reader reads the file.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                handle, sep=delimiter, header=None, names=range(width), usecols=usecols, nrows=nrows, dtype=object,
+                na_filter=False, skip_blank_lines=False, skipinitialspace=True, index_col=False,
+                engine="c", encoding="utf-8", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError):  # quotes read otherwise
         raise GridMismatch() from None
 
 
